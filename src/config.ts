@@ -1,0 +1,102 @@
+/**
+ * The one place configuration is read. Parsed and validated once, at cold start: a missing
+ * or malformed variable fails fast with a message that names it.
+ */
+import { z } from 'zod';
+import { environmentSchema, techniquesSchema } from './drop/manifest-schema';
+import { ConfigError } from './errors';
+import { DEPLOYMENT_INSTANCE_TYPES, MAX_RUNTIME_MAX_SECONDS, ROLE_ARN_PATTERN } from './job/api-limits';
+
+const json = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+const csv = z.string().transform((text) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const prefix = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((p) => (p === '' || p.endsWith('/') ? p : `${p}/`));
+
+const envSchema = z.object({
+  STAGE: z.string().min(1),
+  EVENT_BUS_NAME: z.string().min(1),
+  STATE_MACHINE_ARN: z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:.+$/),
+  SAGEMAKER_ROLE_ARN: z.string().regex(ROLE_ARN_PATTERN),
+  MODELS_PREFIX: prefix('models/'),
+  MANIFEST_NAME: z.string().min(1).default('optimization.json'),
+  OUTPUT_PREFIX: prefix('optimized/'),
+  OUTPUT_BUCKET: z.string().optional(),
+  OUTPUT_KMS_KEY_ID: z.string().optional(),
+  DEFAULT_DEPLOYMENT_INSTANCE_TYPE: z.enum(DEPLOYMENT_INSTANCE_TYPES).default('ml.g5.2xlarge'),
+  DEFAULT_TECHNIQUES: json(techniquesSchema).default([
+    { quantization: { environment: { OPTION_QUANTIZE: 'awq' } } },
+  ]),
+  DEFAULT_OPTIMIZATION_ENVIRONMENT: json(environmentSchema).default({}),
+  DEFAULT_MAX_RUNTIME_SECONDS: z.coerce.number().int().min(1).max(MAX_RUNTIME_MAX_SECONDS).default(3600),
+  EULA_REQUIRED_MODEL_PREFIXES: csv.default(['meta-llama', 'llama']),
+  VPC_SUBNET_IDS: csv.default([]),
+  VPC_SECURITY_GROUP_IDS: csv.default([]),
+  MAX_MANIFEST_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
+  QUOTA_BACKOFF_BASE_SECONDS: z.coerce.number().int().min(0).default(30),
+  QUOTA_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(0).max(43_200).default(3600),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.infer<typeof envSchema>) {
+  const vpc =
+    env.VPC_SUBNET_IDS.length > 0
+      ? { subnets: env.VPC_SUBNET_IDS, securityGroupIds: env.VPC_SECURITY_GROUP_IDS }
+      : undefined;
+  return {
+    stage: env.STAGE,
+    eventBusName: env.EVENT_BUS_NAME,
+    stateMachineArn: env.STATE_MACHINE_ARN,
+    sageMakerRoleArn: env.SAGEMAKER_ROLE_ARN,
+    modelsPrefix: env.MODELS_PREFIX,
+    manifestName: env.MANIFEST_NAME,
+    outputPrefix: env.OUTPUT_PREFIX,
+    outputBucket: env.OUTPUT_BUCKET || undefined,
+    outputKmsKeyId: env.OUTPUT_KMS_KEY_ID || undefined,
+    eulaRequiredModelPrefixes: env.EULA_REQUIRED_MODEL_PREFIXES,
+    maxManifestBytes: env.MAX_MANIFEST_BYTES,
+    quotaBackoff: { baseSeconds: env.QUOTA_BACKOFF_BASE_SECONDS, maxSeconds: env.QUOTA_BACKOFF_MAX_SECONDS },
+    defaults: {
+      deploymentInstanceType: env.DEFAULT_DEPLOYMENT_INSTANCE_TYPE,
+      techniques: env.DEFAULT_TECHNIQUES,
+      environment: env.DEFAULT_OPTIMIZATION_ENVIRONMENT,
+      maxRuntimeInSeconds: env.DEFAULT_MAX_RUNTIME_SECONDS,
+      vpcConfig: vpc,
+    },
+  };
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return toConfig(parsed.data);
+}

@@ -1,0 +1,154 @@
+/**
+ * The manifest (`models/<model-id>/optimization.json`): the settings a user may give a folder
+ * drop. Every limit comes from the API (api-limits.ts), so a manifest that passes here also
+ * passes SageMaker's own validation. `docs/manifest.md` and `schemas/manifest.schema.json`
+ * are generated from this schema.
+ */
+import { z } from 'zod';
+import {
+  DEPLOYMENT_INSTANCE_TYPES,
+  ENVIRONMENT_KEY_MAX_LENGTH,
+  ENVIRONMENT_KEY_PATTERN,
+  ENVIRONMENT_MAX_ENTRIES,
+  ENVIRONMENT_VALUE_MAX_LENGTH,
+  IMAGE_MAX_LENGTH,
+  IMAGE_PATTERN,
+  KMS_KEY_ID_MAX_LENGTH,
+  KMS_KEY_ID_PATTERN,
+  MAX_INSTANCE_COUNT_MIN,
+  MAX_RUNTIME_MAX_SECONDS,
+  MAX_RUNTIME_MIN_SECONDS,
+  OPTIMIZATION_CONFIGS_MAX,
+  OPTIMIZATION_CONFIGS_MIN,
+  S3_URI_MAX_LENGTH,
+  SECURITY_GROUP_ID_PATTERN,
+  SECURITY_GROUPS_MAX,
+  SPECULATIVE_DECODING_S3_DATA_TYPES,
+  SPECULATIVE_DECODING_TECHNIQUES,
+  SUBNET_ID_PATTERN,
+  SUBNETS_MAX,
+  TAG_KEY_MAX_LENGTH,
+  TAG_PATTERN,
+  TAG_VALUE_MAX_LENGTH,
+  TAGS_MAX,
+  TECHNIQUES,
+  VPC_ID_MAX_LENGTH,
+} from '../job/api-limits';
+
+const s3Uri = z
+  .string()
+  .max(S3_URI_MAX_LENGTH)
+  .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.*$/, 'must be an s3://bucket/key URI');
+
+/** A container environment: the API allows at most 25 entries of at most 256 characters. */
+export const environmentSchema = z
+  .record(
+    z
+      .string()
+      .max(ENVIRONMENT_KEY_MAX_LENGTH, `keys are at most ${ENVIRONMENT_KEY_MAX_LENGTH} characters`)
+      .regex(ENVIRONMENT_KEY_PATTERN, 'keys must not be blank'),
+    z
+      .string()
+      .max(ENVIRONMENT_VALUE_MAX_LENGTH, `values are at most ${ENVIRONMENT_VALUE_MAX_LENGTH} characters`),
+  )
+  .refine((env) => Object.keys(env).length <= ENVIRONMENT_MAX_ENTRIES, {
+    message: `at most ${ENVIRONMENT_MAX_ENTRIES} entries`,
+  });
+
+const containerTechniqueSchema = z.strictObject({
+  image: z
+    .string()
+    .max(IMAGE_MAX_LENGTH)
+    .regex(IMAGE_PATTERN, 'must be an image URI without spaces')
+    .optional(),
+  environment: environmentSchema.optional(),
+});
+
+const speculativeDecodingSchema = z.strictObject({
+  technique: z.enum(SPECULATIVE_DECODING_TECHNIQUES).default('EAGLE'),
+  trainingData: z
+    .strictObject({
+      s3Uri,
+      s3DataType: z.enum(SPECULATIVE_DECODING_S3_DATA_TYPES),
+    })
+    .optional(),
+});
+
+const techniqueShapes = {
+  quantization: containerTechniqueSchema,
+  compilation: containerTechniqueSchema,
+  sharding: containerTechniqueSchema,
+  speculativeDecoding: speculativeDecodingSchema,
+} as const;
+
+/**
+ * One technique, written like the API's tagged union: an object with exactly one key,
+ * e.g. `{ "quantization": { "environment": { "OPTION_QUANTIZE": "awq" } } }`.
+ */
+export const techniqueEntrySchema = z
+  .strictObject({
+    quantization: techniqueShapes.quantization.optional(),
+    compilation: techniqueShapes.compilation.optional(),
+    sharding: techniqueShapes.sharding.optional(),
+    speculativeDecoding: techniqueShapes.speculativeDecoding.optional(),
+  })
+  .superRefine((entry, ctx) => {
+    const members = Object.keys(entry).filter((k) => entry[k as keyof typeof entry] !== undefined);
+    if (members.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must set exactly one technique of ${TECHNIQUES.join(', ')} (found ${members.length === 0 ? 'none' : members.join(' and ')})`,
+      });
+    }
+  });
+
+export type TechniqueEntry = z.infer<typeof techniqueEntrySchema>;
+
+export const techniquesSchema = z
+  .array(techniqueEntrySchema)
+  .min(OPTIMIZATION_CONFIGS_MIN, `at least ${OPTIMIZATION_CONFIGS_MIN} technique`)
+  .max(OPTIMIZATION_CONFIGS_MAX, `at most ${OPTIMIZATION_CONFIGS_MAX} techniques`);
+
+const tagKey = z
+  .string()
+  .min(1)
+  .max(TAG_KEY_MAX_LENGTH)
+  .regex(TAG_PATTERN, 'has characters tags do not allow');
+const tagValue = z.string().max(TAG_VALUE_MAX_LENGTH).regex(TAG_PATTERN, 'has characters tags do not allow');
+
+const vpcId = (pattern: RegExp) => z.string().max(VPC_ID_MAX_LENGTH).regex(pattern, 'is not a valid id');
+
+export const vpcConfigSchema = z.strictObject({
+  securityGroupIds: z.array(vpcId(SECURITY_GROUP_ID_PATTERN)).min(1).max(SECURITY_GROUPS_MAX),
+  subnets: z.array(vpcId(SUBNET_ID_PATTERN)).min(1).max(SUBNETS_MAX),
+});
+
+/** The manifest. Every field is optional: `{}` means "the stage defaults". */
+export const manifestSchema = z.strictObject({
+  deploymentInstanceType: z.enum(DEPLOYMENT_INSTANCE_TYPES).optional(),
+  techniques: techniquesSchema.optional(),
+  environment: environmentSchema.optional(),
+  maxInstanceCount: z.number().int().min(MAX_INSTANCE_COUNT_MIN).optional(),
+  stoppingCondition: z
+    .strictObject({
+      maxRuntimeInSeconds: z
+        .number()
+        .int()
+        .min(MAX_RUNTIME_MIN_SECONDS)
+        .max(MAX_RUNTIME_MAX_SECONDS)
+        .optional(),
+      maxPendingTimeInSeconds: z.number().int().min(7200).max(2419200).optional(),
+    })
+    .optional(),
+  acceptEula: z.boolean().optional(),
+  kmsKeyId: z.string().max(KMS_KEY_ID_MAX_LENGTH).regex(KMS_KEY_ID_PATTERN).optional(),
+  tags: z
+    .record(tagKey, tagValue)
+    .refine((tags) => Object.keys(tags).length <= TAGS_MAX - 3, {
+      message: `at most ${TAGS_MAX - 3} tags (the pipeline adds 3 of its own)`,
+    })
+    .optional(),
+  vpcConfig: vpcConfigSchema.optional(),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;

@@ -1,0 +1,81 @@
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import { InvalidDropError } from '../errors';
+import { toIssues } from './issues';
+import { type Manifest, manifestSchema } from './manifest-schema';
+import type { S3ObjectRef } from './s3-notification';
+
+export interface ManifestRules {
+  maxManifestBytes: number;
+}
+
+/** Parses and validates manifest text. Throws InvalidDropError with every problem and its path. */
+export function parseManifest(text: string): Manifest {
+  let json: unknown;
+  try {
+    json = text.trim() === '' ? {} : JSON.parse(text);
+  } catch (error) {
+    throw new InvalidDropError([
+      { path: '$', message: `manifest is not valid JSON: ${(error as Error).message}` },
+    ]);
+  }
+  const result = manifestSchema.safeParse(json);
+  if (!result.success) throw new InvalidDropError(toIssues(result.error));
+  return result.data;
+}
+
+/**
+ * Reads the exact manifest version that was notified and validates it. The folder must hold
+ * at least one file besides the manifest, since the manifest is uploaded last.
+ */
+export async function readManifest(
+  s3: S3Client,
+  object: S3ObjectRef,
+  folderKey: string,
+  rules: ManifestRules,
+): Promise<Manifest> {
+  if (object.size > rules.maxManifestBytes) {
+    throw new InvalidDropError([
+      { path: '$', message: `manifest is ${object.size} bytes; at most ${rules.maxManifestBytes}` },
+    ]);
+  }
+  let text: string;
+  try {
+    const response = await s3.send(
+      new GetObjectCommand({ Bucket: object.bucket, Key: object.key, VersionId: object.versionId }),
+    );
+    text = (await response.Body?.transformToString('utf-8')) ?? '';
+  } catch (error) {
+    if (error instanceof NoSuchKey) {
+      throw new InvalidDropError([{ path: '$', message: 'manifest no longer exists in the bucket' }], {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  if (Buffer.byteLength(text) > rules.maxManifestBytes) {
+    throw new InvalidDropError([
+      {
+        path: '$',
+        message: `manifest is ${Buffer.byteLength(text)} bytes; at most ${rules.maxManifestBytes}`,
+      },
+    ]);
+  }
+  const manifest = parseManifest(text);
+  await assertFolderHasFiles(s3, object, folderKey);
+  return manifest;
+}
+
+async function assertFolderHasFiles(s3: S3Client, manifest: S3ObjectRef, folderKey: string): Promise<void> {
+  const listing = await s3.send(
+    new ListObjectsV2Command({ Bucket: manifest.bucket, Prefix: folderKey, MaxKeys: 10 }),
+  );
+  const others = (listing.Contents ?? []).filter((o) => o.Key !== manifest.key && !o.Key?.endsWith('/'));
+  if (others.length === 0) {
+    throw new InvalidDropError([
+      {
+        path: '$',
+        message: `folder s3://${manifest.bucket}/${folderKey} has no model files besides the manifest`,
+      },
+    ]);
+  }
+}

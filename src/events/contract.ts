@@ -1,0 +1,122 @@
+/**
+ * The event contract: the one source of truth for the five detail-types the pipeline publishes.
+ * The producers' TypeScript types are inferred from these schemas, and `schemas/*.json` are
+ * generated from them (`npm run schemas`); a test fails when the committed files drift.
+ *
+ * Versioning: `schemaVersion` is semver. Adding an optional field is a minor bump; removing or
+ * changing a field is a major bump and a new schema in the registry.
+ */
+import { z } from 'zod';
+import { DEPLOYMENT_INSTANCE_TYPES, OPTIMIZATION_JOB_STATUSES, TECHNIQUES } from '../job/api-limits';
+
+export const SCHEMA_VERSION = '1.0.0';
+export const EVENT_SOURCE = 'model-optimization-pipeline';
+
+export const DETAIL_TYPES = {
+  started: 'Model Optimization Started',
+  completed: 'Model Optimization Completed',
+  failed: 'Model Optimization Failed',
+  stopped: 'Model Optimization Stopped',
+  rejected: 'Model Upload Rejected',
+} as const;
+export type EventKind = keyof typeof DETAIL_TYPES;
+export type DetailType = (typeof DETAIL_TYPES)[EventKind];
+
+const isoTime = z.iso.datetime({ offset: false }).describe('ISO-8601 UTC timestamp');
+
+export const modelRefSchema = z
+  .object({
+    bucket: z.string().min(1),
+    key: z.string().min(1).describe('the decoded object key that triggered the drop'),
+    s3Uri: z.string().startsWith('s3://').describe('what SageMaker reads: the artifact or the folder prefix'),
+    modelId: z.string().min(1).optional(),
+    versionId: z.string().optional(),
+    eTag: z.string().optional(),
+  })
+  .describe('the model that was dropped');
+
+const jobFields = {
+  schemaVersion: z
+    .string()
+    .regex(/^1\.\d+\.\d+$/)
+    .describe(`semver of this schema (now ${SCHEMA_VERSION})`),
+  stage: z.string().min(1),
+  jobName: z.string().min(1).max(63),
+  jobArn: z.string().startsWith('arn:'),
+  executionArn: z.string().startsWith('arn:'),
+  model: modelRefSchema,
+  deploymentInstanceType: z.enum(DEPLOYMENT_INSTANCE_TYPES),
+  techniques: z.array(z.enum(TECHNIQUES)).min(1),
+  startedAt: isoTime,
+};
+
+const endFields = {
+  endedAt: isoTime,
+  durationSeconds: z.number().min(0).describe('from startedAt to endedAt'),
+};
+
+export const startedDetailSchema = z.object({
+  ...jobFields,
+  status: z.enum(OPTIMIZATION_JOB_STATUSES).describe('the SageMaker status when tracking began'),
+});
+
+export const completedDetailSchema = z.object({
+  ...jobFields,
+  ...endFields,
+  status: z.literal('COMPLETED'),
+  output: z.object({
+    s3Uri: z.string().startsWith('s3://'),
+    recommendedInferenceImage: z.string().optional(),
+  }),
+});
+
+export const failedDetailSchema = z.object({
+  ...jobFields,
+  ...endFields,
+  status: z.literal('FAILED'),
+  failureReason: z.string(),
+});
+
+export const stoppedDetailSchema = z.object({
+  ...jobFields,
+  ...endFields,
+  status: z.literal('STOPPED'),
+  failureReason: z.string().describe('who or what stopped it; a timeout says so and after how long'),
+});
+
+export const rejectedDetailSchema = z.object({
+  schemaVersion: jobFields.schemaVersion,
+  stage: jobFields.stage,
+  status: z.literal('REJECTED'),
+  model: modelRefSchema.partial().optional().describe('what is known of the drop'),
+  jobName: jobFields.jobName.optional().describe('the name the job would have had, when known'),
+  errors: z
+    .array(
+      z.object({
+        path: z.string().describe('JSONPath of the problem; $ is the whole input'),
+        message: z.string(),
+      }),
+    )
+    .min(1),
+  endedAt: isoTime.describe('when the drop was rejected'),
+});
+
+export const detailSchemas = {
+  started: startedDetailSchema,
+  completed: completedDetailSchema,
+  failed: failedDetailSchema,
+  stopped: stoppedDetailSchema,
+  rejected: rejectedDetailSchema,
+} as const;
+
+export type StartedDetail = z.infer<typeof startedDetailSchema>;
+export type CompletedDetail = z.infer<typeof completedDetailSchema>;
+export type FailedDetail = z.infer<typeof failedDetailSchema>;
+export type StoppedDetail = z.infer<typeof stoppedDetailSchema>;
+export type RejectedDetail = z.infer<typeof rejectedDetailSchema>;
+export type ModelRef = z.infer<typeof modelRefSchema>;
+
+/** The detail-type string → its kind, for subscribers reading `detail-type`. */
+export function kindOf(detailType: string): EventKind | undefined {
+  return (Object.entries(DETAIL_TYPES) as [EventKind, DetailType][]).find(([, t]) => t === detailType)?.[0];
+}

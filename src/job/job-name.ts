@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { JOB_NAME_MAX_LENGTH } from './api-limits';
+
+const HASH_LENGTH = 10;
+/** Room for the slug: the name is `<slug>-<hash>`. */
+const SLUG_MAX_LENGTH = JOB_NAME_MAX_LENGTH - HASH_LENGTH - 1;
+
+/** Identifies one upload: the same object version always yields the same job name. */
+export interface DropIdentity {
+  bucket: string;
+  key: string;
+  /** versionId when the bucket is versioned, else the eTag. */
+  version?: string;
+}
+
+/** A readable, name-safe slug of a model id: `Llama 3/8B_instruct` → `llama-3-8b-instruct`. */
+export function slugify(modelId: string): string {
+  const slug = modelId
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, SLUG_MAX_LENGTH)
+    .replace(/^-+|-+$/g, '');
+  return slug || 'model';
+}
+
+/**
+ * The deterministic job name of a drop: `<slug>-<hash of bucket, key, version>`. At most 63
+ * characters and always matching the API's name pattern, so a redelivered notification finds
+ * the job it already created.
+ */
+export function jobNameFor(modelId: string, drop: DropIdentity): string {
+  const hash = createHash('sha256')
+    .update(JSON.stringify([drop.bucket, drop.key, drop.version ?? '']))
+    .digest('hex')
+    .slice(0, HASH_LENGTH);
+  return `${slugify(modelId)}-${hash}`;
+}

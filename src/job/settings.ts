@@ -1,0 +1,60 @@
+/**
+ * Optimization settings: the stage defaults with a manifest merged over them.
+ * Techniques replace the defaults as a whole; environment entries and tags merge key by key.
+ */
+import type { Manifest, TechniqueEntry } from '../drop/manifest-schema';
+import { InvalidDropError, type ValidationIssue } from '../errors';
+import { ENVIRONMENT_MAX_ENTRIES, type Technique } from './api-limits';
+
+export interface DefaultSettings {
+  deploymentInstanceType: NonNullable<Manifest['deploymentInstanceType']>;
+  techniques: TechniqueEntry[];
+  environment: Record<string, string>;
+  maxRuntimeInSeconds: number;
+  vpcConfig?: { subnets: string[]; securityGroupIds: string[] };
+}
+
+export interface OptimizationSettings {
+  deploymentInstanceType: DefaultSettings['deploymentInstanceType'];
+  techniques: TechniqueEntry[];
+  environment: Record<string, string>;
+  maxRuntimeInSeconds: number;
+  maxPendingTimeInSeconds?: number;
+  maxInstanceCount?: number;
+  acceptEula?: boolean;
+  kmsKeyId?: string;
+  tags: Record<string, string>;
+  vpcConfig?: { subnets: string[]; securityGroupIds: string[] };
+}
+
+/** Merges a manifest (possibly `{}`) over the defaults; throws if the merge breaks a limit. */
+export function resolveSettings(defaults: DefaultSettings, manifest: Manifest = {}): OptimizationSettings {
+  const environment = { ...defaults.environment, ...manifest.environment };
+  const issues: ValidationIssue[] = [];
+  if (Object.keys(environment).length > ENVIRONMENT_MAX_ENTRIES) {
+    issues.push({
+      path: '$.environment',
+      message: `has ${Object.keys(environment).length} entries with the stage defaults merged in; at most ${ENVIRONMENT_MAX_ENTRIES}`,
+    });
+  }
+  if (issues.length > 0) throw new InvalidDropError(issues);
+  return {
+    deploymentInstanceType: manifest.deploymentInstanceType ?? defaults.deploymentInstanceType,
+    techniques: manifest.techniques ?? defaults.techniques,
+    environment,
+    maxRuntimeInSeconds: manifest.stoppingCondition?.maxRuntimeInSeconds ?? defaults.maxRuntimeInSeconds,
+    maxPendingTimeInSeconds: manifest.stoppingCondition?.maxPendingTimeInSeconds,
+    maxInstanceCount: manifest.maxInstanceCount,
+    acceptEula: manifest.acceptEula,
+    kmsKeyId: manifest.kmsKeyId,
+    tags: manifest.tags ?? {},
+    vpcConfig: manifest.vpcConfig ?? defaults.vpcConfig,
+  };
+}
+
+/** The technique names of a settings object, in order: `["quantization", "compilation"]`. */
+export function techniqueNames(techniques: TechniqueEntry[]): Technique[] {
+  return techniques.flatMap((entry) =>
+    (Object.keys(entry) as Technique[]).filter((k) => entry[k] !== undefined),
+  );
+}

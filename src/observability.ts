@@ -1,0 +1,25 @@
+/**
+ * Powertools logger, metrics and tracer, one of each per function. The service name and the
+ * metrics namespace come from POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'model-optimization-pipeline';
+
+export const logger = new Logger({ serviceName });
+export const metrics = new Metrics({
+  serviceName,
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ModelOptimizationPipeline',
+});
+export const tracer = new Tracer({ serviceName });
+
+/** Metric names, so dashboards, alarms and docs/operations.md use the same words. */
+export const METRIC = {
+  dropsAccepted: 'DropsAccepted',
+  dropsRejected: 'DropsRejected',
+  dropsIgnored: 'DropsIgnored',
+  jobsCreated: 'JobsCreated',
+  quotaDeferrals: 'QuotaDeferrals',
+} as const;

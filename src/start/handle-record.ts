@@ -1,0 +1,68 @@
+/**
+ * The per-record work of start-optimization: process the message, log and count what
+ * happened, and on a full quota push the message's next delivery out with backoff.
+ * Throwing marks the record as a batch item failure, so SQS redelivers it alone.
+ */
+
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { QuotaFullError } from '../errors';
+import { METRIC } from '../observability';
+import { deferMessage, quotaBackoffSeconds } from './defer-message';
+import { type DropOutcome, processUploadMessage, type StartDeps } from './process-message';
+
+export interface RecordDeps extends StartDeps {
+  sqs: SQSClient;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** Processes one SQS record; resolves with its outcomes or throws to have it redelivered. */
+export async function handleUploadRecord(record: SQSRecord, deps: RecordDeps): Promise<DropOutcome[]> {
+  const log = deps.logger.createChild({ persistentKeys: { messageId: record.messageId } });
+  try {
+    const outcomes = await processUploadMessage(record.body, deps);
+    for (const outcome of outcomes) report(outcome, log, deps.metrics);
+    return outcomes;
+  } catch (error) {
+    if (error instanceof QuotaFullError) {
+      const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+      const seconds = quotaBackoffSeconds(receiveCount, deps.config.quotaBackoff);
+      log.warn('job quota full; deferring the drop', { receiveCount, deferSeconds: seconds });
+      deps.metrics.addMetric(METRIC.quotaDeferrals, MetricUnit.Count, 1);
+      await deferMessage(deps.sqs, record.eventSourceARN, record.receiptHandle, seconds).catch(
+        (cause: unknown) =>
+          log.error('could not defer the message; it returns after the visibility timeout', { error: cause }),
+      );
+    } else {
+      log.error('drop failed; the message will be redelivered', { error });
+    }
+    throw error;
+  }
+}
+
+function report(outcome: DropOutcome, log: Logger, metrics: Metrics): void {
+  switch (outcome.kind) {
+    case 'test-event':
+      log.info('S3 test event received; notifications are configured');
+      return;
+    case 'ignored':
+      log.debug('object ignored', { key: outcome.key, reason: outcome.reason });
+      metrics.addMetric(METRIC.dropsIgnored, MetricUnit.Count, 1);
+      return;
+    case 'rejected':
+      log.warn('drop rejected', { jobName: outcome.jobName, key: outcome.key, errors: outcome.issues });
+      metrics.addMetric(METRIC.dropsRejected, MetricUnit.Count, 1);
+      return;
+    case 'started': {
+      const { kind: _kind, ...fields } = outcome;
+      log.info(outcome.jobCreated ? 'optimization job created' : 'drop already started; resumed', fields);
+      metrics.addMetric(METRIC.dropsAccepted, MetricUnit.Count, 1);
+      if (outcome.jobCreated) metrics.addMetric(METRIC.jobsCreated, MetricUnit.Count, 1);
+      return;
+    }
+  }
+}
