@@ -30,9 +30,11 @@ export function classifyObject(object: S3ObjectRef, rules: DropRules): Drop {
   }
   const relative = key.slice(rules.modelsPrefix.length);
   const manifestSuffix = `/${rules.manifestName}`;
+  if (relative === rules.manifestName) {
+    return { kind: 'ignored', reason: 'manifest not inside a model folder', object };
+  }
   if (relative.endsWith(manifestSuffix)) {
     const modelId = relative.slice(0, -manifestSuffix.length);
-    if (modelId === '') return { kind: 'ignored', reason: 'manifest not inside a model folder', object };
     return { kind: 'manifest', modelId, object, sourceKey: `${rules.modelsPrefix}${modelId}/` };
   }
   if (relative.endsWith(ARTIFACT_SUFFIX)) {

@@ -86,18 +86,25 @@ const techniqueShapes = {
  * e.g. `{ "quantization": { "environment": { "OPTION_QUANTIZE": "awq" } } }`.
  */
 export const techniqueEntrySchema = z
-  .strictObject({
+  .looseObject({
     quantization: techniqueShapes.quantization.optional(),
     compilation: techniqueShapes.compilation.optional(),
     sharding: techniqueShapes.sharding.optional(),
     speculativeDecoding: techniqueShapes.speculativeDecoding.optional(),
   })
   .superRefine((entry, ctx) => {
-    const members = Object.keys(entry).filter((k) => entry[k as keyof typeof entry] !== undefined);
-    if (members.length !== 1) {
+    const keys = Object.keys(entry);
+    const unknown = keys.filter((key) => !Object.hasOwn(techniqueShapes, key));
+    for (const key of unknown) {
       ctx.addIssue({
         code: 'custom',
-        message: `must set exactly one technique of ${TECHNIQUES.join(', ')} (found ${members.length === 0 ? 'none' : members.join(' and ')})`,
+        message: `unknown technique "${key}"; expected one of ${TECHNIQUES.join(', ')}`,
+      });
+    }
+    if (unknown.length === 0 && keys.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must set exactly one technique of ${TECHNIQUES.join(', ')} (found ${keys.length === 0 ? 'none' : keys.join(' and ')})`,
       });
     }
   });

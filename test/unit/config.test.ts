@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config';
+import { ConfigError } from '../../src/errors';
+
+const required = {
+  STAGE: 'dev',
+  EVENT_BUS_NAME: 'bus',
+  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:track',
+  SAGEMAKER_ROLE_ARN: 'arn:aws:iam::123456789012:role/sm',
+};
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(required);
+    expect(config).toMatchObject({
+      modelsPrefix: 'models/',
+      manifestName: 'optimization.json',
+      outputPrefix: 'optimized/',
+      maxManifestBytes: 65536,
+      defaults: {
+        deploymentInstanceType: 'ml.g5.2xlarge',
+        techniques: [{ quantization: { environment: { OPTION_QUANTIZE: 'awq' } } }],
+        environment: {},
+        maxRuntimeInSeconds: 3600,
+      },
+    });
+  });
+
+  it('reads JSON settings and normalises prefixes', () => {
+    const config = loadConfig({
+      ...required,
+      MODELS_PREFIX: 'in',
+      DEFAULT_TECHNIQUES: '[{"compilation":{}}]',
+      DEFAULT_OPTIMIZATION_ENVIRONMENT: '{"A":"1"}',
+      VPC_SUBNET_IDS: 'subnet-1, subnet-2',
+      VPC_SECURITY_GROUP_IDS: 'sg-1',
+    });
+    expect(config.modelsPrefix).toBe('in/');
+    expect(config.defaults.techniques).toEqual([{ compilation: {} }]);
+    expect(config.defaults.environment).toEqual({ A: '1' });
+    expect(config.defaults.vpcConfig).toEqual({
+      subnets: ['subnet-1', 'subnet-2'],
+      securityGroupIds: ['sg-1'],
+    });
+  });
+
+  it('fails fast naming every missing or malformed variable', () => {
+    const error = (() => {
+      try {
+        loadConfig({
+          STAGE: 'dev',
+          DEFAULT_TECHNIQUES: '[{"pruning":{}}]',
+          DEFAULT_MAX_RUNTIME_SECONDS: 'soon',
+        });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    for (const name of [
+      'EVENT_BUS_NAME',
+      'STATE_MACHINE_ARN',
+      'SAGEMAKER_ROLE_ARN',
+      'DEFAULT_TECHNIQUES',
+      'DEFAULT_MAX_RUNTIME_SECONDS',
+    ]) {
+      expect(error?.message).toContain(name);
+    }
+  });
+});

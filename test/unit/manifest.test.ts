@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { parseManifest } from '../../src/drop/read-manifest';
+import { InvalidDropError, type ValidationIssue } from '../../src/errors';
+
+function issuesOf(text: string): ValidationIssue[] {
+  try {
+    parseManifest(text);
+  } catch (error) {
+    if (error instanceof InvalidDropError) return error.issues;
+    throw error;
+  }
+  throw new Error('manifest was accepted');
+}
+
+const env = (n: number, valueLength = 1) =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`K${i}`, 'v'.repeat(valueLength)]));
+
+describe('parseManifest accepts', () => {
+  it('an empty object, meaning the defaults', () => {
+    expect(parseManifest('{}')).toEqual({});
+  });
+
+  it('an empty file, meaning the defaults', () => {
+    expect(parseManifest('')).toEqual({});
+  });
+
+  it('every field at once', () => {
+    const manifest = {
+      deploymentInstanceType: 'ml.inf2.xlarge',
+      techniques: [
+        {
+          quantization: {
+            image: '763104351884.dkr.ecr.us-east-1.amazonaws.com/djl:1',
+            environment: { A: '1' },
+          },
+        },
+        { compilation: {} },
+        { sharding: { environment: { OPTION_TENSOR_PARALLEL_DEGREE: '2' } } },
+        {
+          speculativeDecoding: {
+            technique: 'EAGLE',
+            trainingData: { s3Uri: 's3://bkt/data/', s3DataType: 'S3Prefix' },
+          },
+        },
+      ],
+      environment: env(25, 256),
+      maxInstanceCount: 2,
+      stoppingCondition: { maxRuntimeInSeconds: 7200, maxPendingTimeInSeconds: 7200 },
+      acceptEula: true,
+      kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/abcd',
+      tags: { team: 'nlp' },
+      vpcConfig: { securityGroupIds: ['sg-0123'], subnets: ['subnet-1', 'subnet-2'] },
+    };
+    expect(parseManifest(JSON.stringify(manifest))).toEqual(manifest);
+  });
+
+  it('speculative decoding with EAGLE as the default technique', () => {
+    expect(parseManifest('{"techniques":[{"speculativeDecoding":{}}]}').techniques).toEqual([
+      { speculativeDecoding: { technique: 'EAGLE' } },
+    ]);
+  });
+});
+
+describe('parseManifest rejects, with the JSON path of each problem', () => {
+  it.each<[string, unknown, ValidationIssue[]]>([
+    [
+      'an unknown technique',
+      { techniques: [{ pruning: {} }] },
+      [
+        {
+          path: '$.techniques[0]',
+          message:
+            'unknown technique "pruning"; expected one of quantization, compilation, sharding, speculativeDecoding',
+        },
+      ],
+    ],
+    [
+      'two union members in one config',
+      { techniques: [{ quantization: {}, compilation: {} }] },
+      [{ path: '$.techniques[0]', message: expect.stringContaining('exactly one technique') }],
+    ],
+    [
+      'no union member in a config',
+      { techniques: [{}] },
+      [{ path: '$.techniques[0]', message: expect.stringContaining('found none') }],
+    ],
+    [
+      '11 configs',
+      { techniques: Array.from({ length: 11 }, () => ({ compilation: {} })) },
+      [{ path: '$.techniques', message: 'at most 10 techniques' }],
+    ],
+    ['0 configs', { techniques: [] }, [{ path: '$.techniques', message: 'at least 1 technique' }]],
+    [
+      '26 environment entries',
+      { environment: env(26) },
+      [{ path: '$.environment', message: 'at most 25 entries' }],
+    ],
+    [
+      'an environment value of 257 characters',
+      { environment: { OPTION_X: 'v'.repeat(257) } },
+      [{ path: '$.environment.OPTION_X', message: 'values are at most 256 characters' }],
+    ],
+    [
+      'an override environment of 26 entries',
+      { techniques: [{ quantization: { environment: env(26) } }] },
+      [{ path: '$.techniques[0].quantization.environment', message: 'at most 25 entries' }],
+    ],
+    [
+      'an instance type outside the enum',
+      { deploymentInstanceType: 'ml.m5.large' },
+      [{ path: '$.deploymentInstanceType', message: expect.stringContaining('Invalid option') }],
+    ],
+    [
+      'wrong types',
+      { maxInstanceCount: '2', acceptEula: 'yes' },
+      [
+        { path: '$.maxInstanceCount', message: 'Invalid input: expected number, received string' },
+        { path: '$.acceptEula', message: 'Invalid input: expected boolean, received string' },
+      ],
+    ],
+    [
+      'a runtime over 28 days',
+      { stoppingCondition: { maxRuntimeInSeconds: 2419201 } },
+      [{ path: '$.stoppingCondition.maxRuntimeInSeconds', message: expect.stringContaining('<=2419200') }],
+    ],
+    [
+      'an unknown top-level field',
+      { instanceType: 'ml.g5.xlarge' },
+      [{ path: '$', message: 'Unrecognized key: "instanceType"' }],
+    ],
+    [
+      'an image with spaces',
+      { techniques: [{ compilation: { image: 'my image' } }] },
+      [{ path: '$.techniques[0].compilation.image', message: 'must be an image URI without spaces' }],
+    ],
+    [
+      'a training data URI that is not s3://',
+      {
+        techniques: [
+          { speculativeDecoding: { trainingData: { s3Uri: 'http://x/y', s3DataType: 'S3Prefix' } } },
+        ],
+      },
+      [
+        {
+          path: '$.techniques[0].speculativeDecoding.trainingData.s3Uri',
+          message: 'must be an s3://bucket/key URI',
+        },
+      ],
+    ],
+    [
+      'a VPC config without subnets',
+      { vpcConfig: { securityGroupIds: ['sg-1'], subnets: [] } },
+      [{ path: '$.vpcConfig.subnets', message: expect.stringContaining('>=1') }],
+    ],
+  ])('%s', (_name, manifest, expected) => {
+    expect(issuesOf(JSON.stringify(manifest))).toEqual(expected);
+  });
+
+  it('invalid JSON, naming the parse error', () => {
+    expect(issuesOf('{"techniques": [')).toEqual([
+      { path: '$', message: expect.stringMatching(/^manifest is not valid JSON: /) },
+    ]);
+  });
+
+  it('a JSON value that is not an object', () => {
+    expect(issuesOf('[1,2]')).toEqual([
+      { path: '$', message: 'Invalid input: expected object, received array' },
+    ]);
+  });
+
+  it('every problem at once, not just the first', () => {
+    const issues = issuesOf(
+      JSON.stringify({ deploymentInstanceType: 'x', environment: env(26), techniques: [{}] }),
+    );
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      '$.deploymentInstanceType',
+      '$.environment',
+      '$.techniques[0]',
+    ]);
+  });
+});
