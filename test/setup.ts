@@ -9,3 +9,11 @@ process.env.POWERTOOLS_DEV ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+
+// The start-optimization function's environment, as serverless.yml sets it.
+process.env.STAGE ??= 'test';
+process.env.EVENT_BUS_NAME ??= 'model-optimization-pipeline-test';
+process.env.STATE_MACHINE_ARN ??=
+  'arn:aws:states:us-east-1:000000000000:stateMachine:model-optimization-pipeline-test-track';
+process.env.SAGEMAKER_ROLE_ARN ??=
+  'arn:aws:iam::000000000000:role/model-optimization-pipeline-test-sagemaker';

@@ -53,7 +53,8 @@ export const environmentSchema = z
   )
   .refine((env) => Object.keys(env).length <= ENVIRONMENT_MAX_ENTRIES, {
     message: `at most ${ENVIRONMENT_MAX_ENTRIES} entries`,
-  });
+  })
+  .meta({ maxProperties: ENVIRONMENT_MAX_ENTRIES });
 
 const containerTechniqueSchema = z.strictObject({
   image: z
@@ -107,6 +108,13 @@ export const techniqueEntrySchema = z
         message: `must set exactly one technique of ${TECHNIQUES.join(', ')} (found ${keys.length === 0 ? 'none' : keys.join(' and ')})`,
       });
     }
+  })
+  // What the refinement enforces, stated for the generated JSON Schema.
+  .meta({
+    description: 'One technique: an object with exactly one key, like the API tagged union.',
+    minProperties: 1,
+    maxProperties: 1,
+    additionalProperties: false,
   });
 
 export type TechniqueEntry = z.infer<typeof techniqueEntrySchema>;
@@ -154,6 +162,7 @@ export const manifestSchema = z.strictObject({
     .refine((tags) => Object.keys(tags).length <= TAGS_MAX - 3, {
       message: `at most ${TAGS_MAX - 3} tags (the pipeline adds 3 of its own)`,
     })
+    .meta({ maxProperties: TAGS_MAX - 3 })
     .optional(),
   vpcConfig: vpcConfigSchema.optional(),
 });
