@@ -298,9 +298,18 @@ function parseAnythingButList(values: readonly unknown[], path: PatternPath): re
   return values as readonly (string | number)[];
 }
 
+const ANYTHING_BUT_MODIFIERS = ['prefix', 'suffix', 'equals-ignore-case', 'wildcard'] as const;
+
+type AnythingButModifier = (typeof ANYTHING_BUT_MODIFIERS)[number];
+
+function isAnythingButModifier(name: string): name is AnythingButModifier {
+  return (ANYTHING_BUT_MODIFIERS as readonly string[]).includes(name);
+}
+
 function parseAnythingButModifier(operand: Record<string, unknown>, path: PatternPath): ValueTest {
   const [modifier, ...others] = Object.keys(operand);
   if (modifier === undefined) fail('Anything-but expression name not found', path);
+  if (!isAnythingButModifier(modifier)) fail(`Unsupported anything-but pattern: ${modifier}`, path);
   if (others.length > 0) fail('Only one key allowed in match expression', path);
   const modifierPath = [...path, modifier];
   const texts = parseAnythingButTexts(operand[modifier], modifier, modifierPath);
@@ -309,7 +318,11 @@ function parseAnythingButModifier(operand: Record<string, unknown>, path: Patter
   return (value) => typeof value !== 'string' || !tests.some((test) => test(value));
 }
 
-function parseAnythingButTexts(operand: unknown, modifier: string, path: PatternPath): readonly string[] {
+function parseAnythingButTexts(
+  operand: unknown,
+  modifier: AnythingButModifier,
+  path: PatternPath,
+): readonly string[] {
   const texts = Array.isArray(operand) ? operand : [operand];
   if (texts.length === 0) fail(`anything-but ${modifier} list must not be empty`, path);
   return texts.map((text, index) => {
@@ -322,7 +335,7 @@ function parseAnythingButTexts(operand: unknown, modifier: string, path: Pattern
   });
 }
 
-function anythingButModifierTest(modifier: string, text: string, path: PatternPath): ValueTest {
+function anythingButModifierTest(modifier: AnythingButModifier, text: string, path: PatternPath): ValueTest {
   switch (modifier) {
     case 'prefix':
       return (value) => typeof value === 'string' && value.startsWith(text);
@@ -332,8 +345,6 @@ function anythingButModifierTest(modifier: string, text: string, path: PatternPa
       return equalsIgnoreCaseTest(text);
     case 'wildcard':
       return wildcardTest(parseWildcard(text, path));
-    default:
-      return fail(`Unsupported anything-but pattern: ${modifier}`, path.slice(0, -1));
   }
 }
 
@@ -342,8 +353,8 @@ function anythingButModifierTest(modifier: string, text: string, path: PatternPa
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * For each UTF-16 unit of the pattern, the spellings accepted in the event: event-ruler expands every pattern
- * character to its lower- and upper-case forms (which may differ in length, e.g. "ß" → "SS").
+ * For each UTF-16 unit of the pattern, the spellings accepted in the event: like event-ruler, the lower- and
+ * upper-case forms of the pattern character (which may differ in length, e.g. "ß" → "SS"), plus the character.
  */
 function unitVariants(text: string): readonly (readonly string[])[] {
   const variants: (readonly string[])[] = [];

@@ -174,6 +174,47 @@ describe('arrays of objects', () => {
   });
 });
 
+describe('operator details', () => {
+  it('matches IPv6 addresses against a cidr whatever their spelling', () => {
+    const pattern: EventPattern = { ip: [{ cidr: '2001:db8:1234:1a00::/64' }] };
+    expect(matchesPattern(pattern, { ip: '2001:DB8:1234:1A00:0:0:0:5' })).toBe(true);
+    expect(matchesPattern(pattern, { ip: '10.0.0.1' })).toBe(false);
+  });
+
+  it('matches an exact IP address string by address, as event-ruler does', () => {
+    expect(matchesPattern({ ip: ['2001:db8::1'] }, { ip: '2001:0DB8:0:0::1' })).toBe(true);
+    expect(matchesPattern({ ip: ['2001:db8::1'] }, { ip: '2001:db8::2' })).toBe(false);
+  });
+
+  it('lets anything-but pass values of another type but never a missing field', () => {
+    expect(matchesPattern({ n: [{ 'anything-but': 123 }] }, { n: '123' })).toBe(true);
+    expect(matchesPattern({ n: [{ 'anything-but': { prefix: 'init' } }] }, { n: 5 })).toBe(true);
+    expect(matchesPattern({ n: [{ 'anything-but': 123 }] }, {})).toBe(false);
+  });
+
+  it('ignores case inside prefix and anything-but', () => {
+    expect(
+      matchesPattern({ s: [{ prefix: { 'equals-ignore-case': 'EventB' } }] }, { s: 'eventbridge' }),
+    ).toBe(true);
+    const pattern: EventPattern = {
+      s: [{ 'anything-but': { 'equals-ignore-case': ['Stopped', 'OverLoaded'] } }],
+    };
+    expect(matchesPattern(pattern, { s: 'STOPPED' })).toBe(false);
+    expect(matchesPattern(pattern, { s: 'running' })).toBe(true);
+  });
+
+  it('reads an escaped asterisk literally, even right before a wildcard', () => {
+    expect(matchesPattern({ k: [{ wildcard: 'a\\**' }] }, { k: 'a*bc' })).toBe(true);
+    expect(matchesPattern({ k: [{ wildcard: 'a\\**' }] }, { k: 'abc' })).toBe(false);
+  });
+
+  it('matches exists:true on a JSON null and any element of an array field', () => {
+    expect(matchesPattern({ v: [{ exists: true }] }, { v: null })).toBe(true);
+    expect(matchesPattern({ v: [{ exists: true }] }, { v: [1] })).toBe(true);
+    expect(matchesPattern({ v: [{ exists: true }] }, { v: { nested: 1 } })).toBe(false);
+  });
+});
+
 describe('validatePattern', () => {
   it.each([
     ['a pattern that is not an object', ['source'], ''],
@@ -188,6 +229,11 @@ describe('validatePattern', () => {
     ['a numeric range in the wrong order', { n: [{ numeric: ['<', 10, '>', 5] }] }, 'n[0].numeric'],
     ['a numeric operand given as a string', { n: [{ numeric: ['>', '5'] }] }, 'n[0].numeric'],
     ['mixed anything-but types', { s: [{ 'anything-but': ['a', 1] }] }, 's[0].anything-but'],
+    [
+      'an unknown anything-but modifier',
+      { s: [{ 'anything-but': { numeric: ['>', 1] } }] },
+      's[0].anything-but',
+    ],
     ['an empty anything-but prefix', { s: [{ 'anything-but': { prefix: '' } }] }, 's[0].anything-but.prefix'],
     ['a non-boolean exists', { s: [{ exists: 'yes' }] }, 's[0].exists'],
     ['a malformed cidr', { ip: [{ cidr: '10.0.0.0' }] }, 'ip[0].cidr'],
