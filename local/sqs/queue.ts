@@ -1,0 +1,228 @@
+/**
+ * An in-process queue with SQS semantics: at-least-once delivery, a visibility timeout after
+ * each receive, ChangeMessageVisibility, a receive count, and a dead-letter queue once a
+ * message has been received `maxReceiveCount` times. Written by hand because no maintained npm
+ * package emulates SQS in process (ElasticMQ needs a JVM and a download).
+ * Times are simulated milliseconds from the stack's clock.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { AwsServiceError } from '../aws-error';
+import type { CancelTimer, Clock } from '../clock';
+
+export interface QueueMessage {
+  messageId: string;
+  body: string;
+  md5OfBody: string;
+  sentAt: number;
+  firstReceivedAt?: number;
+  receiveCount: number;
+  visibleAt: number;
+  receiptHandle?: string;
+}
+
+export interface ReceivedMessage {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  md5OfBody: string;
+  attributes: {
+    ApproximateReceiveCount: string;
+    SentTimestamp: string;
+    ApproximateFirstReceiveTimestamp: string;
+    SenderId: string;
+  };
+}
+
+export interface QueueOptions {
+  name: string;
+  arn: string;
+  url: string;
+  clock: Clock;
+  visibilityTimeoutSeconds: number;
+  redrive?: { deadLetterQueue: LocalQueue; maxReceiveCount: number };
+  /** Called after every change, e.g. to persist a snapshot. */
+  onChange?: () => void;
+}
+
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+
+export class LocalQueue {
+  readonly name: string;
+  readonly arn: string;
+  readonly url: string;
+  private messages = new Map<string, QueueMessage>();
+  private waiters = new Set<() => void>();
+  private wakeTimer?: CancelTimer;
+
+  constructor(private readonly options: QueueOptions) {
+    this.name = options.name;
+    this.arn = options.arn;
+    this.url = options.url;
+  }
+
+  /** SendMessage. */
+  send(body: string, delaySeconds = 0): { messageId: string; md5OfBody: string } {
+    const now = this.options.clock.now();
+    const message: QueueMessage = {
+      messageId: randomUUID(),
+      body,
+      md5OfBody: md5(body),
+      sentAt: now,
+      receiveCount: 0,
+      visibleAt: now + delaySeconds * 1000,
+    };
+    this.messages.set(message.messageId, message);
+    this.changed();
+    return { messageId: message.messageId, md5OfBody: message.md5OfBody };
+  }
+
+  /** ReceiveMessage without waiting: up to `max` visible messages, hidden for the timeout. */
+  receive(max = 1, visibilityTimeoutSeconds = this.options.visibilityTimeoutSeconds): ReceivedMessage[] {
+    const now = this.options.clock.now();
+    const received: ReceivedMessage[] = [];
+    for (const message of [...this.messages.values()].sort((a, b) => a.sentAt - b.sentAt)) {
+      if (received.length >= max) break;
+      if (message.visibleAt > now) continue;
+      const redrive = this.options.redrive;
+      if (redrive && message.receiveCount >= redrive.maxReceiveCount) {
+        this.messages.delete(message.messageId);
+        redrive.deadLetterQueue.adopt(message);
+        continue;
+      }
+      message.receiveCount += 1;
+      message.firstReceivedAt ??= now;
+      message.visibleAt = now + visibilityTimeoutSeconds * 1000;
+      message.receiptHandle = `${message.messageId}#${randomUUID()}`;
+      received.push({
+        messageId: message.messageId,
+        receiptHandle: message.receiptHandle,
+        body: message.body,
+        md5OfBody: message.md5OfBody,
+        attributes: {
+          ApproximateReceiveCount: String(message.receiveCount),
+          SentTimestamp: String(Math.floor(message.sentAt)),
+          ApproximateFirstReceiveTimestamp: String(Math.floor(message.firstReceivedAt)),
+          SenderId: 'AIDALOCALSTACK',
+        },
+      });
+    }
+    this.changed();
+    return received;
+  }
+
+  /** DeleteMessage. */
+  delete(receiptHandle: string): void {
+    const message = this.byReceipt(receiptHandle);
+    this.messages.delete(message.messageId);
+    this.changed();
+  }
+
+  /** ChangeMessageVisibility: the message becomes visible `seconds` from now. */
+  changeVisibility(receiptHandle: string, seconds: number): void {
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200) {
+      throw new AwsServiceError(
+        'InvalidParameterValue',
+        `VisibilityTimeout must be 0..43200, got ${seconds}`,
+      );
+    }
+    const message = this.byReceipt(receiptHandle);
+    message.visibleAt = this.options.clock.now() + seconds * 1000;
+    this.changed();
+  }
+
+  /** Resolves when a message may be visible (or after `maxWaitMs` simulated ms). */
+  waitForMessages(maxWaitMs: number): Promise<void> {
+    if (this.hasVisible()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        cancel();
+        this.waiters.delete(done);
+        resolve();
+      };
+      const cancel = this.options.clock.setTimeout(done, maxWaitMs);
+      this.waiters.add(done);
+      this.scheduleWake();
+    });
+  }
+
+  /** Counts as SQS reports them: visible, in flight (received, not deleted), delayed. */
+  stats(): { visible: number; inFlight: number; total: number } {
+    const now = this.options.clock.now();
+    let visible = 0;
+    let inFlight = 0;
+    for (const m of this.messages.values()) {
+      if (m.visibleAt <= now) visible += 1;
+      else if (m.receiveCount > 0) inFlight += 1;
+    }
+    return { visible, inFlight, total: this.messages.size };
+  }
+
+  /** Removes and returns every message, e.g. to redrive a DLQ. */
+  takeAll(): QueueMessage[] {
+    const all = [...this.messages.values()];
+    this.messages.clear();
+    this.changed();
+    return all;
+  }
+
+  /** Puts back messages, e.g. moved from a DLQ: they are visible now with a fresh count. */
+  adopt(message: QueueMessage): void {
+    const now = this.options.clock.now();
+    this.messages.set(message.messageId, { ...message, receiptHandle: undefined, visibleAt: now });
+    this.changed();
+  }
+
+  /** A moved-back message starts over, as SQS redrive does. */
+  redriveFrom(source: LocalQueue): number {
+    const moved = source.takeAll();
+    for (const m of moved) this.adopt({ ...m, receiveCount: 0, firstReceivedAt: undefined });
+    return moved.length;
+  }
+
+  snapshot(): QueueMessage[] {
+    return [...this.messages.values()];
+  }
+
+  restore(messages: QueueMessage[]): void {
+    this.messages = new Map(messages.map((m) => [m.messageId, m]));
+    this.changed();
+  }
+
+  private hasVisible(): boolean {
+    const now = this.options.clock.now();
+    for (const m of this.messages.values()) if (m.visibleAt <= now) return true;
+    return false;
+  }
+
+  private byReceipt(receiptHandle: string): QueueMessage {
+    const messageId = receiptHandle.split('#', 1)[0] ?? '';
+    const message = this.messages.get(messageId);
+    if (!message || message.receiptHandle !== receiptHandle) {
+      throw new AwsServiceError(
+        'ReceiptHandleIsInvalid',
+        `The receipt handle "${receiptHandle}" is not valid.`,
+      );
+    }
+    return message;
+  }
+
+  private changed(): void {
+    this.options.onChange?.();
+    this.scheduleWake();
+  }
+
+  /** Wakes long-pollers now if something is visible, else at the next visibility instant. */
+  private scheduleWake(): void {
+    this.wakeTimer?.();
+    this.wakeTimer = undefined;
+    if (this.waiters.size === 0) return;
+    const now = this.options.clock.now();
+    const next = Math.min(...[...this.messages.values()].map((m) => m.visibleAt));
+    if (!Number.isFinite(next)) return;
+    if (next <= now) {
+      for (const wake of [...this.waiters]) wake();
+      return;
+    }
+    this.wakeTimer = this.options.clock.setTimeout(() => this.scheduleWake(), next - now);
+  }
+}
