@@ -1,0 +1,161 @@
+/**
+ * Local EventBridge: PutEvents onto named buses, with EventBridge's partial-failure shape,
+ * rules taken from the `eventBridge` events functions declare in serverless.yml, matching by
+ * the full pattern matcher, delivery to those functions, and every accepted event appended as
+ * one JSON line to the events log.
+ */
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AwsServiceError } from '../aws-error';
+import { type CountedFault, takeFault } from '../faults';
+import { compilePattern } from './pattern-matcher';
+
+export interface BusRule {
+  busName: string;
+  name: string;
+  pattern: Record<string, unknown>;
+  target: (event: EventBridgeEvent) => Promise<unknown>;
+}
+
+export interface EventBridgeEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+  /** Local only: the bus it was put on (not part of the delivered event). */
+}
+
+export interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: string | number;
+}
+
+export interface BusFaults {
+  /** Entries to fail with `InternalFailure` (EventBridge's FailedEntry), next N or at a rate. */
+  failedEntries?: CountedFault;
+  /** Whole calls to fail with ThrottlingException. */
+  throttle?: CountedFault;
+}
+
+export interface LocalBusOptions {
+  region: string;
+  accountId: string;
+  busNames: string[];
+  eventsLogPath: string;
+  rules: BusRule[];
+  now: () => Date;
+  onEvent?: (event: EventBridgeEvent, busName: string) => void;
+  onDelivery?: (info: { rule: string; eventId: string; ok: boolean; error?: unknown }) => void;
+}
+
+export interface LocalBus {
+  putEvents(input: { Entries?: PutEventsEntry[] }): {
+    FailedEntryCount: number;
+    Entries: ({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[];
+  };
+  faults: BusFaults;
+  /** Resolves when every delivery started so far has finished. */
+  idle(): Promise<void>;
+}
+
+const DETAIL_MAX_BYTES = 256 * 1024;
+const DELIVERY_ATTEMPTS = 3;
+
+/** Creates the bus set; rule patterns are validated here, so a bad pattern fails the stack start. */
+export function createLocalBus(options: LocalBusOptions): LocalBus {
+  const buses = new Set([...options.busNames, 'default']);
+  const rules = options.rules.map((rule) => ({ ...rule, matches: compilePattern(rule.pattern) }));
+  const faults: BusFaults = {};
+  const pending = new Set<Promise<void>>();
+  mkdirSync(dirname(options.eventsLogPath), { recursive: true });
+
+  const deliver = (rule: (typeof rules)[number], event: EventBridgeEvent) => {
+    const attempt = async () => {
+      let lastError: unknown;
+      for (let i = 0; i < DELIVERY_ATTEMPTS; i++) {
+        try {
+          await rule.target(event);
+          options.onDelivery?.({ rule: rule.name, eventId: event.id, ok: true });
+          return;
+        } catch (error) {
+          lastError = error;
+        }
+      }
+      options.onDelivery?.({ rule: rule.name, eventId: event.id, ok: false, error: lastError });
+    };
+    const done: Promise<void> = attempt().finally(() => pending.delete(done));
+    pending.add(done);
+  };
+
+  return {
+    faults,
+    async idle() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+    putEvents(input) {
+      const entries = input.Entries ?? [];
+      if (entries.length === 0 || entries.length > 10) {
+        throw new AwsServiceError('ValidationException', `Entries must have 1 to 10 items, got ${entries.length}`);
+      }
+      if (takeFault(faults.throttle)) throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
+      const results = entries.map((entry) => {
+        const problem = entryProblem(entry, buses);
+        if (problem) return problem;
+        if (takeFault(faults.failedEntries)) {
+          return { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected failure: the entry was not put' };
+        }
+        const busName = busNameOf(entry.EventBusName);
+        const event: EventBridgeEvent = {
+          version: '0',
+          id: randomUUID(),
+          'detail-type': entry.DetailType as string,
+          source: entry.Source as string,
+          account: options.accountId,
+          time: (entry.Time === undefined ? options.now() : new Date(entry.Time)).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          region: options.region,
+          resources: entry.Resources ?? [],
+          detail: JSON.parse(entry.Detail as string),
+        };
+        appendFileSync(options.eventsLogPath, `${JSON.stringify({ ...event, 'event-bus-name': busName })}\n`);
+        options.onEvent?.(event, busName);
+        for (const rule of rules) if (rule.busName === busName && rule.matches(event)) deliver(rule, event);
+        return { EventId: event.id };
+      });
+      return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+    },
+  };
+}
+
+function busNameOf(value: string | undefined): string {
+  if (!value) return 'default';
+  return value.includes(':event-bus/') ? value.slice(value.indexOf(':event-bus/') + ':event-bus/'.length) : value;
+}
+
+function entryProblem(entry: PutEventsEntry, buses: Set<string>): { ErrorCode: string; ErrorMessage: string } | undefined {
+  const invalid = (message: string) => ({ ErrorCode: 'InvalidArgument', ErrorMessage: message });
+  if (!entry.Source) return invalid('Parameter Source is not valid. Reason: Source is a required argument.');
+  if (!entry.DetailType) return invalid('Parameter DetailType is not valid. Reason: DetailType is a required argument.');
+  if (!entry.Detail) return invalid('Parameter Detail is not valid. Reason: Detail is a required argument.');
+  if (Buffer.byteLength(entry.Detail) > DETAIL_MAX_BYTES) return invalid('Total size of the entries in the request is over the limit.');
+  try {
+    const detail = JSON.parse(entry.Detail);
+    if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
+      return invalid('Detail is malformed: it must be a JSON object.');
+    }
+  } catch {
+    return invalid('Detail is malformed.');
+  }
+  const bus = busNameOf(entry.EventBusName);
+  if (!buses.has(bus)) return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
+  return undefined;
+}
