@@ -68,11 +68,14 @@ export function awsJsonErrorResponse(contentType: AwsJsonContentType, error: unk
  * `UnknownOperationException` when the header is missing or names another service.
  */
 export function operationFromTarget(target: string | undefined, prefix: string): string {
-  const dot = prefix.length;
-  if (!target || !target.startsWith(prefix) || target[dot] !== '.' || target.length === dot + 1) {
-    throw new AwsServiceError('UnknownOperationException', `Unknown operation ${target ?? '(no x-amz-target)'}`);
+  const operation = target?.startsWith(`${prefix}.`) ? target.slice(prefix.length + 1) : '';
+  if (!operation) {
+    throw new AwsServiceError(
+      'UnknownOperationException',
+      `Unknown operation ${target ?? '(no x-amz-target)'}`,
+    );
   }
-  return target.slice(dot + 1);
+  return operation;
 }
 
 /**

@@ -113,7 +113,8 @@ export const read = {
   integer(parent: JsonObject, member: string, path: string): number | undefined {
     const value = parent[member];
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'number' || !Number.isInteger(value)) throw serializationError(path, 'an integer', value);
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      throw serializationError(path, 'an integer', value);
     return value;
   },
   boolean(parent: JsonObject, member: string, path: string): boolean | undefined {

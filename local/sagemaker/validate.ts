@@ -76,7 +76,15 @@ import {
   VPC_ID_MAX_LENGTH,
 } from '../../src/job/api-limits';
 import { validationError } from '../aws-error';
-import { asObject, asString, elementPath, type JsonObject, memberPath, read, Violations } from './constraints';
+import {
+  asObject,
+  asString,
+  elementPath,
+  type JsonObject,
+  memberPath,
+  read,
+  Violations,
+} from './constraints';
 
 /** The validated form of a ListOptimizationJobs request (times in epoch ms). */
 export interface ListQuery {
@@ -127,12 +135,17 @@ function s3Uri(v: Violations, parent: JsonObject, member: string, path: string, 
   return uri;
 }
 
-function sageMakerModel(v: Violations, parent: JsonObject, path: string): OptimizationSageMakerModel | undefined {
+function sageMakerModel(
+  v: Violations,
+  parent: JsonObject,
+  path: string,
+): OptimizationSageMakerModel | undefined {
   const model = read.object(parent, 'SageMakerModel', path);
   if (!model) return undefined;
   const namePath = memberPath(path, 'ModelName');
   const name = read.string(model, 'ModelName', namePath);
-  if (name !== undefined) checkString(v, namePath, name, { max: MODEL_NAME_MAX_LENGTH, pattern: MODEL_NAME_PATTERN });
+  if (name !== undefined)
+    checkString(v, namePath, name, { max: MODEL_NAME_MAX_LENGTH, pattern: MODEL_NAME_PATTERN });
   return compact({ ModelName: name });
 }
 
@@ -157,7 +170,10 @@ function modelSource(v: Violations, input: JsonObject): OptimizationJobModelSour
       ModelAccessConfig: access ? { AcceptEula: acceptEula } : undefined,
     });
   }
-  return compact({ S3: s3Out, SageMakerModel: sageMakerModel(v, source, memberPath(path, 'SageMakerModel')) });
+  return compact({
+    S3: s3Out,
+    SageMakerModel: sageMakerModel(v, source, memberPath(path, 'SageMakerModel')),
+  });
 }
 
 /** An environment map: at most 25 entries, keys and values at most 256 characters. */
@@ -186,8 +202,10 @@ function environment(v: Violations, parent: JsonObject, member: string, path: st
     }
     out[key] = text;
   }
-  if (keyProblems.size) v.add(path, env, `Map keys must satisfy constraint: [${[...keyProblems].join(', ')}]`);
-  if (valueProblems.size) v.add(path, env, `Map value must satisfy constraint: [${[...valueProblems].join(', ')}]`);
+  if (keyProblems.size)
+    v.add(path, env, `Map keys must satisfy constraint: [${[...keyProblems].join(', ')}]`);
+  if (valueProblems.size)
+    v.add(path, env, `Map value must satisfy constraint: [${[...valueProblems].join(', ')}]`);
   return out;
 }
 
@@ -195,14 +213,24 @@ function environment(v: Violations, parent: JsonObject, member: string, path: st
 function containerConfig(v: Violations, config: JsonObject, path: string) {
   const imagePath = memberPath(path, 'Image');
   const image = read.string(config, 'Image', imagePath);
-  if (image !== undefined) checkString(v, imagePath, image, { max: IMAGE_MAX_LENGTH, pattern: IMAGE_PATTERN });
+  if (image !== undefined)
+    checkString(v, imagePath, image, { max: IMAGE_MAX_LENGTH, pattern: IMAGE_PATTERN });
   return compact({
     Image: image,
-    OverrideEnvironment: environment(v, config, 'OverrideEnvironment', memberPath(path, 'OverrideEnvironment')),
+    OverrideEnvironment: environment(
+      v,
+      config,
+      'OverrideEnvironment',
+      memberPath(path, 'OverrideEnvironment'),
+    ),
   });
 }
 
-function speculativeDecoding(v: Violations, config: JsonObject, path: string): ModelSpeculativeDecodingConfig {
+function speculativeDecoding(
+  v: Violations,
+  config: JsonObject,
+  path: string,
+): ModelSpeculativeDecodingConfig {
   const techniquePath = memberPath(path, 'Technique');
   const technique = read.string(config, 'Technique', techniquePath);
   if (v.required(techniquePath, technique) && technique !== undefined) {
@@ -246,7 +274,9 @@ function optimizationConfig(v: Violations, value: unknown, path: string): Optimi
   if (member === 'ModelSpeculativeDecodingConfig') {
     return { ModelSpeculativeDecodingConfig: speculativeDecoding(v, memberValue, memberPath(path, member)) };
   }
-  return { [member]: containerConfig(v, memberValue, memberPath(path, member)) } as unknown as OptimizationConfig;
+  return {
+    [member]: containerConfig(v, memberValue, memberPath(path, member)),
+  } as unknown as OptimizationConfig;
 }
 
 function optimizationConfigs(v: Violations, input: JsonObject): OptimizationConfig[] | undefined {
@@ -305,7 +335,11 @@ function tags(v: Violations, input: JsonObject): Tag[] | undefined {
     const keyPath = memberPath(tagPath, 'Key');
     const key = read.string(tag, 'Key', keyPath);
     if (v.required(keyPath, key) && key !== undefined) {
-      checkString(v, keyPath, key, { min: TAG_KEY_MIN_LENGTH, max: TAG_KEY_MAX_LENGTH, pattern: TAG_PATTERN });
+      checkString(v, keyPath, key, {
+        min: TAG_KEY_MIN_LENGTH,
+        max: TAG_KEY_MAX_LENGTH,
+        pattern: TAG_PATTERN,
+      });
     }
     const valuePath = memberPath(tagPath, 'Value');
     const value = read.string(tag, 'Value', valuePath);
@@ -379,7 +413,9 @@ function checkRules(request: CreateOptimizationJobRequest): void {
     throw validationError('ModelSource.S3.S3Uri must be specified when ModelSource.S3 is used.');
   }
   if (source.SageMakerModel && source.SageMakerModel.ModelName === undefined) {
-    throw validationError('ModelSource.SageMakerModel.ModelName must be specified when ModelSource.SageMakerModel is used.');
+    throw validationError(
+      'ModelSource.SageMakerModel.ModelName must be specified when ModelSource.SageMakerModel is used.',
+    );
   }
 }
 
@@ -395,7 +431,11 @@ export function validateCreateRequest(body: unknown): CreateOptimizationJobReque
   const rolePath = 'roleArn';
   const roleArn = read.string(input, 'RoleArn', rolePath);
   if (v.required(rolePath, roleArn) && roleArn !== undefined) {
-    checkString(v, rolePath, roleArn, { min: ROLE_ARN_MIN_LENGTH, max: ROLE_ARN_MAX_LENGTH, pattern: ROLE_ARN_PATTERN });
+    checkString(v, rolePath, roleArn, {
+      min: ROLE_ARN_MIN_LENGTH,
+      max: ROLE_ARN_MAX_LENGTH,
+      pattern: ROLE_ARN_PATTERN,
+    });
   }
 
   const source = modelSource(v, input);
@@ -456,7 +496,8 @@ export function validateListRequest(body: unknown): ListQuery {
   };
 
   const nextToken = read.string(input, 'NextToken', 'nextToken');
-  if (nextToken !== undefined) v.length('nextToken', nextToken, nextToken.length, undefined, NEXT_TOKEN_MAX_LENGTH);
+  if (nextToken !== undefined)
+    v.length('nextToken', nextToken, nextToken.length, undefined, NEXT_TOKEN_MAX_LENGTH);
   const maxResults = read.integer(input, 'MaxResults', 'maxResults');
   if (maxResults !== undefined) v.range('maxResults', maxResults, LIST_MAX_RESULTS_MIN, LIST_MAX_RESULTS_MAX);
 
