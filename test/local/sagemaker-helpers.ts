@@ -65,17 +65,21 @@ export async function startHarness(options: SageMakerEmulatorOptions = {}): Prom
     return client;
   };
   const client = clientWith({});
+  let closing: Promise<void> | undefined;
   return {
     emulator,
     store,
     endpoint,
     client,
     clientWith,
-    async close() {
-      for (const c of clients) c.destroy();
-      await emulator.close();
-      server.closeAllConnections();
-      await promisify(server.close.bind(server))();
+    close() {
+      closing ??= (async () => {
+        for (const c of clients) c.destroy();
+        await emulator.close();
+        server.closeAllConnections();
+        await promisify(server.close.bind(server))();
+      })();
+      return closing;
     },
   };
 }
