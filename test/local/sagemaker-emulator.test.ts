@@ -501,7 +501,11 @@ describe('errors', () => {
 
   it('ResourceLimitExceeded when the concurrent-job quota is reached; allowed again once a job ends', async () => {
     await h.close();
-    h = await startHarness({ maxConcurrentJobs: 2 });
+    // A long STOPPING phase, so that the quota can be seen to still count a stopping job.
+    h = await startHarness({
+      maxConcurrentJobs: 2,
+      durations: { startingSeconds: 5, inProgressSeconds: 30, stoppingSeconds: 300 },
+    });
     h.emulator.faults.overrideOutcome({ match: { nameContains: 'busy' }, outcome: 'hang' });
     await create(createRequest('busy-1'));
     await create(createRequest('busy-2'));

@@ -377,7 +377,7 @@ describe('restart from the state file', () => {
     const options = {
       stateFile: file,
       objectStore: store,
-      durations: { startingSeconds: 5, inProgressSeconds: 500, stoppingSeconds: 5 },
+      durations: { startingSeconds: 5, inProgressSeconds: 1_000, stoppingSeconds: 5 },
     };
     const first = await start({ ...options, clock: compressedClock(SPEED, clockStart) });
     await putFolder(store, 'models', 'llama/', MODEL_FILES);
