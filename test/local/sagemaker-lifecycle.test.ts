@@ -394,7 +394,7 @@ describe('restart from the state file', () => {
     const job = await waitForStatus(second.client, 'resumed');
     expect(job.OptimizationJobStatus).toBe('COMPLETED');
     expect((job.OptimizationEndTime?.getTime() ?? 0) - (job.OptimizationStartTime?.getTime() ?? 0)).toBe(
-      500_000,
+      1_000_000,
     );
     expect(store.puts.filter((key) => key.startsWith('out/'))).toHaveLength(4);
     await second.emulator.settle();
