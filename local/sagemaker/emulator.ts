@@ -8,8 +8,7 @@
  * transitions run one at a time, in order.
  */
 import type { CreateOptimizationJobResponse } from '@aws-sdk/client-sagemaker';
-import type { OptimizationJobStatusName } from '../../src/job/api-limits';
-import { FAILURE_REASON_MAX_LENGTH } from '../../src/job/api-limits';
+import { FAILURE_REASON_MAX_LENGTH, type OptimizationJobStatusName } from '../../src/job/api-limits';
 import { AwsServiceError, validationError } from '../aws-error';
 import { type CancelTimer, type Clock, compressedClock } from '../clock';
 import { FaultController, type FaultSpec } from './faults';
