@@ -9,6 +9,12 @@ import { OptimizationJobDeploymentInstanceType } from '@aws-sdk/client-sagemaker
 export const JOB_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 export const JOB_NAME_MAX_LENGTH = 63;
 
+/** `OptimizationSageMakerModel.ModelName` (source or output model). */
+export const MODEL_NAME_PATTERN = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+export const MODEL_NAME_MAX_LENGTH = 63;
+
+export const OPTIMIZATION_JOB_ARN_MAX_LENGTH = 256;
+
 export const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 export const ROLE_ARN_MIN_LENGTH = 20;
 export const ROLE_ARN_MAX_LENGTH = 2048;
@@ -33,22 +39,37 @@ export const ENVIRONMENT_KEY_PATTERN = /^(?!\s*$).+$/s;
 export const OPTIMIZATION_CONFIGS_MIN = 1;
 export const OPTIMIZATION_CONFIGS_MAX = 10;
 
-/** StoppingCondition.MaxRuntimeInSeconds: at least 1 s, at most 28 days. */
+/** StoppingCondition.MaxRuntimeInSeconds: at least 1 s, at most 28 days (default 1 day). */
 export const MAX_RUNTIME_MIN_SECONDS = 1;
 export const MAX_RUNTIME_MAX_SECONDS = 28 * 24 * 60 * 60;
+export const MAX_RUNTIME_DEFAULT_SECONDS = 24 * 60 * 60;
+/** StoppingCondition.MaxWaitTimeInSeconds: at least 1 s. */
+export const MAX_WAIT_TIME_MIN_SECONDS = 1;
+/** StoppingCondition.MaxPendingTimeInSeconds: 2 hours to 28 days. */
+export const MAX_PENDING_TIME_MIN_SECONDS = 2 * 60 * 60;
+export const MAX_PENDING_TIME_MAX_SECONDS = 28 * 24 * 60 * 60;
 
 export const TAGS_MAX = 50;
+export const TAG_KEY_MIN_LENGTH = 1;
 export const TAG_KEY_MAX_LENGTH = 128;
 export const TAG_VALUE_MAX_LENGTH = 256;
 export const TAG_PATTERN = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
 
 export const SECURITY_GROUP_ID_PATTERN = /^[-0-9a-zA-Z]+$/;
+export const SECURITY_GROUPS_MIN = 1;
 export const SECURITY_GROUPS_MAX = 5;
 export const SUBNET_ID_PATTERN = /^[-0-9a-zA-Z]+$/;
+export const SUBNETS_MIN = 1;
 export const SUBNETS_MAX = 16;
 export const VPC_ID_MAX_LENGTH = 32;
 
 export const MAX_INSTANCE_COUNT_MIN = 1;
+
+/** TrainingPlanArns: at most one plan per job. */
+export const TRAINING_PLANS_MAX = 1;
+export const TRAINING_PLAN_ARN_PATTERN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:training-plan\/.*$/;
+export const TRAINING_PLAN_ARN_MIN_LENGTH = 50;
+export const TRAINING_PLAN_ARN_MAX_LENGTH = 2048;
 
 export const FAILURE_REASON_MAX_LENGTH = 1024;
 
@@ -84,3 +105,14 @@ export const OPTIMIZATION_JOB_STATUSES = [
 ] as const;
 export type OptimizationJobStatusName = (typeof OPTIMIZATION_JOB_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly OptimizationJobStatusName[] = ['COMPLETED', 'FAILED', 'STOPPED'];
+
+/** ListOptimizationJobs: page size 1-100, 50 when not given. */
+export const LIST_MAX_RESULTS_MIN = 1;
+export const LIST_MAX_RESULTS_MAX = 100;
+export const LIST_MAX_RESULTS_DEFAULT = 50;
+/** ListOptimizationJobs NameContains / OptimizationContains (shape `NameContains`). */
+export const NAME_CONTAINS_PATTERN = /^[a-zA-Z0-9-]+$/;
+export const NAME_CONTAINS_MAX_LENGTH = 63;
+export const NEXT_TOKEN_MAX_LENGTH = 8192;
+export const LIST_SORT_BY = ['Name', 'CreationTime', 'Status'] as const;
+export const SORT_ORDERS = ['Ascending', 'Descending'] as const;
