@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AwsServiceError } from '../aws-error';
-import { type CountedFault, takeFault } from '../faults';
+import { CountedFault, RequestFaults } from '../faults';
 import { compilePattern } from './pattern-matcher';
 
 export interface BusRule {
@@ -28,7 +28,6 @@ export interface EventBridgeEvent {
   region: string;
   resources: string[];
   detail: unknown;
-  /** Local only: the bus it was put on (not part of the delivered event). */
 }
 
 export interface PutEventsEntry {
@@ -41,10 +40,10 @@ export interface PutEventsEntry {
 }
 
 export interface BusFaults {
-  /** Entries to fail with `InternalFailure` (EventBridge's FailedEntry), next N or at a rate. */
-  failedEntries?: CountedFault;
-  /** Whole calls to fail with ThrottlingException. */
-  throttle?: CountedFault;
+  /** Entries to report failed with `InternalFailure` (what Step Functions calls FailedEntry). */
+  failedEntries: CountedFault;
+  /** Whole calls failing with ThrottlingException or 5xx. */
+  requests: RequestFaults;
 }
 
 export interface LocalBusOptions {
@@ -75,7 +74,7 @@ const DELIVERY_ATTEMPTS = 3;
 export function createLocalBus(options: LocalBusOptions): LocalBus {
   const buses = new Set([...options.busNames, 'default']);
   const rules = options.rules.map((rule) => ({ ...rule, matches: compilePattern(rule.pattern) }));
-  const faults: BusFaults = {};
+  const faults: BusFaults = { failedEntries: new CountedFault(), requests: new RequestFaults() };
   const pending = new Set<Promise<void>>();
   mkdirSync(dirname(options.eventsLogPath), { recursive: true });
 
@@ -105,13 +104,16 @@ export function createLocalBus(options: LocalBusOptions): LocalBus {
     putEvents(input) {
       const entries = input.Entries ?? [];
       if (entries.length === 0 || entries.length > 10) {
-        throw new AwsServiceError('ValidationException', `Entries must have 1 to 10 items, got ${entries.length}`);
+        throw new AwsServiceError(
+          'ValidationException',
+          `Entries must have 1 to 10 items, got ${entries.length}`,
+        );
       }
-      if (takeFault(faults.throttle)) throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
+      faults.requests.check('PutEvents');
       const results = entries.map((entry) => {
         const problem = entryProblem(entry, buses);
         if (problem) return problem;
-        if (takeFault(faults.failedEntries)) {
+        if (faults.failedEntries.take()) {
           return { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected failure: the entry was not put' };
         }
         const busName = busNameOf(entry.EventBusName);
@@ -121,14 +123,19 @@ export function createLocalBus(options: LocalBusOptions): LocalBus {
           'detail-type': entry.DetailType as string,
           source: entry.Source as string,
           account: options.accountId,
-          time: (entry.Time === undefined ? options.now() : new Date(entry.Time)).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          time: (entry.Time === undefined ? options.now() : new Date(entry.Time))
+            .toISOString()
+            .replace(/\.\d{3}Z$/, 'Z'),
           region: options.region,
           resources: entry.Resources ?? [],
           detail: JSON.parse(entry.Detail as string),
         };
         appendFileSync(options.eventsLogPath, `${JSON.stringify({ ...event, 'event-bus-name': busName })}\n`);
         options.onEvent?.(event, busName);
-        for (const rule of rules) if (rule.busName === busName && rule.matches(event)) deliver(rule, event);
+        for (const rule of rules)
+          if (rule.busName === busName && rule.matches(event as unknown as Record<string, unknown>)) {
+            deliver(rule, event);
+          }
         return { EventId: event.id };
       });
       return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
@@ -138,15 +145,22 @@ export function createLocalBus(options: LocalBusOptions): LocalBus {
 
 function busNameOf(value: string | undefined): string {
   if (!value) return 'default';
-  return value.includes(':event-bus/') ? value.slice(value.indexOf(':event-bus/') + ':event-bus/'.length) : value;
+  return value.includes(':event-bus/')
+    ? value.slice(value.indexOf(':event-bus/') + ':event-bus/'.length)
+    : value;
 }
 
-function entryProblem(entry: PutEventsEntry, buses: Set<string>): { ErrorCode: string; ErrorMessage: string } | undefined {
+function entryProblem(
+  entry: PutEventsEntry,
+  buses: Set<string>,
+): { ErrorCode: string; ErrorMessage: string } | undefined {
   const invalid = (message: string) => ({ ErrorCode: 'InvalidArgument', ErrorMessage: message });
   if (!entry.Source) return invalid('Parameter Source is not valid. Reason: Source is a required argument.');
-  if (!entry.DetailType) return invalid('Parameter DetailType is not valid. Reason: DetailType is a required argument.');
+  if (!entry.DetailType)
+    return invalid('Parameter DetailType is not valid. Reason: DetailType is a required argument.');
   if (!entry.Detail) return invalid('Parameter Detail is not valid. Reason: Detail is a required argument.');
-  if (Buffer.byteLength(entry.Detail) > DETAIL_MAX_BYTES) return invalid('Total size of the entries in the request is over the limit.');
+  if (Buffer.byteLength(entry.Detail) > DETAIL_MAX_BYTES)
+    return invalid('Total size of the entries in the request is over the limit.');
   try {
     const detail = JSON.parse(entry.Detail);
     if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
@@ -156,6 +170,7 @@ function entryProblem(entry: PutEventsEntry, buses: Set<string>): { ErrorCode: s
     return invalid('Detail is malformed.');
   }
   const bus = busNameOf(entry.EventBusName);
-  if (!buses.has(bus)) return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
+  if (!buses.has(bus))
+    return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
   return undefined;
 }

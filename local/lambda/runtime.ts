@@ -46,7 +46,9 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     for (const [name, value] of Object.entries(fn.environment)) {
       const previous = applied.get(name);
       if (previous !== undefined && previous !== value) {
-        throw new Error(`functions disagree on ${name} (${previous} vs ${value}); the local stack shares one process env`);
+        throw new Error(
+          `functions disagree on ${name} (${previous} vs ${value}); the local stack shares one process env`,
+        );
       }
       applied.set(name, value);
     }
@@ -61,7 +63,8 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     if (!handler) {
       handler = import(pathToFileURL(join(options.root, `${fn.file}.ts`)).href).then((module) => {
         const exported = module[fn.exportName];
-        if (typeof exported !== 'function') throw new Error(`${fn.file}.ts has no exported function ${fn.exportName}`);
+        if (typeof exported !== 'function')
+          throw new Error(`${fn.file}.ts has no exported function ${fn.exportName}`);
         return exported as Handler;
       });
       handlers.set(fn.key, handler);

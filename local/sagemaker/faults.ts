@@ -1,36 +1,11 @@
 /**
- * Fault injection: requests that fail the way AWS sometimes does (throttling, 5xx), and jobs
- * whose outcome a test decides (fail with a reason, or run until stopped).
+ * SageMaker fault injection: the shared request faults, plus jobs whose outcome a test decides
+ * (fail with a reason, or run until stopped).
  */
 import type { CreateOptimizationJobRequest } from '@aws-sdk/client-sagemaker';
-import { AwsServiceError } from '../aws-error';
+import { RequestFaults } from '../faults';
 
-/** The injectable request errors, with their HTTP status and the message AWS sends. */
-export const FAULT_ERRORS = {
-  ThrottlingException: { statusCode: 400, message: 'Rate exceeded' },
-  InternalFailure: { statusCode: 500, message: 'We encountered an internal error. Please try again.' },
-  ServiceUnavailable: { statusCode: 503, message: 'Service Unavailable' },
-} as const;
-
-/** The name of an injectable request error. */
-export type FaultError = keyof typeof FAULT_ERRORS;
-
-/**
- * A request fault: `error` is returned either with probability `rate` (0..1) on each matching
- * call, or on each of the next `count` matching calls (then the fault is gone). Give exactly one
- * of the two. `operations` (e.g. `['DescribeOptimizationJob']`) restricts it; default: all.
- */
-export interface FaultSpec {
-  error: FaultError;
-  rate?: number;
-  count?: number;
-  operations?: string[];
-}
-
-/** An injected fault as {@link FaultController.list} reports it. */
-export interface ActiveFault extends FaultSpec {
-  id: string;
-}
+export { type ActiveFault, FAULT_ERRORS, type FaultError, type FaultSpec } from '../faults';
 
 /**
  * Which jobs an outcome override applies to: a predicate on the CreateOptimizationJob request,
@@ -65,21 +40,6 @@ export type ResolvedOutcome = { outcome: 'fail'; reason: string } | { outcome: '
 export const DEFAULT_INJECTED_FAILURE_REASON =
   'ClientError: Injected failure (local emulator fault injection)';
 
-function checkSpec(spec: FaultSpec): void {
-  if (!(spec.error in FAULT_ERRORS)) {
-    throw new RangeError(`unknown fault error ${spec.error}; one of ${Object.keys(FAULT_ERRORS).join(', ')}`);
-  }
-  if ((spec.rate === undefined) === (spec.count === undefined)) {
-    throw new RangeError('a fault needs exactly one of rate or count');
-  }
-  if (spec.rate !== undefined && !(spec.rate >= 0 && spec.rate <= 1)) {
-    throw new RangeError(`fault rate must be within 0..1, got ${spec.rate}`);
-  }
-  if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count >= 1)) {
-    throw new RangeError(`fault count must be a positive integer, got ${spec.count}`);
-  }
-}
-
 const matches = (match: OutcomeMatch, request: CreateOptimizationJobRequest): boolean => {
   if (typeof match === 'function') return match(request);
   const name = request.OptimizationJobName ?? '';
@@ -89,22 +49,9 @@ const matches = (match: OutcomeMatch, request: CreateOptimizationJobRequest): bo
   );
 };
 
-/** The fault-injection API of an emulator. */
-export class FaultController {
-  private readonly faults: ActiveFault[] = [];
+/** The fault-injection API of the SageMaker emulator. */
+export class FaultController extends RequestFaults {
   private readonly outcomes: ActiveOutcomeOverride[] = [];
-  private nextId = 1;
-
-  /** `random` returns numbers in [0, 1), like `Math.random`; inject one for deterministic tests. */
-  constructor(private readonly random: () => number = Math.random) {}
-
-  /** Adds a request fault; returns its id. Throws `RangeError` for an invalid spec. */
-  inject(spec: FaultSpec): string {
-    checkSpec(spec);
-    const id = `fault-${this.nextId++}`;
-    this.faults.push({ ...spec, operations: spec.operations && [...spec.operations], id });
-    return id;
-  }
 
   /** Adds an outcome override; returns its id. The first matching override wins. */
   overrideOutcome(override: OutcomeOverride): string {
@@ -114,46 +61,23 @@ export class FaultController {
   }
 
   /** Removes a fault or outcome override by id; returns whether there was one. */
-  remove(id: string): boolean {
-    for (const list of [this.faults, this.outcomes] as { id: string }[][]) {
-      const index = list.findIndex((item) => item.id === id);
-      if (index >= 0) {
-        list.splice(index, 1);
-        return true;
-      }
-    }
-    return false;
+  override remove(id: string): boolean {
+    if (super.remove(id)) return true;
+    const index = this.outcomes.findIndex((item) => item.id === id);
+    if (index < 0) return false;
+    this.outcomes.splice(index, 1);
+    return true;
   }
 
   /** Removes every fault and outcome override. */
-  clear(): void {
-    this.faults.length = 0;
+  override clear(): void {
+    super.clear();
     this.outcomes.length = 0;
-  }
-
-  /** The request faults in force (a `count` fault shows how many calls it still fails). */
-  list(): ActiveFault[] {
-    return this.faults.map((fault) => ({ ...fault }));
   }
 
   /** The outcome overrides in force. */
   listOutcomes(): ActiveOutcomeOverride[] {
     return this.outcomes.map((override) => ({ ...override }));
-  }
-
-  /** Throws the injected error if a fault fires for this call of `operation`. */
-  check(operation: string): void {
-    for (const fault of this.faults) {
-      if (fault.operations && !fault.operations.includes(operation)) continue;
-      if (fault.count !== undefined) {
-        fault.count -= 1;
-        if (fault.count === 0) this.remove(fault.id);
-      } else if (!(this.random() < (fault.rate ?? 0))) {
-        continue;
-      }
-      const { statusCode, message } = FAULT_ERRORS[fault.error];
-      throw new AwsServiceError(fault.error, message, statusCode);
-    }
   }
 
   /** The outcome for a job being created from `request`, if an override matches it. */

@@ -1,0 +1,134 @@
+/**
+ * Request fault injection shared by the local emulators: calls that fail the way AWS sometimes
+ * does (throttling, 5xx), at a rate or for the next N calls, optionally per operation.
+ */
+import { AwsServiceError } from './aws-error';
+
+/** The injectable request errors, with their HTTP status and the message AWS sends. */
+export const FAULT_ERRORS = {
+  ThrottlingException: { statusCode: 400, message: 'Rate exceeded' },
+  InternalFailure: { statusCode: 500, message: 'We encountered an internal error. Please try again.' },
+  ServiceUnavailable: { statusCode: 503, message: 'Service Unavailable' },
+} as const;
+
+/** The name of an injectable request error. */
+export type FaultError = keyof typeof FAULT_ERRORS;
+
+/**
+ * A request fault: `error` is returned either with probability `rate` (0..1) on each matching
+ * call, or on each of the next `count` matching calls (then the fault is gone). Give exactly one
+ * of the two. `operations` (e.g. `['DescribeOptimizationJob']`) restricts it; default: all.
+ */
+export interface FaultSpec {
+  error: FaultError;
+  rate?: number;
+  count?: number;
+  operations?: string[];
+}
+
+/** An injected fault as {@link RequestFaults.list} reports it. */
+export interface ActiveFault extends FaultSpec {
+  id: string;
+}
+
+export function checkSpec(
+  spec: Omit<FaultSpec, 'error'> & { error?: string },
+  errors: readonly string[] = Object.keys(FAULT_ERRORS),
+): void {
+  if (spec.error !== undefined && !errors.includes(spec.error)) {
+    throw new RangeError(`unknown fault error ${spec.error}; one of ${errors.join(', ')}`);
+  }
+  if ((spec.rate === undefined) === (spec.count === undefined)) {
+    throw new RangeError('a fault needs exactly one of rate or count');
+  }
+  if (spec.rate !== undefined && !(spec.rate >= 0 && spec.rate <= 1)) {
+    throw new RangeError(`fault rate must be within 0..1, got ${spec.rate}`);
+  }
+  if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count >= 1)) {
+    throw new RangeError(`fault count must be a positive integer, got ${spec.count}`);
+  }
+}
+
+/** The request-fault API of an emulator. */
+export class RequestFaults {
+  protected readonly faults: ActiveFault[] = [];
+  protected nextId = 1;
+
+  /** `random` returns numbers in [0, 1), like `Math.random`; inject one for deterministic tests. */
+  constructor(protected readonly random: () => number = Math.random) {}
+
+  /** Adds a request fault; returns its id. Throws `RangeError` for an invalid spec. */
+  inject(spec: FaultSpec): string {
+    checkSpec(spec);
+    const id = `fault-${this.nextId++}`;
+    this.faults.push({ ...spec, operations: spec.operations && [...spec.operations], id });
+    return id;
+  }
+
+  /** Removes a fault by id; returns whether there was one. */
+  remove(id: string): boolean {
+    const index = this.faults.findIndex((item) => item.id === id);
+    if (index < 0) return false;
+    this.faults.splice(index, 1);
+    return true;
+  }
+
+  /** Removes every fault. */
+  clear(): void {
+    this.faults.length = 0;
+  }
+
+  /** The request faults in force (a `count` fault shows how many calls it still fails). */
+  list(): ActiveFault[] {
+    return this.faults.map((fault) => ({ ...fault }));
+  }
+
+  /** Throws the injected error if a fault fires for this call of `operation`. */
+  check(operation: string): void {
+    for (const fault of this.faults) {
+      if (!fires(fault, operation, this.random)) continue;
+      if (fault.count === 0) this.remove(fault.id);
+      const { statusCode, message } = FAULT_ERRORS[fault.error];
+      throw new AwsServiceError(fault.error, message, statusCode);
+    }
+  }
+}
+
+/**
+ * A fault that is not an error of the call, e.g. EventBridge entries reported as failed inside
+ * a successful PutEvents: `take()` says whether it fires for this item.
+ */
+export class CountedFault {
+  private spec?: { rate?: number; count?: number };
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  set(spec: { rate?: number; count?: number } | undefined): void {
+    if (spec) checkSpec(spec, []);
+    this.spec = spec && { ...spec };
+  }
+
+  get(): { rate?: number; count?: number } | undefined {
+    return this.spec && { ...this.spec };
+  }
+
+  take(): boolean {
+    if (!this.spec || !fires(this.spec, undefined, this.random)) return false;
+    if (this.spec.count === 0) this.spec = undefined;
+    return true;
+  }
+}
+
+/** Whether a fault fires now; a `count` fault is used up by firing. */
+function fires(
+  fault: { rate?: number; count?: number; operations?: string[] },
+  operation: string | undefined,
+  random: () => number,
+): boolean {
+  if (operation !== undefined && fault.operations && !fault.operations.includes(operation)) return false;
+  if (fault.count !== undefined) {
+    fault.count -= 1;
+    return true;
+  }
+  return random() < (fault.rate ?? 0);
+}
