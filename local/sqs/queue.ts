@@ -50,11 +50,13 @@ export class LocalQueue {
   readonly name: string;
   readonly arn: string;
   readonly url: string;
+  readonly deadLetterQueue?: LocalQueue;
   private messages = new Map<string, QueueMessage>();
   private waiters = new Set<() => void>();
   private wakeTimer?: CancelTimer;
 
   constructor(private readonly options: QueueOptions) {
+    this.deadLetterQueue = options.redrive?.deadLetterQueue;
     this.name = options.name;
     this.arn = options.arn;
     this.url = options.url;
