@@ -42,6 +42,8 @@ export interface QueueOptions {
   redrive?: { deadLetterQueue: LocalQueue; maxReceiveCount: number };
   /** Called after every change, e.g. to persist a snapshot. */
   onChange?: () => void;
+  /** Called when a message is moved to the dead-letter queue. */
+  onDeadLetter?: (message: QueueMessage) => void;
 }
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
@@ -89,6 +91,7 @@ export class LocalQueue {
       if (redrive && message.receiveCount >= redrive.maxReceiveCount) {
         this.messages.delete(message.messageId);
         redrive.deadLetterQueue.adopt(message);
+        this.options.onDeadLetter?.(message);
         continue;
       }
       message.receiveCount += 1;

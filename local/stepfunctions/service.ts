@@ -1,0 +1,279 @@
+/**
+ * Local Step Functions (awsJson 1.0, `AWSStepFunctions.<Operation>`): executions of the state
+ * machines serverless.yml declares. Running a definition is delegated to an `execute` function
+ * (the ASL runner); this module owns the execution records: idempotent names, status, output,
+ * stop, and persistence across restarts.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AwsServiceError } from '../aws-error';
+import type { Clock } from '../clock';
+import { RequestFaults } from '../faults';
+
+export const SFN_TARGET_PREFIX = 'AWSStepFunctions';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  input: string;
+  startDate: number;
+  stopDate?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface LocalStateMachine {
+  arn: string;
+  name: string;
+  definition: unknown;
+}
+
+/** Runs one execution to its end; rejects with `{ name, message }` (the ASL error and cause). */
+export type ExecuteDefinition = (request: {
+  stateMachine: LocalStateMachine;
+  execution: ExecutionRecord;
+  input: unknown;
+  signal: AbortSignal;
+}) => Promise<unknown>;
+
+export interface StepFunctionsOptions {
+  stateMachines: LocalStateMachine[];
+  clock: Clock;
+  execute: ExecuteDefinition;
+  stateFile?: string;
+  onChange?: (execution: ExecutionRecord) => void;
+}
+
+const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/u;
+
+type Input = Record<string, any>;
+
+/** The Step Functions service over the declared state machines. */
+export function createStepFunctionsService(options: StepFunctionsOptions) {
+  const machines = new Map(options.stateMachines.map((sm) => [sm.arn, sm]));
+  const executions = new Map<string, ExecutionRecord>();
+  const running = new Map<string, AbortController>();
+  const settled = new Map<string, Promise<void>>();
+  const faults = new RequestFaults();
+  // Once closing, running executions are left RUNNING in the state file, to resume on restart.
+  let closing = false;
+
+  const persist = () => {
+    if (!options.stateFile) return;
+    mkdirSync(dirname(options.stateFile), { recursive: true });
+    const temp = `${options.stateFile}.tmp`;
+    writeFileSync(temp, JSON.stringify([...executions.values()]));
+    renameSync(temp, options.stateFile);
+  };
+  const changed = (execution: ExecutionRecord) => {
+    persist();
+    options.onChange?.(execution);
+  };
+
+  const machine = (arn: unknown): LocalStateMachine => {
+    const found = machines.get(String(arn));
+    if (!found)
+      throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return found;
+  };
+  const execution = (arn: unknown): ExecutionRecord => {
+    const found = executions.get(String(arn));
+    if (!found) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return found;
+  };
+
+  const run = (record: ExecutionRecord) => {
+    const controller = new AbortController();
+    running.set(record.executionArn, controller);
+    const stateMachine = machine(record.stateMachineArn);
+    const done = options
+      .execute({
+        stateMachine,
+        execution: record,
+        input: JSON.parse(record.input),
+        signal: controller.signal,
+      })
+      .then(
+        (output) => {
+          if (record.status !== 'RUNNING' || closing) return;
+          record.status = 'SUCCEEDED';
+          record.output = JSON.stringify(output ?? null);
+        },
+        (error: { name?: string; message?: string }) => {
+          if (record.status !== 'RUNNING' || closing) return;
+          record.status = 'FAILED';
+          record.error = error?.name ?? 'States.Runtime';
+          record.cause = error?.message ?? String(error);
+        },
+      )
+      .finally(() => {
+        running.delete(record.executionArn);
+        if (closing) return;
+        if (record.stopDate === undefined) record.stopDate = options.clock.now();
+        changed(record);
+      });
+    settled.set(record.executionArn, done);
+  };
+
+  const operations: Record<string, (input: Input) => unknown> = {
+    StartExecution: (input) => {
+      const sm = machine(input.stateMachineArn);
+      const name = String(input.name ?? crypto.randomUUID());
+      if (!NAME_PATTERN.test(name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
+      const text = String(input.input ?? '{}');
+      try {
+        JSON.parse(text);
+      } catch {
+        throw new AwsServiceError(
+          'InvalidExecutionInput',
+          'Invalid State Machine Execution Input: not valid JSON',
+        );
+      }
+      const executionArn = `${sm.arn.replace(':stateMachine:', ':execution:')}:${name}`;
+      const existing = executions.get(executionArn);
+      if (existing) {
+        // AWS: same name and input as a *running* execution → the original response.
+        if (existing.status === 'RUNNING' && existing.input === text) {
+          return { executionArn, startDate: new Date(existing.startDate) };
+        }
+        throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+      }
+      const record: ExecutionRecord = {
+        executionArn,
+        stateMachineArn: sm.arn,
+        name,
+        status: 'RUNNING',
+        input: text,
+        startDate: options.clock.now(),
+      };
+      executions.set(executionArn, record);
+      changed(record);
+      run(record);
+      return { executionArn, startDate: new Date(record.startDate) };
+    },
+    DescribeExecution: (input) => {
+      const e = execution(input.executionArn);
+      return {
+        executionArn: e.executionArn,
+        stateMachineArn: e.stateMachineArn,
+        name: e.name,
+        status: e.status,
+        startDate: new Date(e.startDate),
+        ...(e.stopDate !== undefined && { stopDate: new Date(e.stopDate) }),
+        input: e.input,
+        ...(e.output !== undefined && { output: e.output }),
+        ...(e.error !== undefined && { error: e.error }),
+        ...(e.cause !== undefined && { cause: e.cause }),
+      };
+    },
+    ListExecutions: (input) => {
+      const sm = machine(input.stateMachineArn);
+      const all = [...executions.values()]
+        .filter(
+          (e) => e.stateMachineArn === sm.arn && (!input.statusFilter || e.status === input.statusFilter),
+        )
+        .sort((a, b) => b.startDate - a.startDate);
+      const start = Number(input.nextToken ?? 0);
+      const size = Math.min(Number(input.maxResults || 100), 1000);
+      const page = all.slice(start, start + size);
+      return {
+        executions: page.map((e) => ({
+          executionArn: e.executionArn,
+          stateMachineArn: e.stateMachineArn,
+          name: e.name,
+          status: e.status,
+          startDate: new Date(e.startDate),
+          ...(e.stopDate !== undefined && { stopDate: new Date(e.stopDate) }),
+        })),
+        ...(start + size < all.length && { nextToken: String(start + size) }),
+      };
+    },
+    StopExecution: (input) => {
+      const e = execution(input.executionArn);
+      if (e.status === 'RUNNING') {
+        e.status = 'ABORTED';
+        e.stopDate = options.clock.now();
+        if (input.error !== undefined) e.error = String(input.error);
+        if (input.cause !== undefined) e.cause = String(input.cause);
+        running.get(e.executionArn)?.abort();
+        changed(e);
+      }
+      return { stopDate: new Date(e.stopDate ?? options.clock.now()) };
+    },
+    ListStateMachines: () => ({
+      stateMachines: [...machines.values()].map((sm) => ({
+        stateMachineArn: sm.arn,
+        name: sm.name,
+        type: 'STANDARD',
+        creationDate: new Date(0),
+      })),
+    }),
+    DescribeStateMachine: (input) => {
+      const sm = machine(input.stateMachineArn);
+      return {
+        stateMachineArn: sm.arn,
+        name: sm.name,
+        status: 'ACTIVE',
+        definition: JSON.stringify(sm.definition),
+        roleArn: `arn:aws:iam::000000000000:role/${sm.name}`,
+        type: 'STANDARD',
+        creationDate: new Date(0),
+      };
+    },
+  };
+
+  /** Loads persisted executions. Those that were running are handed to `resume`. */
+  const restore = (resume: (record: ExecutionRecord) => 'restart' | 'abort') => {
+    if (!options.stateFile || !existsSync(options.stateFile)) return;
+    const records = JSON.parse(readFileSync(options.stateFile, 'utf8')) as ExecutionRecord[];
+    for (const record of records) {
+      executions.set(record.executionArn, record);
+      if (record.status !== 'RUNNING') continue;
+      if (resume(record) === 'restart') run(record);
+      else {
+        record.status = 'ABORTED';
+        record.error = 'LocalStack.Restarted';
+        record.cause = 'the local stack stopped while this execution ran';
+        record.stopDate = options.clock.now();
+      }
+    }
+    persist();
+  };
+
+  return {
+    faults,
+    executions: () => [...executions.values()],
+    restore,
+    /** Resolves when every execution started so far has settled. */
+    async idle(): Promise<void> {
+      while (settled.size > 0) {
+        const pending = [...settled.entries()];
+        await Promise.all(pending.map(([, p]) => p));
+        for (const [arn] of pending) settled.delete(arn);
+      }
+    },
+    /** Aborts the running executions (their records stay RUNNING, to resume after a restart). */
+    async close(): Promise<void> {
+      closing = true;
+      for (const controller of running.values()) controller.abort();
+      await Promise.allSettled([...settled.values()]);
+    },
+    async handle(operation: string, input: unknown): Promise<unknown> {
+      faults.check(operation);
+      const op = operations[operation];
+      if (!op)
+        throw new AwsServiceError(
+          'UnsupportedOperation',
+          `${operation} is not supported by the local stack.`,
+        );
+      return op((input ?? {}) as Input);
+    },
+  };
+}
+
+export type StepFunctionsService = ReturnType<typeof createStepFunctionsService>;
