@@ -12,11 +12,13 @@ import { type Clock, compressedClock } from './clock';
 import { startEdge } from './edge/server';
 import { createLocalBus, type LocalBus } from './eventbridge/bus';
 import { createEventBridgeService, EVENTS_TARGET_PREFIX } from './eventbridge/service';
+import type { FaultSpec } from './faults';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import { s3ObjectStore } from './s3/object-store';
 import { startS3Service } from './s3/s3-service';
 import {
   createSageMakerEmulator,
+  type OutcomeOverride,
   SAGEMAKER_TARGET_PREFIX,
   type SageMakerEmulator,
   type SageMakerEmulatorOptions,
@@ -409,7 +411,7 @@ function debounced<T>(fn: (arg: T) => void): ((arg: T) => void) & { flush(): voi
 async function admin(request: {
   method: string;
   path: string;
-  body: any;
+  body: unknown;
   sageMaker: SageMakerEmulator;
   stepFunctions: StepFunctionsService;
   bus: LocalBus;
@@ -427,7 +429,7 @@ async function admin(request: {
           body: Object.fromEntries([...request.queues.values()].map((q) => [q.name, q.stats()])),
         };
       case 'POST /_local/faults': {
-        const { service, ...spec } = body ?? {};
+        const { service, ...spec } = (body ?? {}) as { service?: string } & FaultSpec;
         const target =
           service === 'sagemaker'
             ? request.sageMaker.faults
@@ -444,10 +446,13 @@ async function admin(request: {
         return { statusCode: 200, body: { id: target.inject(spec) } };
       }
       case 'POST /_local/faults/eventbridge-failed-entries':
-        request.bus.faults.failedEntries.set(body);
+        request.bus.faults.failedEntries.set(body as { rate?: number; count?: number });
         return { statusCode: 200, body: { failedEntries: request.bus.faults.failedEntries.get() ?? null } };
       case 'POST /_local/sagemaker/outcomes':
-        return { statusCode: 200, body: { id: request.sageMaker.faults.overrideOutcome(body) } };
+        return {
+          statusCode: 200,
+          body: { id: request.sageMaker.faults.overrideOutcome(body as OutcomeOverride) },
+        };
       case 'DELETE /_local/faults':
         request.sageMaker.faults.clear();
         request.stepFunctions.faults.clear();

@@ -51,10 +51,32 @@ export interface LocalServiceDescription {
   names: Record<string, { ref: string; arn: string; name: string }>;
 }
 
+/** The resource properties this module reads, across the resource types it reads them from. */
+interface ResourceProperties {
+  QueueName?: unknown;
+  VisibilityTimeout?: number | string;
+  RedrivePolicy?: { deadLetterTargetArn: unknown; maxReceiveCount: number | string };
+  BucketName?: unknown;
+  NotificationConfiguration?: {
+    QueueConfigurations?: {
+      Queue: unknown;
+      Filter?: { S3Key?: { Rules?: { Name: string; Value: string }[] } };
+    }[];
+  };
+  Name?: unknown;
+  TopicName?: unknown;
+  RoleName?: unknown;
+}
+
 type Template = {
-  Resources: Record<string, { Type: string; Properties?: any; Condition?: string }>;
-  Conditions?: any;
+  Resources: Record<string, { Type: string; Properties?: ResourceProperties; Condition?: string }>;
+  Conditions?: Record<string, unknown>;
 };
+
+interface FunctionEvent {
+  sqs?: { arn: unknown; batchSize?: number };
+  eventBridge?: { eventBus?: unknown; pattern: Record<string, unknown> };
+}
 
 interface PrintedService {
   service: string;
@@ -66,7 +88,7 @@ interface PrintedService {
       name?: string;
       timeout?: number;
       environment?: Record<string, unknown>;
-      events?: any[];
+      events?: FunctionEvent[];
     }
   >;
   stepFunctions?: { stateMachines?: Record<string, { id?: string; name?: string; definition: unknown }> };
@@ -234,8 +256,8 @@ export async function describeService(
     name: names[logicalId]?.name ?? logicalId,
   }));
   const notifications = ofType('AWS::S3::Bucket').flatMap(([logicalId, r]) =>
-    (r.Properties?.NotificationConfiguration?.QueueConfigurations ?? []).map((c: any) => {
-      const rules: { Name: string; Value: string }[] = c.Filter?.S3Key?.Rules ?? [];
+    (r.Properties?.NotificationConfiguration?.QueueConfigurations ?? []).map((c) => {
+      const rules = c.Filter?.S3Key?.Rules ?? [];
       return {
         bucket: names[logicalId]?.name ?? logicalId,
         queueLogicalId: logicalIdOf(c.Queue),
@@ -259,15 +281,19 @@ export async function describeService(
       exportName: fn.handler.slice(dot + 1),
       environment: Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v)])),
       timeoutSeconds: Number(fn.timeout ?? printed.provider.timeout ?? 6),
-      sqs: events
-        .filter((e) => e.sqs)
-        .map((e) => ({ queueLogicalId: logicalIdOf(e.sqs.arn), batchSize: Number(e.sqs.batchSize ?? 10) })),
-      eventBridge: events
-        .filter((e) => e.eventBridge)
-        .map((e) => ({
-          busName: busNameOf(resolveCfn(e.eventBridge.eventBus ?? 'default', naming)),
-          pattern: e.eventBridge.pattern,
-        })),
+      sqs: events.flatMap(({ sqs }) =>
+        sqs ? [{ queueLogicalId: logicalIdOf(sqs.arn), batchSize: Number(sqs.batchSize ?? 10) }] : [],
+      ),
+      eventBridge: events.flatMap(({ eventBridge }) =>
+        eventBridge
+          ? [
+              {
+                busName: busNameOf(resolveCfn(eventBridge.eventBus ?? 'default', naming)),
+                pattern: eventBridge.pattern,
+              },
+            ]
+          : [],
+      ),
     };
   });
 

@@ -27,7 +27,7 @@ const xml = (statusCode: number, body: string): EmulatorHttpResponse => ({
   body: `<?xml version="1.0"?>\n${body}`,
 });
 
-const escape = (text: string) =>
+const escapeXml = (text: string) =>
   text.replace(
     /[<>&'"]/g,
     (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c,
@@ -36,7 +36,7 @@ const escape = (text: string) =>
 const errorResponse = (statusCode: number, code: string, message: string) =>
   xml(
     statusCode,
-    `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escape(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+    `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
   );
 
 /** The SNS API over the declared topics. */
@@ -56,7 +56,7 @@ export function createSnsService(options: {
       const action = params.get('Action');
       if (action === 'ListTopics') {
         const members = [...topics]
-          .map((arn) => `<member><TopicArn>${escape(arn)}</TopicArn></member>`)
+          .map((arn) => `<member><TopicArn>${escapeXml(arn)}</TopicArn></member>`)
           .join('');
         return xml(
           200,

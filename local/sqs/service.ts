@@ -12,7 +12,7 @@ export interface SqsService {
   queue(nameUrlOrArn: string): LocalQueue;
 }
 
-type Input = Record<string, any>;
+type Input = Record<string, unknown>;
 
 /** The SQS API over a fixed set of queues (those serverless.yml declares). */
 export function createSqsService(queues: LocalQueue[], endpoint: () => string): SqsService {

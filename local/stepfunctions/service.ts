@@ -49,9 +49,10 @@ export interface StepFunctionsOptions {
   onChange?: (execution: ExecutionRecord) => void;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: AWS forbids control characters in names
 const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/u;
 
-type Input = Record<string, any>;
+type Input = Record<string, unknown>;
 
 /** The Step Functions service over the declared state machines. */
 export function createStepFunctionsService(options: StepFunctionsOptions) {
