@@ -110,9 +110,14 @@ describe('start-optimization handler', () => {
     const jobName = create?.args[0].input.OptimizationJobName;
     expect(jobName).toMatch(/^tiny-llm-[0-9a-f]{10}$/);
     expect(create?.args[0].input).toMatchObject({
-      ModelSource: { S3: { S3Uri: 's3://model-optimization-pipeline-local-models/models/tiny-llm.tar.gz' } },
+      ModelSource: {
+        S3: {
+          S3Uri:
+            's3://model-optimization-pipeline-local-models-000000000000-us-east-1/models/tiny-llm.tar.gz',
+        },
+      },
       OutputConfig: {
-        S3OutputLocation: `s3://model-optimization-pipeline-local-models/optimized/tiny-llm/${jobName}/`,
+        S3OutputLocation: `s3://model-optimization-pipeline-local-models-000000000000-us-east-1/optimized/tiny-llm/${jobName}/`,
       },
       RoleArn: process.env.SAGEMAKER_ROLE_ARN,
     });
@@ -124,7 +129,7 @@ describe('start-optimization handler', () => {
       eventBusName: process.env.EVENT_BUS_NAME,
       techniques: ['quantization'],
       model: {
-        bucket: 'model-optimization-pipeline-local-models',
+        bucket: 'model-optimization-pipeline-local-models-000000000000-us-east-1',
         key: 'models/tiny-llm.tar.gz',
         versionId: 'v1-tarball',
       },
@@ -191,7 +196,8 @@ describe('start-optimization handler', () => {
     expect(result.batchItemFailures).toHaveLength(1);
     const [defer] = sqs.commandCalls(ChangeMessageVisibilityCommand);
     expect(defer?.args[0].input).toMatchObject({
-      QueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/model-optimization-pipeline-local-uploads',
+      QueueUrl:
+        'https://sqs.us-east-1.amazonaws.com/000000000000/model-optimization-pipeline-local-UploadQueue',
       ReceiptHandle: record(event).receiptHandle,
     });
     // 30 s doubled three times = 240 s, jittered into [120, 240].

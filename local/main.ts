@@ -1,0 +1,152 @@
+/**
+ * `npm start`: the whole pipeline on one machine. Starts the embedded local stack, drops the
+ * examples, shows the live timeline and the events, and keeps serving (`--once` exits when
+ * every example drop has settled).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
+import { dropExamples, type ExampleDrop } from './examples';
+import { type LocalStack, PROJECT_ROOT, startLocalStack } from './stack';
+import { aslExecutor } from './stepfunctions/executor';
+import { startTimeline } from './timeline';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const HELP = `Usage: npm start -- [options]
+
+  --once            exit when every example drop has settled (exit 1 if one did not end as expected)
+  --no-examples     start the stack without dropping the examples
+  --keep-state      keep .local/ from the last run (default: start empty)
+  --port <n>        edge port (default: LOCAL_PORT or 4566)
+  --speed <n>       simulated seconds per real second (default: LOCAL_CLOCK_SPEED or 60)
+  --timeout <s>     with --once: give up after this many real seconds (default 120)
+  -h, --help        this help`;
+
+const { values } = parseArgs({
+  options: {
+    once: { type: 'boolean', default: false },
+    'no-examples': { type: 'boolean', default: false },
+    'keep-state': { type: 'boolean', default: false },
+    port: { type: 'string' },
+    speed: { type: 'string' },
+    timeout: { type: 'string', default: '120' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+const stack = await startLocalStack({
+  ...(values.port !== undefined && { port: Number(values.port) }),
+  ...(values.speed !== undefined && { clockSpeed: Number(values.speed) }),
+  reset: !values['keep-state'],
+  execute: aslExecutor,
+});
+printBanner(stack);
+
+const timeline = startTimeline(stack.activity, {
+  tty: Boolean(process.stdout.isTTY),
+  now: () => stack.clock.now(),
+});
+let stopping = false;
+const shutdown = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  timeline.stop();
+  await stack.stop();
+  process.exit(code);
+};
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+if (!values['no-examples']) {
+  const s3 = new S3Client({ endpoint: stack.endpoint, region: stack.region, forcePathStyle: true });
+  const drops = await dropExamples(s3, stack.bucket, join(PROJECT_ROOT, 'examples'));
+  console.log(`\nDropped ${drops.length} examples:`);
+  for (const d of drops) console.log(`  ${d.triggerKey.padEnd(48)} → ${d.jobName}  (expect ${d.expect})`);
+  console.log('');
+  if (values.once) {
+    const ok = await waitForExamples(stack, drops, Number(values.timeout) * 1000);
+    await shutdown(ok ? 0 : 1);
+  }
+} else if (values.once) {
+  await shutdown(0);
+}
+if (!values.once) console.log('Serving. Ctrl-C to stop.');
+
+function printBanner(stack: LocalStack): void {
+  const exports = Object.entries(stack.clientEnv)
+    .map(([k, v]) => `  export ${k}=${v}`)
+    .join('\n');
+  console.log(`model-optimization-pipeline local stack (stage ${stack.stage}, clock ×${speedOf()})
+
+  endpoint  ${stack.endpoint}   (S3, SageMaker, Step Functions, EventBridge, SQS, SNS)
+  bucket    ${stack.bucket}
+  bus       ${stack.eventBusName}
+  events    ${stack.eventsLogPath}
+  admin     ${stack.endpoint}/_local/health
+
+Point any AWS SDK or CLI at it:
+${exports}
+`);
+}
+
+function speedOf(): number {
+  return JSON.parse(readFileSync(join(stack.dataDir, 'clock.json'), 'utf8')).speed;
+}
+
+/** Resolves true when every drop got its terminal event as expected, false on a mismatch or timeout. */
+async function waitForExamples(stack: LocalStack, drops: ExampleDrop[], timeoutMs: number): Promise<boolean> {
+  const outcome = new Map<string, string>();
+  const expected = new Map(
+    drops.map((d) => [d.jobName, `Model ${d.expect === 'Rejected' ? 'Upload' : 'Optimization'} ${d.expect}`]),
+  );
+  const settled = new Promise<void>((resolve) => {
+    const off = stack.activity.on((a) => {
+      if (a.kind !== 'event' || !a.jobName || !expected.has(a.jobName)) return;
+      if (a.detailType === 'Model Optimization Started') return;
+      outcome.set(a.jobName, a.detailType);
+      if (outcome.size === expected.size) {
+        off();
+        resolve();
+      }
+    });
+  });
+  const timedOut = await Promise.race([
+    settled.then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), timeoutMs).unref()),
+  ]);
+  await stack.bus.idle();
+  console.log('\nEvents put on the bus (.local/events.jsonl):');
+  for (const line of readFileSync(stack.eventsLogPath, 'utf8').trim().split('\n')) {
+    const event = JSON.parse(line) as {
+      'detail-type': string;
+      detail: {
+        jobName?: string;
+        status?: string;
+        failureReason?: string;
+        errors?: { path: string; message: string }[];
+        output?: { s3Uri: string };
+      };
+    };
+    const d = event.detail;
+    const extra =
+      d.failureReason ?? d.output?.s3Uri ?? d.errors?.map((e) => `${e.path}: ${e.message}`).join('; ') ?? '';
+    console.log(`  ${event['detail-type'].padEnd(30)} ${(d.jobName ?? '').padEnd(28)} ${extra}`);
+  }
+  let ok = !timedOut;
+  for (const [jobName, want] of expected) {
+    const got = outcome.get(jobName);
+    if (got !== want) {
+      ok = false;
+      console.log(`✗ ${jobName}: expected ${want}, got ${got ?? 'nothing'}`);
+    }
+  }
+  if (timedOut) console.log(`✗ not every drop settled within ${timeoutMs / 1000} s`);
+  if (ok) console.log(`\n✓ all ${expected.size} example drops settled as expected`);
+  return ok;
+}
