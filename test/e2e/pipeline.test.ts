@@ -25,7 +25,11 @@ describe('the pipeline on the local stack, driven only through AWS SDK clients',
     const result = await t.s3.send(new PutObjectCommand({ Bucket: t.stack.bucket, Key: key, Body: body }));
     const modelId = key.slice('models/'.length, -'.tar.gz'.length);
     const eTag = result.ETag?.replace(/"/g, '');
-    return { jobName: jobNameFor(modelId, { bucket: t.stack.bucket, key, version: eTag }), eTag, size: body.length };
+    return {
+      jobName: jobNameFor(modelId, { bucket: t.stack.bucket, key, version: eTag }),
+      eTag,
+      size: body.length,
+    };
   };
 
   it('turns a .tar.gz drop into Started then Completed, with real output objects', async () => {
@@ -34,12 +38,16 @@ describe('the pipeline on the local stack, driven only through AWS SDK clients',
     const events = await t.waitForEvents((all) => eventsOf(all, jobName).some((d) => TERMINAL.includes(d)));
 
     expect(eventsOf(events, jobName)).toEqual(['Model Optimization Started', 'Model Optimization Completed']);
-    const completed = events.find((e) => e.detail.jobName === jobName && e['detail-type'].endsWith('Completed'));
+    const completed = events.find(
+      (e) => e.detail.jobName === jobName && e['detail-type'].endsWith('Completed'),
+    );
     const prefix = `optimized/e2e-tarball/${jobName}/`;
     expect(completed?.detail.output.s3Uri).toBe(`s3://${t.stack.bucket}/${prefix}`);
     const listing = await t.s3.send(new ListObjectsV2Command({ Bucket: t.stack.bucket, Prefix: prefix }));
     const keys = (listing.Contents ?? []).map((o) => o.Key?.slice(prefix.length));
-    expect(keys).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'optimization-report.json']));
+    expect(keys).toEqual(
+      expect.arrayContaining(['config.json', 'model.safetensors', 'optimization-report.json']),
+    );
   });
 
   it('starts one job on the folder prefix for a folder drop finished by its manifest', async () => {
@@ -51,10 +59,17 @@ describe('the pipeline on the local stack, driven only through AWS SDK clients',
       manifestPath: join(EXAMPLES, 'manifests/quantize-and-compile.json'),
     });
 
-    const events = await t.waitForEvents((all) => eventsOf(all, drop.jobName).some((d) => TERMINAL.includes(d)));
+    const events = await t.waitForEvents((all) =>
+      eventsOf(all, drop.jobName).some((d) => TERMINAL.includes(d)),
+    );
 
-    expect(eventsOf(events, drop.jobName)).toEqual(['Model Optimization Started', 'Model Optimization Completed']);
-    const job = await t.sageMaker.send(new DescribeOptimizationJobCommand({ OptimizationJobName: drop.jobName }));
+    expect(eventsOf(events, drop.jobName)).toEqual([
+      'Model Optimization Started',
+      'Model Optimization Completed',
+    ]);
+    const job = await t.sageMaker.send(
+      new DescribeOptimizationJobCommand({ OptimizationJobName: drop.jobName }),
+    );
     expect(job.ModelSource?.S3?.S3Uri).toBe(`s3://${t.stack.bucket}/models/e2e-folder/`);
     expect(job.DeploymentInstanceType).toBe('ml.g6.xlarge');
     expect(job.OptimizationConfigs?.map((c) => Object.keys(c)[0])).toEqual([
@@ -64,11 +79,20 @@ describe('the pipeline on the local stack, driven only through AWS SDK clients',
   });
 
   it('reports a broken model as Failed with the ClientError reason', async () => {
-    const drop = await dropModel({ s3: t.s3, bucket: t.stack.bucket, path: join(EXAMPLES, 'broken-model'), modelId: 'e2e-broken' });
+    const drop = await dropModel({
+      s3: t.s3,
+      bucket: t.stack.bucket,
+      path: join(EXAMPLES, 'broken-model'),
+      modelId: 'e2e-broken',
+    });
 
-    const events = await t.waitForEvents((all) => eventsOf(all, drop.jobName).some((d) => TERMINAL.includes(d)));
+    const events = await t.waitForEvents((all) =>
+      eventsOf(all, drop.jobName).some((d) => TERMINAL.includes(d)),
+    );
 
-    const failed = events.find((e) => e.detail.jobName === drop.jobName && e['detail-type'] === 'Model Optimization Failed');
+    const failed = events.find(
+      (e) => e.detail.jobName === drop.jobName && e['detail-type'] === 'Model Optimization Failed',
+    );
     expect(failed?.detail.failureReason).toMatch(/^ClientError: .*config\.json/);
   });
 
@@ -121,7 +145,10 @@ describe('the pipeline on the local stack, driven only through AWS SDK clients',
     await t.waitForEvents((all) => eventsOf(all, jobName).some((d) => TERMINAL.includes(d)));
     await t.waitForQueuesEmpty();
 
-    expect(eventsOf(t.events(), jobName)).toEqual(['Model Optimization Started', 'Model Optimization Completed']);
+    expect(eventsOf(t.events(), jobName)).toEqual([
+      'Model Optimization Started',
+      'Model Optimization Completed',
+    ]);
     const jobs = await t.sageMaker.send(new ListOptimizationJobsCommand({ NameContains: 'e2e-triple' }));
     expect(jobs.OptimizationJobSummaries).toHaveLength(1);
     const executions = await t.sfn.send(

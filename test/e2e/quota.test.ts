@@ -22,7 +22,9 @@ describe('a full job quota on the local stack', () => {
     for (let i = 1; i <= 5; i++) {
       const key = `models/quota-${i}.tar.gz`;
       const result = await t.s3.send(new PutObjectCommand({ Bucket: t.stack.bucket, Key: key, Body: body }));
-      jobNames.push(jobNameFor(`quota-${i}`, { bucket: t.stack.bucket, key, version: result.ETag?.replace(/"/g, '') }));
+      jobNames.push(
+        jobNameFor(`quota-${i}`, { bucket: t.stack.bucket, key, version: result.ETag?.replace(/"/g, '') }),
+      );
     }
 
     const events = await t.waitForEvents(
@@ -31,7 +33,10 @@ describe('a full job quota on the local stack', () => {
     );
 
     for (const name of jobNames) {
-      expect(eventsOf(events, name), name).toEqual(['Model Optimization Started', 'Model Optimization Completed']);
+      expect(eventsOf(events, name), name).toEqual([
+        'Model Optimization Started',
+        'Model Optimization Completed',
+      ]);
     }
     const dlq = [...t.stack.queues.values()].find((q) => /DeadLetter/.test(q.name));
     expect(dlq?.stats().total).toBe(0);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -6,8 +6,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { aslExecutor } from '../../local/stepfunctions/executor';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
+import { aslExecutor } from '../../local/stepfunctions/executor';
 
 export interface StoredEvent {
   'detail-type': string;
@@ -43,7 +43,10 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     clockSpeed: 200,
     execute: aslExecutor,
     ...options,
-    sageMaker: { durations: { startingSeconds: 30, inProgressSeconds: 120, stoppingSeconds: 20 }, ...options.sageMaker },
+    sageMaker: {
+      durations: { startingSeconds: 30, inProgressSeconds: 120, stoppingSeconds: 20 },
+      ...options.sageMaker,
+    },
   });
   const config = {
     endpoint: stack.endpoint,
@@ -102,4 +105,8 @@ export function eventsOf(events: StoredEvent[], jobName: string): string[] {
   return events.filter((e) => e.detail.jobName === jobName).map((e) => e['detail-type']);
 }
 
-export const TERMINAL = ['Model Optimization Completed', 'Model Optimization Failed', 'Model Optimization Stopped'];
+export const TERMINAL = [
+  'Model Optimization Completed',
+  'Model Optimization Failed',
+  'Model Optimization Stopped',
+];
