@@ -17,3 +17,7 @@ process.env.STATE_MACHINE_ARN ??=
   'arn:aws:states:us-east-1:000000000000:stateMachine:model-optimization-pipeline-test-track';
 process.env.SAGEMAKER_ROLE_ARN ??=
   'arn:aws:iam::000000000000:role/model-optimization-pipeline-test-sagemaker';
+
+// The notify-on-outcome function's environment.
+process.env.NOTIFY_TOPIC_ARN ??=
+  'arn:aws:sns:us-east-1:000000000000:model-optimization-pipeline-test-notifications';
