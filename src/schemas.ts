@@ -12,6 +12,7 @@ import {
 
 const SCHEMA_BASE = 'https://github.com/model-optimization-pipeline/schemas/';
 
+/** The five event kinds, in contract order. */
 export const EVENT_KINDS = Object.keys(DETAIL_TYPES) as EventKind[];
 
 /**
@@ -91,6 +92,7 @@ export function registryDocument(kind: EventKind): Record<string, unknown> {
   };
 }
 
+/** Every generated file under `schemas/`, by path: `npm run schemas` writes them, a test compares. */
 export function generatedSchemas(): Record<string, object> {
   const schemas: Record<string, object> = {
     'manifest.schema.json': {

@@ -134,6 +134,7 @@ export function envelopeSchemaOf<K extends EventKind>(kind: K) {
   });
 }
 
+/** The envelope schema of each event kind. */
 export const envelopeSchemas = {
   started: envelopeSchemaOf('started'),
   completed: envelopeSchemaOf('completed'),

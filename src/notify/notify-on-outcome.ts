@@ -11,6 +11,7 @@ import { METRIC } from '../observability';
 import { parsePipelineEvent } from './parse-event';
 import { summarise } from './summary';
 
+/** What notifyOnOutcome needs: the SNS client and topic, and the function's logger and metrics. */
 export interface NotifyDeps {
   sns: SNSClient;
   topicArn: string;
@@ -18,6 +19,7 @@ export interface NotifyDeps {
   metrics: Metrics;
 }
 
+/** The invocation's result: what was published, or why nothing was. */
 export type NotifyResult =
   | { published: true; detailType: string; messageId: string }
   | { published: false; detailType: string; reason: string };
