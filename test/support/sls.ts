@@ -18,7 +18,7 @@ export function slsEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     SLS_TELEMETRY_DISABLED: '1',
   };
   // Values set by the test setup must not leak into the packaged template.
-  for (const name of ['STATE_MACHINE_ARN', 'SAGEMAKER_ROLE_ARN']) delete env[name];
+  for (const name of ['STATE_MACHINE_ARN', 'SAGEMAKER_ROLE_ARN', 'NOTIFY_TOPIC_ARN']) delete env[name];
   return { ...env, ...extra };
 }
 
