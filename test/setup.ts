@@ -17,3 +17,4 @@ process.env.STATE_MACHINE_ARN ??=
   'arn:aws:states:us-east-1:000000000000:stateMachine:model-optimization-pipeline-test-track';
 process.env.SAGEMAKER_ROLE_ARN ??=
   'arn:aws:iam::000000000000:role/model-optimization-pipeline-test-sagemaker';
+process.env.TRACKING_CHECK_FUNCTION_NAME ??= 'model-optimization-pipeline-test-checkOptimizationJob';
