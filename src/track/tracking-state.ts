@@ -54,7 +54,6 @@ export const checkPayloadSchema = z.object({
   execution: z.object({
     id: z.string().startsWith('arn:'),
     startTime: z.string(),
-    stateMachineId: z.string().startsWith('arn:'),
   }),
   /** `$$.State.RetryCount`: the polls (and transient retries) of this CheckJob entry so far. */
   retryCount: z.number().int().min(0),
