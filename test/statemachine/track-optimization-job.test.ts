@@ -4,7 +4,7 @@
  * process, and time is virtual (waits and retry delays advance the clock, nothing sleeps).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type VirtualClock, virtualClock } from '../../local/stepfunctions';
+import { type ExecutionReport, type VirtualClock, virtualClock } from '../../local/stepfunctions';
 import { DETAIL_TYPES } from '../../src/events/contract';
 import type { TrackingSchedule } from '../../src/track/schedule';
 import { expectContractEvents } from '../support/contract';
@@ -59,7 +59,7 @@ async function track(
   return { reports, report: last };
 }
 
-const attemptsOf = (report: { attempts: { state: string }[] }, state: string) =>
+const attemptsOf = (report: ExecutionReport, state: string) =>
   report.attempts.filter((a) => a.state === state);
 
 describe('tracking state machine', () => {
