@@ -5,6 +5,7 @@ import { TRACKER_ASL } from '../support/tracking';
 
 const template = packagedTemplate();
 const sagemakerJobs = {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
   'Fn::Sub': 'arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:optimization-job/*',
 };
 const checkFunctionArn = { 'Fn::GetAtt': ['CheckOptimizationJobLambdaFunction', 'Arn'] };
@@ -45,6 +46,7 @@ describe('packaged template: the tracking state machine', () => {
         Action: 'states:StartExecution',
         Resource: {
           'Fn::Sub':
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
             'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:model-optimization-pipeline-ci-track',
         },
       },
