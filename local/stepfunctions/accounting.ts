@@ -32,6 +32,8 @@ export interface Accounting {
 export class ExecutionAccounting {
   private readonly byType: Record<string, number> = {};
   private billed = 0;
+  /** History events so far. */
+  events = 0;
   private readonly path: string[] = [];
   private caught = false;
 
@@ -39,6 +41,7 @@ export class ExecutionAccounting {
 
   private add(type: string): void {
     this.byType[type] = (this.byType[type] ?? 0) + 1;
+    this.events += 1;
   }
 
   private taskAttempt(info: StateInfo, outcome: 'Succeeded' | 'Failed' | 'TimedOut'): void {
@@ -83,10 +86,9 @@ export class ExecutionAccounting {
   }
 
   result(): Accounting {
-    const historyEvents = Object.values(this.byType).reduce((sum, n) => sum + n, 0);
     return {
       billedTransitions: this.billed,
-      historyEvents,
+      historyEvents: this.events,
       historyByType: { ...this.byType },
       path: [...this.path],
     };

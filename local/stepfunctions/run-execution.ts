@@ -53,7 +53,15 @@ export interface RunExecutionOptions {
   random?: () => number;
   /** Called for each state entered, with the clock's time. */
   onStateEntered?: (state: string, at: Date) => void;
+  /**
+   * History events after which the execution fails, as a Standard execution does at 25,000
+   * (the default). The error is named `States.Runtime` here; set Infinity to only count.
+   */
+  historyLimit?: number;
 }
+
+/** The execution history quota of a Standard workflow. */
+export const HISTORY_EVENT_LIMIT = 25_000;
 
 /** One Task attempt (Wait states excluded). */
 export interface TaskAttempt {
@@ -201,11 +209,17 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   };
 
   const accounting = new ExecutionAccounting(prepared.states);
-  const { result, eventLogs } = machine.run(options.input as never, runOptions);
+  const historyLimit = options.historyLimit ?? HISTORY_EVENT_LIMIT;
+  let overLimit = false;
+  const { result, eventLogs, abort } = machine.run(options.input as never, runOptions);
   const consumer = (async () => {
     for await (const event of eventLogs) {
       accounting.onEvent(event as LibraryEvent);
       if (event.type === 'StateEntered') options.onStateEntered?.(event.state.name, clock.now());
+      if (accounting.events > historyLimit && !overLimit) {
+        overLimit = true;
+        abort();
+      }
     }
   })();
 
@@ -213,10 +227,10 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   try {
     outcome = { status: 'SUCCEEDED', output: await result };
   } catch (error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const failure =
-      cause instanceof Error ? cause : error instanceof Error ? error : new Error(String(error));
-    outcome = { status: 'FAILED', error: { Error: failure.name, Cause: failure.message } };
+    outcome = {
+      status: 'FAILED',
+      error: overLimit ? historyLimitError(historyLimit) : executionError(error),
+    };
   }
   await consumer;
   const { billedTransitions, historyEvents, historyByType, path } = accounting.result();
@@ -231,4 +245,15 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     historyEvents,
     historyByType,
   };
+}
+
+/** The error that failed the execution: the library wraps the state's error in ExecutionError. */
+function executionError(error: unknown): { Error: string; Cause: string } {
+  const cause = (error as { cause?: unknown }).cause;
+  const failure = cause instanceof Error ? cause : error instanceof Error ? error : new Error(String(error));
+  return { Error: failure.name, Cause: failure.message };
+}
+
+function historyLimitError(limit: number): { Error: string; Cause: string } {
+  return { Error: 'States.Runtime', Cause: `the execution reached the limit of ${limit} history events` };
 }

@@ -165,6 +165,23 @@ describe('local Step Functions runner', () => {
     ).rejects.toThrow(/sqs:sendMessage" is not supported/);
   });
 
+  it('fails the execution at the history limit, as a Standard execution fails at 25,000 events', async () => {
+    const report = await runExecution({
+      definition: {
+        StartAt: 'Tick',
+        States: { Tick: { Type: 'Wait', Seconds: 60, Next: 'Again' }, Again: { Type: 'Pass', Next: 'Tick' } },
+      },
+      input: {},
+      context: { executionArn: EXECUTION_ARN },
+      clock: virtualClock(T0),
+      historyLimit: 100,
+    });
+    expect(report.status).toBe('FAILED');
+    expect(report.error?.Error).toBe('States.Runtime');
+    expect(report.historyEvents).toBeGreaterThan(100);
+    expect(report.historyEvents).toBeLessThan(110);
+  });
+
   it('compresses time on a scaled clock: clock time passes `speed` times faster', () => {
     const clock = scaledClock(600, T0);
     expect(clock.elapse(60_000)).toBe(100);
