@@ -169,7 +169,15 @@ describe('local Step Functions runner', () => {
     const report = await runExecution({
       definition: {
         StartAt: 'Tick',
-        States: { Tick: { Type: 'Wait', Seconds: 60, Next: 'Again' }, Again: { Type: 'Pass', Next: 'Tick' } },
+        States: {
+          Tick: { Type: 'Wait', Seconds: 60, Next: 'Again' },
+          Again: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.done', IsPresent: true, Next: 'Done' }],
+            Default: 'Tick',
+          },
+          Done: { Type: 'Succeed' },
+        },
       },
       input: {},
       context: { executionArn: EXECUTION_ARN },
