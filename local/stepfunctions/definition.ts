@@ -23,7 +23,7 @@ export interface PreparedDefinition {
 }
 
 /** The Resource of the Tasks that stand in for Wait states. */
-export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::local-runner:wait';
+const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::local-runner:wait';
 
 /**
  * The context path that replaces `$$.Execution.StartTime`: the library overwrites

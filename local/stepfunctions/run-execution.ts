@@ -10,9 +10,10 @@
  * context object the library shares by reference, updated before each retry).
  *
  * Not emulated: JSONata, `Assign` and variables, callbacks (.waitForTaskToken), `.sync`
- * integrations, `$$.State.Name` and `$$.State.EnteredTime`, and the clock for a Task's
- * TimeoutSeconds or an execution's TimeoutSeconds (real time, and a timed-out Task's retry is
- * not delayed).
+ * integrations, `$$.State.Name` and `$$.State.EnteredTime`, Tasks running concurrently in
+ * Map or Parallel branches (the retry bookkeeping assumes one Task at a time), and the clock for
+ * a Task's or an execution's TimeoutSeconds (real time, and a timed-out Task's retry is not
+ * delayed).
  */
 import './polyfill';
 import { type RunOptions, StateMachine } from 'aws-local-stepfunctions';
@@ -20,7 +21,6 @@ import { ExecutionAccounting, type LibraryEvent } from './accounting';
 import { type Clock, sleepOn, systemClock } from './clock';
 import {
   LOCAL_START_TIME_KEY,
-  LOCAL_WAIT_RESOURCE,
   type PreparedDefinition,
   prepareDefinition,
   type StateInfo,
@@ -186,8 +186,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const info of prepared.states.values()) {
     if (prepared.waits.has(info.name)) handlers[info.name] = waitHandler;
-    else if (info.type === 'Task' && info.resource !== LOCAL_WAIT_RESOURCE)
-      handlers[info.name] = taskHandler(info);
+    else if (info.type === 'Task') handlers[info.name] = taskHandler(info);
   }
 
   const machine = new StateMachine(prepared.runnable as never, { validationOptions: { noValidate: true } });

@@ -102,10 +102,13 @@ function parsePayload(payload: unknown): CheckPayload {
   return parsed.data;
 }
 
-/** A stop the tracker requested: in this execution (last outcome) or in an earlier one. */
+/**
+ * The stop the tracker requested, if the last outcome was one. (While a stop is pending the
+ * tracker does not continue in a fresh execution; the wait is bounded by STOP_WAIT_SECONDS.)
+ */
 function pendingStop(state: TrackingState): PendingStop | undefined {
   const last = state.check?.Payload;
-  return last?.action === 'stop' ? last.stop : state.continuation?.stop;
+  return last?.action === 'stop' ? last.stop : undefined;
 }
 
 /** The next execution's name and input: the original input plus where tracking stands. */

@@ -26,7 +26,6 @@ export const continuationSchema = z.object({
   /** The first execution's start and ARN: the events keep reporting them. */
   startedAt: z.string(),
   executionArn: z.string(),
-  stop: pendingStopSchema.optional(),
 });
 
 export const checkOutcomeSchema = z.discriminatedUnion('action', [
