@@ -29,6 +29,7 @@ export interface Accounting {
   path: string[];
 }
 
+/** Counts one execution from its event log, event by event. */
 export class ExecutionAccounting {
   private readonly byType: Record<string, number> = {};
   private billed = 0;

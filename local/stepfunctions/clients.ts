@@ -3,6 +3,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { AwsClients } from './resources';
 
+/** Where the runner's SDK clients go. */
 export interface LocalClientOptions {
   /** One endpoint for every service, e.g. the local stack's `http://127.0.0.1:4566`. */
   endpoint: string;

@@ -35,6 +35,7 @@ export const LOCAL_START_TIME_KEY = 'LocalStartTime';
 /** Task states run with a real timeout (setTimeout caps at 2^31-1 ms); ample for any Wait. */
 const WAIT_TASK_TIMEOUT_SECONDS = 2_147_483;
 
+/** Validates a definition and prepares it to run; prepare once to run it many times. */
 export function prepareDefinition(definition: string | object): PreparedDefinition {
   const text = typeof definition === 'string' ? definition : JSON.stringify(definition);
   const original = JSON.parse(text) as Record<string, unknown>;

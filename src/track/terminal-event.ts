@@ -44,6 +44,7 @@ function endFields(startedAt: string, endedAt: Date) {
   return { endedAt: endedAt.toISOString(), durationSeconds: Math.max(0, seconds) };
 }
 
+/** Completed: where the optimized model is, and the image SageMaker recommends for it. */
 export function completedEvent(
   context: JobContext,
   job: DescribeOptimizationJobCommandOutput,
@@ -62,6 +63,7 @@ export function completedEvent(
   return { action: 'publish', detailType: DETAIL_TYPES.completed, detail };
 }
 
+/** Failed, with SageMaker's reason or the tracker's ("job disappeared"). */
 export function failedEvent(context: JobContext, failureReason: string, endedAt: Date): Publish {
   const detail: FailedDetail = failedDetailSchema.parse({
     ...jobFields(context),
@@ -72,6 +74,7 @@ export function failedEvent(context: JobContext, failureReason: string, endedAt:
   return { action: 'publish', detailType: DETAIL_TYPES.failed, detail };
 }
 
+/** Stopped, saying who stopped it; a timeout says so and after how long. */
 export function stoppedEvent(context: JobContext, failureReason: string, endedAt: Date): Publish {
   const detail: StoppedDetail = stoppedDetailSchema.parse({
     ...jobFields(context),

@@ -28,6 +28,7 @@ export const continuationSchema = z.object({
   executionArn: z.string(),
 });
 
+/** What the check function tells the state machine to do next (the `Route` state reads `action`). */
 export const checkOutcomeSchema = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('publish'),
@@ -42,12 +43,14 @@ export const checkOutcomeSchema = z.discriminatedUnion('action', [
   }),
 ]);
 
+/** The execution's state: its input plus what CheckJob added. */
 export const trackingStateSchema = trackingInputSchema.extend({
   continuation: continuationSchema.optional(),
   /** The last outcome of CheckJob (ResultSelector keeps the Lambda's Payload only). */
   check: z.object({ Payload: checkOutcomeSchema }).optional(),
 });
 
+/** The check function's payload, as CheckJob's Parameters build it. */
 export const checkPayloadSchema = z.object({
   state: trackingStateSchema,
   execution: z.object({
