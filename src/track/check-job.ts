@@ -30,6 +30,7 @@ import {
   type TrackingState,
 } from './tracking-state';
 
+/** The SageMaker client to describe with, and the clock (tests and the local stack pass theirs). */
 export interface CheckDeps {
   sageMaker: SageMakerClient;
   now?: () => Date;
