@@ -56,6 +56,7 @@ export class MalformedEventError extends Error {
   }
 }
 
+/**
  * The tracked job has not reached a terminal status yet. This is how the tracker polls: the
  * check function throws it and the `CheckJob` state's Retry (one billed transition per poll)
  * calls it again after the tier's interval. The name carries the tier, e.g.
