@@ -18,17 +18,30 @@ export type FaultError = keyof typeof FAULT_ERRORS;
  * A request fault: `error` is returned either with probability `rate` (0..1) on each matching
  * call, or on each of the next `count` matching calls (then the fault is gone). Give exactly one
  * of the two. `operations` (e.g. `['DescribeOptimizationJob']`) restricts it; default: all.
+ * `durationSeconds` (simulated, from injection) ends the fault early, e.g. `rate: 1` for a
+ * stretch of throttling.
  */
 export interface FaultSpec {
   error: FaultError;
   rate?: number;
   count?: number;
   operations?: string[];
+  durationSeconds?: number;
 }
 
 /** An injected fault as {@link RequestFaults.list} reports it. */
 export interface ActiveFault extends FaultSpec {
   id: string;
+  /** Simulated epoch ms after which the fault is gone (with `durationSeconds`). */
+  until?: number;
+}
+
+/** Where faults take their randomness and (for `durationSeconds`) their time. */
+export interface FaultSources {
+  /** Numbers in [0, 1), like `Math.random` (the default); inject one for deterministic tests. */
+  random?: () => number;
+  /** Simulated epoch ms; the emulator's clock. Default `Date.now`. */
+  now?: () => number;
 }
 
 export function checkSpec(
@@ -47,21 +60,33 @@ export function checkSpec(
   if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count >= 1)) {
     throw new RangeError(`fault count must be a positive integer, got ${spec.count}`);
   }
+  if (spec.durationSeconds !== undefined && !(spec.durationSeconds > 0)) {
+    throw new RangeError(`fault durationSeconds must be positive, got ${spec.durationSeconds}`);
+  }
 }
 
 /** The request-fault API of an emulator. */
 export class RequestFaults {
   protected readonly faults: ActiveFault[] = [];
   protected nextId = 1;
+  protected readonly random: () => number;
+  protected readonly now: () => number;
 
-  /** `random` returns numbers in [0, 1), like `Math.random`; inject one for deterministic tests. */
-  constructor(protected readonly random: () => number = Math.random) {}
+  constructor(sources: FaultSources = {}) {
+    this.random = sources.random ?? Math.random;
+    this.now = sources.now ?? Date.now;
+  }
 
   /** Adds a request fault; returns its id. Throws `RangeError` for an invalid spec. */
   inject(spec: FaultSpec): string {
     checkSpec(spec);
     const id = `fault-${this.nextId++}`;
-    this.faults.push({ ...spec, operations: spec.operations && [...spec.operations], id });
+    this.faults.push({
+      ...spec,
+      operations: spec.operations && [...spec.operations],
+      id,
+      ...(spec.durationSeconds !== undefined && { until: this.now() + spec.durationSeconds * 1000 }),
+    });
     return id;
   }
 
@@ -80,16 +105,25 @@ export class RequestFaults {
 
   /** The request faults in force (a `count` fault shows how many calls it still fails). */
   list(): ActiveFault[] {
+    this.expire();
     return this.faults.map((fault) => ({ ...fault }));
   }
 
   /** Throws the injected error if a fault fires for this call of `operation`. */
   check(operation: string): void {
+    this.expire();
     for (const fault of this.faults) {
       if (!fires(fault, operation, this.random)) continue;
       if (fault.count === 0) this.remove(fault.id);
       const { statusCode, message } = FAULT_ERRORS[fault.error];
       throw new AwsServiceError(fault.error, message, statusCode);
+    }
+  }
+
+  private expire(): void {
+    const now = this.now();
+    for (const fault of this.faults.filter((f) => f.until !== undefined && f.until <= now)) {
+      this.remove(fault.id);
     }
   }
 }

@@ -18,9 +18,14 @@ const HELP = `Usage: npm start -- [options]
 
   --once            exit when every example drop has settled (exit 1 if one did not end as expected)
   --no-examples     start the stack without dropping the examples
-  --keep-state      keep .local/ from the last run (default: start empty)
+  --keep-state      keep the state of the last run (default: start empty)
+  --data-dir <dir>  where state persists (default: .local/ in the project)
   --port <n>        edge port (default: LOCAL_PORT or 4566)
   --speed <n>       simulated seconds per real second (default: LOCAL_CLOCK_SPEED or 60)
+  --function-env NAME=VALUE
+                    set a variable over every function's environment from serverless.yml,
+                    e.g. TRACKING_FIRST_POLL_DELAY_SECONDS=30 (repeatable)
+  --quiet           no timeline: print the banner, then only errors
   --timeout <s>     with --once: give up after this many real seconds (default 120)
   -h, --help        this help`;
 
@@ -29,6 +34,9 @@ const { values } = parseArgs({
     once: { type: 'boolean', default: false },
     'no-examples': { type: 'boolean', default: false },
     'keep-state': { type: 'boolean', default: false },
+    'data-dir': { type: 'string' },
+    'function-env': { type: 'string', multiple: true, default: [] },
+    quiet: { type: 'boolean', default: false },
     port: { type: 'string' },
     speed: { type: 'string' },
     timeout: { type: 'string', default: '120' },
@@ -43,15 +51,19 @@ if (values.help) {
 const stack = await startLocalStack({
   ...(values.port !== undefined && { port: Number(values.port) }),
   ...(values.speed !== undefined && { clockSpeed: Number(values.speed) }),
+  ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }),
+  functionEnvironment: parseAssignments(values['function-env']),
   reset: !values['keep-state'],
   execute: aslExecutor,
 });
 printBanner(stack);
 
-const timeline = startTimeline(stack.activity, {
-  tty: Boolean(process.stdout.isTTY),
-  now: () => stack.clock.now(),
-});
+const timeline = values.quiet
+  ? { stop() {} }
+  : startTimeline(stack.activity, {
+      tty: Boolean(process.stdout.isTTY),
+      now: () => stack.clock.now(),
+    });
 let stopping = false;
 const shutdown = async (code: number) => {
   if (stopping) return;
@@ -77,6 +89,20 @@ if (!values['no-examples']) {
   await shutdown(0);
 }
 if (!values.once) console.log('Serving. Ctrl-C to stop.');
+
+/** `NAME=VALUE` strings → an environment; exits with the help on a malformed one. */
+function parseAssignments(assignments: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const assignment of assignments) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(assignment);
+    if (!match?.[1] || match[2] === undefined) {
+      console.error(`--function-env expects NAME=VALUE, got ${JSON.stringify(assignment)}\n\n${HELP}`);
+      process.exit(2);
+    }
+    env[match[1]] = match[2];
+  }
+  return env;
+}
 
 function printBanner(stack: LocalStack): void {
   const exports = Object.entries(stack.clientEnv)

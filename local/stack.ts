@@ -58,6 +58,11 @@ export interface LocalStackOptions {
   functionLogLevel?: string;
   /** Concurrent batches per SQS event source. Default 2. */
   pollerConcurrency?: number;
+  /**
+   * Variables set over every function's environment from serverless.yml, e.g. a shorter
+   * tracking schedule (`TRACKING_FIRST_POLL_DELAY_SECONDS`) for tests on a fast clock.
+   */
+  functionEnvironment?: Record<string, string>;
   /** Runs state-machine definitions (the ASL runner). */
   execute: (stack: LocalStackContext) => ExecuteDefinition;
 }
@@ -177,7 +182,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     functions: description.functions,
     region,
     accountId: LOCAL_ACCOUNT_ID,
-    baseEnvironment: {},
+    baseEnvironment: options.functionEnvironment ?? {},
     onInvocation: (record) =>
       emit({
         kind: 'invocation',
@@ -427,6 +432,12 @@ async function admin(request: {
     switch (route) {
       case 'GET /_local/health':
         return { statusCode: 200, body: { status: 'running' } };
+      case 'GET /_local/stats': {
+        const memory = process.memoryUsage();
+        // maxRSS is in kibibytes.
+        const peak = process.resourceUsage().maxRSS * 1024;
+        return { statusCode: 200, body: { rss: memory.rss, heapUsed: memory.heapUsed, maxRss: peak } };
+      }
       case 'GET /_local/queues':
         return {
           statusCode: 200,

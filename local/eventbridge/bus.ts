@@ -74,7 +74,10 @@ const DELIVERY_ATTEMPTS = 3;
 export function createLocalBus(options: LocalBusOptions): LocalBus {
   const buses = new Set([...options.busNames, 'default']);
   const rules = options.rules.map((rule) => ({ ...rule, matches: compilePattern(rule.pattern) }));
-  const faults: BusFaults = { failedEntries: new CountedFault(), requests: new RequestFaults() };
+  const faults: BusFaults = {
+    failedEntries: new CountedFault(),
+    requests: new RequestFaults({ now: () => options.now().getTime() }),
+  };
   const pending = new Set<Promise<void>>();
   mkdirSync(dirname(options.eventsLogPath), { recursive: true });
 

@@ -122,7 +122,10 @@ class Emulator implements SageMakerEmulator {
     this.maxConcurrentJobs = options.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS;
     this.stateFile = options.stateFile;
     this.onStatusChange = options.onStatusChange;
-    this.faults = new FaultController(options.random);
+    this.faults = new FaultController({
+      ...(options.random && { random: options.random }),
+      now: () => this.clock.now(),
+    });
     for (const fault of options.faults ?? []) this.faults.inject(fault);
     this.work = {
       store: this.objectStore,

@@ -27,8 +27,10 @@ export function aslExecutor(stack: LocalStackContext): ExecuteDefinition {
   );
 
   return async ({ stateMachine, execution, input, signal, resumeAt, onStateEntered }) => {
-    // The edge's address is known only once it listens, after the executor is created.
-    clients ??= localClients({ endpoint: stack.endpoint, region: stack.region });
+    // The edge's address is known only once it listens, after the executor is created. One SDK
+    // attempt per call, as Step Functions makes: the definition's Retry is the only retry (SDK
+    // retries would also sleep in real time, minutes of simulated time on a compressed clock).
+    clients ??= localClients({ endpoint: stack.endpoint, region: stack.region, maxAttempts: 1 });
     let definition = prepared.get(stateMachine.arn);
     if (!definition) {
       definition = prepareDefinition(stateMachine.definition as object);

@@ -65,7 +65,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
   const executions = new Map<string, ExecutionRecord>();
   const running = new Map<string, AbortController>();
   const settled = new Map<string, Promise<void>>();
-  const faults = new RequestFaults();
+  const faults = new RequestFaults({ now: () => options.clock.now() });
   // Once closing, running executions are left RUNNING in the state file, to resume on restart.
   let closing = false;
 
