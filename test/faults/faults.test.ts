@@ -1,0 +1,305 @@
+/**
+ * The fault suite: the pipeline on the local stack under each fault the emulators can inject.
+ * Every drop must end in exactly one terminal event (Rejected for a bad drop) after exactly
+ * one Started, and every SageMaker job must be tracked by one execution chain to its end.
+ * Scenarios run one after another on one stack (faults are stack-wide); the table of what each
+ * one measured is printed at the end. What each fault proves: docs/reliability.md.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeOptimizationJobCommand, StopOptimizationJobCommand } from '@aws-sdk/client-sagemaker';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startChildStack } from '../../local/child-stack';
+import type { FaultSpec } from '../../local/faults';
+import { executionArnFor } from '../../src/start/start-job';
+import { eventsOf, startTestStack, type TestStack } from '../support/local-stack';
+import { type AuditRow, audit, formatTable, settle } from './support/audit';
+import {
+  type Drop,
+  dropBadManifest,
+  dropBrokenModel,
+  dropManifest,
+  dropModel,
+  redeliver,
+} from './support/drops';
+import { connect, type Target } from './support/target';
+
+/** Simulated seconds per real second: a 90 s job takes a quarter of a second. */
+const SPEED = 400;
+const DURATIONS = { startingSeconds: 30, inProgressSeconds: 60, stoppingSeconds: 20 };
+/** A short tracking schedule, so jobs are seen to end within seconds of simulated time. */
+const TRACKING = {
+  TRACKING_FIRST_POLL_DELAY_SECONDS: '30',
+  TRACKING_POLL_INTERVAL_SECONDS: '10',
+  TRACKING_TIMEOUT_GRACE_SECONDS: '30',
+};
+const STARTED = 'Model Optimization Started';
+/**
+ * The calls the pipeline makes, per service. Faults are scoped to them so that the suite's own
+ * calls (List…, to audit) neither fail nor use them up.
+ */
+const PIPELINE_CALLS = {
+  sagemaker: ['CreateOptimizationJob', 'DescribeOptimizationJob', 'StopOptimizationJob'],
+  stepfunctions: ['StartExecution'],
+  eventbridge: ['PutEvents'],
+} as const;
+
+/** The same request fault on every call the pipeline makes to SageMaker, Step Functions and EventBridge. */
+async function injectEverywhere(target: Target, spec: Omit<FaultSpec, 'operations'>) {
+  for (const [service, operations] of Object.entries(PIPELINE_CALLS)) {
+    await target.inject(service as keyof typeof PIPELINE_CALLS, { ...spec, operations: [...operations] });
+  }
+}
+
+const rows: AuditRow[] = [];
+
+/** Settles and audits a scenario, records its row, and asserts the guarantees. */
+async function expectExactlyOnce(target: Target, fault: string, prefix: string, drops: Drop[]) {
+  await settle(target, drops, prefix);
+  const row = await audit(target, fault, drops, prefix);
+  rows.push(row);
+  expect(row.problems, row.problems.join('\n')).toEqual([]);
+  expect(row).toMatchObject({ lost: 0, duplicated: 0, orphaned: 0 });
+}
+
+async function waitFor(what: string, done: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const startedAll = (target: Target, drops: Drop[]) => () =>
+  drops.every((d) => eventsOf(target.events(), d.jobName).includes(STARTED));
+
+afterAll(() => {
+  if (rows.length > 0) console.log(`\nFault suite (local stack, clock ×${SPEED}):\n\n${formatTable(rows)}\n`);
+});
+
+describe('the pipeline under injected faults (local stack)', () => {
+  let t: TestStack;
+  let target: Target;
+  beforeAll(async () => {
+    t = await startTestStack({
+      clockSpeed: SPEED,
+      sageMaker: { maxConcurrentJobs: 2, durations: DURATIONS },
+      functionEnvironment: TRACKING,
+    });
+    target = await connect(t.stack.endpoint, t.stack.eventsLogPath, t.stack.region);
+  });
+  afterAll(async () => {
+    target?.destroy();
+    await t?.stop();
+  });
+  const clear = () => target.clearFaults();
+
+  it('ends each drop in exactly one terminal event when every notification is delivered 3×', async () => {
+    await target.overrideOutcome({ match: { nameContains: 'triple-fail' }, outcome: 'fail' });
+    const drops = [
+      await dropModel(target, 'triple-ok'),
+      await dropModel(target, 'triple-fail', 'Failed'),
+      await dropBadManifest(target, 'triple-bad'),
+    ];
+    for (const drop of drops) await redeliver(target, drop, 2);
+
+    await expectExactlyOnce(target, 'notification delivered 3×', 'triple-', drops);
+    await clear();
+  });
+
+  it('ends each drop in exactly one terminal event when SageMaker, Step Functions and EventBridge throttle every call for 2 minutes', async () => {
+    const tracked = [
+      await dropModel(target, 'throttle-ok'),
+      await dropBrokenModel(target, 'throttle-broken'),
+    ];
+    await waitFor('Started', startedAll(target, tracked));
+    await injectEverywhere(target, { error: 'ThrottlingException', rate: 1, durationSeconds: 120 });
+    const during = [await dropModel(target, 'throttle-late'), await dropBadManifest(target, 'throttle-bad')];
+
+    await expectExactlyOnce(target, 'throttling on every call for 120 s', 'throttle-', [
+      ...tracked,
+      ...during,
+    ]);
+    await clear();
+  });
+
+  it('ends each drop in exactly one terminal event through bursts of 5xx on every service', async () => {
+    const burst = async () => {
+      await injectEverywhere(target, { error: 'InternalFailure', count: 4 });
+      await injectEverywhere(target, { error: 'ServiceUnavailable', count: 4 });
+    };
+    await target.overrideOutcome({ match: { nameContains: 'burst5xx-fail' }, outcome: 'fail' });
+    await burst();
+    const drops = [
+      await dropModel(target, 'burst5xx-ok'),
+      await dropModel(target, 'burst5xx-fail', 'Failed'),
+      await dropBadManifest(target, 'burst5xx-bad'),
+    ];
+    await waitFor('Started', startedAll(target, drops.slice(0, 2)));
+    await burst();
+
+    await expectExactlyOnce(target, '5xx bursts (InternalFailure, ServiceUnavailable)', 'burst5xx-', drops);
+    await clear();
+  });
+
+  it('ends each drop in exactly one terminal event when the job quota stays full for longer than a visibility timeout', async () => {
+    await target.overrideOutcome({ match: { nameContains: 'quota-hold' }, outcome: 'hang' });
+    const holders = [
+      await dropModel(target, 'quota-hold-1', 'Stopped'),
+      await dropModel(target, 'quota-hold-2', 'Stopped'),
+    ];
+    await waitFor('Started', startedAll(target, holders));
+    const waiting = [await dropModel(target, 'quota-ok'), await dropBadManifest(target, 'quota-bad')];
+    const visibilityTimeout = 360_000;
+    const from = t.stack.clock.now();
+    await waitFor(
+      'a visibility timeout and a half',
+      () => t.stack.clock.now() - from > 1.5 * visibilityTimeout,
+    );
+    expect(eventsOf(target.events(), waiting[0]?.jobName ?? '')).toEqual([]);
+
+    for (const holder of holders) {
+      await target.sageMaker.send(new StopOptimizationJobCommand({ OptimizationJobName: holder.jobName }));
+    }
+
+    await expectExactlyOnce(target, 'job quota full > visibility timeout', 'quota-', [
+      ...holders,
+      ...waiting,
+    ]);
+    await clear();
+  });
+
+  it('ends each drop in exactly one terminal event when PutEvents reports failed entries', async () => {
+    await target.admin('POST', '/_local/faults/eventbridge-failed-entries', { count: 5 });
+    const drops = [
+      await dropBadManifest(target, 'failedentry-bad'),
+      await dropModel(target, 'failedentry-ok'),
+      await dropBrokenModel(target, 'failedentry-broken'),
+    ];
+    await waitFor('Started', startedAll(target, drops.slice(1)));
+    await target.admin('POST', '/_local/faults/eventbridge-failed-entries', { count: 5 });
+
+    await expectExactlyOnce(target, 'PutEvents FailedEntry', 'failedentry-', drops);
+    await clear();
+  });
+
+  it('ends a failing job in exactly one Failed event', async () => {
+    await target.overrideOutcome({
+      match: { nameContains: 'jobfail-injected' },
+      outcome: 'fail',
+      reason: 'ClientError: injected',
+    });
+    const drops = [
+      await dropModel(target, 'jobfail-injected', 'Failed'),
+      await dropBrokenModel(target, 'jobfail-broken'),
+    ];
+
+    await expectExactlyOnce(target, 'job FAILED', 'jobfail-', drops);
+    const reasons = target
+      .events()
+      .filter(
+        (e) => e['detail-type'] === 'Model Optimization Failed' && e.detail.jobName.startsWith('jobfail-'),
+      )
+      .map((e) => e.detail.failureReason);
+    expect(reasons).toEqual(
+      expect.arrayContaining(['ClientError: injected', expect.stringMatching(/config\.json/)]),
+    );
+    await clear();
+  });
+
+  it('ends a job stopped by someone else in exactly one Stopped event', async () => {
+    await target.overrideOutcome({ match: { nameContains: 'stopped-' }, outcome: 'hang' });
+    const drops = [
+      await dropModel(target, 'stopped-1', 'Stopped'),
+      await dropModel(target, 'stopped-2', 'Stopped'),
+    ];
+    await waitFor('Started', startedAll(target, drops));
+    for (const drop of drops) {
+      await target.sageMaker.send(new StopOptimizationJobCommand({ OptimizationJobName: drop.jobName }));
+    }
+
+    await expectExactlyOnce(target, 'job STOPPED by someone else', 'stopped-', drops);
+    const stopped = target.events().filter((e) => e['detail-type'] === 'Model Optimization Stopped');
+    expect(
+      stopped.filter((e) => e.detail.jobName.startsWith('stopped-')).map((e) => e.detail.failureReason),
+    ).toEqual([
+      expect.stringMatching(/stopped outside the pipeline/),
+      expect.stringMatching(/stopped outside the pipeline/),
+    ]);
+    await clear();
+  });
+
+  it('stops a job that runs past its MaxRuntimeInSeconds plus grace, in exactly one Stopped event', async () => {
+    await target.overrideOutcome({ match: { nameContains: 'timeout-' }, outcome: 'hang' });
+    const drops = [
+      await dropManifest(target, 'timeout-1', { stoppingCondition: { maxRuntimeInSeconds: 60 } }, 'Stopped'),
+    ];
+
+    await expectExactlyOnce(target, 'timeout → stop', 'timeout-', drops);
+    const stopped = target
+      .events()
+      .find((e) => e.detail.jobName === drops[0]?.jobName && e['detail-type'].endsWith('Stopped'));
+    expect(stopped?.detail.failureReason).toMatch(
+      /past its MaxRuntimeInSeconds of 60 s plus 30 s grace; stopped by the pipeline/,
+    );
+    await clear();
+  });
+
+  it('resumes, not duplicates, when the start handler fails after CreateOptimizationJob and before StartExecution', async () => {
+    // Three failures outlast the SDK's three attempts: the record fails with the job created.
+    await target.inject('stepfunctions', {
+      error: 'InternalFailure',
+      count: 3,
+      operations: ['StartExecution'],
+    });
+    const drops = [await dropModel(target, 'crash-ok')];
+
+    await expectExactlyOnce(target, 'start handler fails between Create and StartExecution', 'crash-', drops);
+    // The execution was started by the redelivery, a visibility timeout after the job was created.
+    const jobName = drops[0]?.jobName ?? '';
+    const job = await target.sageMaker.send(
+      new DescribeOptimizationJobCommand({ OptimizationJobName: jobName }),
+    );
+    const execution = await target.sfn.send(
+      new DescribeExecutionCommand({ executionArn: executionArnFor(target.stateMachineArn, jobName) }),
+    );
+    const gap = (execution.startDate?.getTime() ?? 0) - (job.CreationTime?.getTime() ?? 0);
+    expect(gap).toBeGreaterThanOrEqual(360_000);
+    await clear();
+  });
+});
+
+describe('the pipeline when the local stack is killed (kill -9) and restarted mid-job', () => {
+  it('tracks each job to exactly one terminal event after the restart', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'mop-restart-')), 'data');
+    const env = {
+      LOCAL_SAGEMAKER_STARTING_SECONDS: '30',
+      LOCAL_SAGEMAKER_INPROGRESS_SECONDS: '600',
+      LOCAL_SAGEMAKER_STOPPING_SECONDS: '20',
+    };
+    const options = { dataDir, speed: SPEED, functionEnvironment: TRACKING, env };
+    let stack = await startChildStack(options);
+    let target = await connect(stack.endpoint, join(dataDir, 'events.jsonl'));
+    try {
+      await target.overrideOutcome({ match: { nameContains: 'restart-fail' }, outcome: 'fail' });
+      const drops = [
+        await dropModel(target, 'restart-ok'),
+        await dropModel(target, 'restart-fail', 'Failed'),
+      ];
+      await waitFor('Started', startedAll(target, drops));
+      drops.push(await dropBadManifest(target, 'restart-bad'));
+      await stack.kill();
+      target.destroy();
+
+      stack = await startChildStack({ ...options, keepState: true });
+      target = await connect(stack.endpoint, join(dataDir, 'events.jsonl'));
+
+      await expectExactlyOnce(target, 'stack killed (kill -9) and restarted mid-job', 'restart-', drops);
+    } finally {
+      target.destroy();
+      await stack.stop();
+    }
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Drops for the fault suite, through the S3 API only: a small good model (`.tar.gz` of
+ * examples/tiny-llm) and a bad manifest. Each drop knows its job name (what the pipeline names
+ * the job and its events) and the S3 notification body, to deliver it again.
+ */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { tarGzFolder } from '../../../src/cli/tarball';
+import { jobNameFor } from '../../../src/job/job-name';
+import type { Target } from './target';
+
+const TINY_LLM = new URL('../../../examples/tiny-llm/', import.meta.url).pathname;
+const BROKEN_MODEL = new URL('../../../examples/broken-model/', import.meta.url).pathname;
+
+/** The event a drop must end in. */
+export type Expected = 'Completed' | 'Failed' | 'Stopped' | 'Rejected';
+
+export interface Drop {
+  key: string;
+  jobName: string;
+  expect: Expected;
+  /** The S3 notification body, as the upload queue received it. */
+  notification: string;
+}
+
+let tarball: Promise<Buffer> | undefined;
+let broken: Promise<Buffer> | undefined;
+
+/** Uploads a good model as `models/<modelId>.tar.gz`. */
+export function dropModel(target: Target, modelId: string, expect: Expected = 'Completed'): Promise<Drop> {
+  tarball ??= tarGzFolder(TINY_LLM);
+  return tarball.then((body) => put(target, modelId, `models/${modelId}.tar.gz`, body, expect));
+}
+
+/** Uploads a model without `config.json`: SageMaker fails the job reading it. */
+export function dropBrokenModel(target: Target, modelId: string): Promise<Drop> {
+  broken ??= tarGzFolder(BROKEN_MODEL);
+  return broken.then((body) => put(target, modelId, `models/${modelId}.tar.gz`, body, 'Failed'));
+}
+
+/** Uploads `models/<modelId>/optimization.json`, finishing a folder drop. */
+export function dropManifest(
+  target: Target,
+  modelId: string,
+  manifest: object,
+  expect: Expected,
+): Promise<Drop> {
+  const body = Buffer.from(JSON.stringify(manifest));
+  return put(target, modelId, `models/${modelId}/optimization.json`, body, expect);
+}
+
+/** Uploads a manifest the pipeline must reject (an unknown technique). */
+export function dropBadManifest(target: Target, modelId: string): Promise<Drop> {
+  return dropManifest(target, modelId, { techniques: [{ pruning: {} }] }, 'Rejected');
+}
+
+/** Sends the drop's notification again (S3 and SQS deliver at least once). */
+export async function redeliver(target: Target, drop: Drop, times = 1): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    await target.sqs.send(
+      new SendMessageCommand({ QueueUrl: target.uploadQueueUrl, MessageBody: drop.notification }),
+    );
+  }
+}
+
+async function put(
+  target: Target,
+  modelId: string,
+  key: string,
+  body: Buffer,
+  expect: Expected,
+): Promise<Drop> {
+  const result = await target.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: key, Body: body }));
+  const eTag = result.ETag?.replace(/"/g, '');
+  const notification = JSON.stringify({
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: target.region,
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        s3: { bucket: { name: target.bucket }, object: { key, size: body.length, eTag } },
+      },
+    ],
+  });
+  return {
+    key,
+    jobName: jobNameFor(modelId, { bucket: target.bucket, key, version: eTag }),
+    expect,
+    notification,
+  };
+}
