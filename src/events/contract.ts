@@ -6,7 +6,7 @@
  * Versioning: `schemaVersion` is semver. Adding an optional field is a minor bump; removing or
  * changing a field is a major bump and a new schema in the registry.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEPLOYMENT_INSTANCE_TYPES, OPTIMIZATION_JOB_STATUSES, TECHNIQUES } from '../job/api-limits';
 
 export const SCHEMA_VERSION = '1.0.0';
