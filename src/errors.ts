@@ -40,3 +40,18 @@ export class EventPublishError extends Error {
 export class QuotaFullError extends Error {
   override readonly name = 'QuotaFullError';
 }
+
+/**
+ * An event that does not match the contract (`src/events/contract.ts`): wrong source or
+ * detail-type, a missing or malformed field, or an unsupported major schemaVersion.
+ * Nothing was done with it.
+ */
+export class MalformedEventError extends Error {
+  override readonly name = 'MalformedEventError';
+  constructor(
+    readonly issues: ValidationIssue[],
+    options?: ErrorOptions,
+  ) {
+    super(`malformed event: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, options);
+  }
+}

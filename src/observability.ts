@@ -22,4 +22,6 @@ export const METRIC = {
   dropsIgnored: 'DropsIgnored',
   jobsCreated: 'JobsCreated',
   quotaDeferrals: 'QuotaDeferrals',
+  notificationsPublished: 'OutcomeNotificationsPublished',
+  malformedEvents: 'MalformedEvents',
 } as const;

@@ -19,3 +19,7 @@ process.env.SAGEMAKER_ROLE_ARN ??=
   'arn:aws:iam::000000000000:role/model-optimization-pipeline-test-sagemaker';
 // Node 20 is supported here; the SDK's notice that future releases need Node 22 is noise in tests.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+// The notify-on-outcome function's environment.
+process.env.NOTIFY_TOPIC_ARN ??=
+  'arn:aws:sns:us-east-1:000000000000:model-optimization-pipeline-test-notifications';

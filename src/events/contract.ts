@@ -5,9 +5,13 @@
  *
  * Versioning: `schemaVersion` is semver. Adding an optional field is a minor bump; removing or
  * changing a field is a major bump and a new schema in the registry.
+ *
+ * Published schemas are open (unknown fields allowed) so a minor bump never breaks a subscriber
+ * that validates against an older one; zod strips unknown fields when parsing, likewise.
+ * Values that AWS may extend (instance types) are patterns, not enums, for the same reason.
  */
 import * as z from 'zod';
-import { DEPLOYMENT_INSTANCE_TYPES, OPTIMIZATION_JOB_STATUSES, TECHNIQUES } from '../job/api-limits';
+import { OPTIMIZATION_JOB_STATUSES, TECHNIQUES } from '../job/api-limits';
 
 export const SCHEMA_VERSION = '1.0.0';
 export const EVENT_SOURCE = 'model-optimization-pipeline';
@@ -23,12 +27,15 @@ export type EventKind = keyof typeof DETAIL_TYPES;
 export type DetailType = (typeof DETAIL_TYPES)[EventKind];
 
 const isoTime = z.iso.datetime({ offset: false }).describe('ISO-8601 UTC timestamp');
+// Patterns rather than `.startsWith()`, which emits a non-standard JSON Schema `format`.
+const s3Uri = z.string().regex(/^s3:\/\/[^/]+/);
+const arn = z.string().regex(/^arn:aws[a-z-]*:/);
 
 export const modelRefSchema = z
   .object({
     bucket: z.string().min(1),
     key: z.string().min(1).describe('the decoded object key that triggered the drop'),
-    s3Uri: z.string().startsWith('s3://').describe('what SageMaker reads: the artifact or the folder prefix'),
+    s3Uri: s3Uri.describe('what SageMaker reads: the artifact or the folder prefix'),
     modelId: z.string().min(1).optional(),
     versionId: z.string().optional(),
     eTag: z.string().optional(),
@@ -42,10 +49,13 @@ const jobFields = {
     .describe(`semver of this schema (now ${SCHEMA_VERSION})`),
   stage: z.string().min(1),
   jobName: z.string().min(1).max(63),
-  jobArn: z.string().startsWith('arn:'),
-  executionArn: z.string().startsWith('arn:'),
+  jobArn: arn,
+  executionArn: arn,
   model: modelRefSchema,
-  deploymentInstanceType: z.enum(DEPLOYMENT_INSTANCE_TYPES),
+  deploymentInstanceType: z
+    .string()
+    .regex(/^ml\.[a-z0-9-]+\.[a-z0-9-]+$/)
+    .describe('the SageMaker instance type the model was optimized for, e.g. ml.g5.2xlarge'),
   techniques: z.array(z.enum(TECHNIQUES)).min(1),
   startedAt: isoTime,
 };
@@ -65,7 +75,7 @@ export const completedDetailSchema = z.object({
   ...endFields,
   status: z.literal('COMPLETED'),
   output: z.object({
-    s3Uri: z.string().startsWith('s3://'),
+    s3Uri: s3Uri.describe('where the optimized model was written'),
     recommendedInferenceImage: z.string().optional(),
   }),
 });
@@ -108,6 +118,40 @@ export const detailSchemas = {
   stopped: stoppedDetailSchema,
   rejected: rejectedDetailSchema,
 } as const;
+
+/** The EventBridge envelope around one detail-type, as targets of a rule receive it. */
+export function envelopeSchemaOf<K extends EventKind>(kind: K) {
+  return z.object({
+    version: z.string().describe('EventBridge envelope version, "0"'),
+    id: z.string().min(1).describe('unique per event; a redelivered event keeps its id'),
+    'detail-type': z.literal(DETAIL_TYPES[kind]),
+    source: z.literal(EVENT_SOURCE),
+    account: z.string().regex(/^\d{12}$/),
+    time: isoTime.describe('when the event was put'),
+    region: z.string().min(1),
+    resources: z.array(z.string()).describe('the job ARN, when there is a job'),
+    detail: detailSchemas[kind],
+  });
+}
+
+/** The envelope schema of each event kind. */
+export const envelopeSchemas = {
+  started: envelopeSchemaOf('started'),
+  completed: envelopeSchemaOf('completed'),
+  failed: envelopeSchemaOf('failed'),
+  stopped: envelopeSchemaOf('stopped'),
+  rejected: envelopeSchemaOf('rejected'),
+} as const;
+
+/** Any event the pipeline publishes, told apart by `detail-type`. */
+export const pipelineEventSchema = z.discriminatedUnion('detail-type', [
+  envelopeSchemas.started,
+  envelopeSchemas.completed,
+  envelopeSchemas.failed,
+  envelopeSchemas.stopped,
+  envelopeSchemas.rejected,
+]);
+export type PipelineEvent = z.infer<typeof pipelineEventSchema>;
 
 export type StartedDetail = z.infer<typeof startedDetailSchema>;
 export type CompletedDetail = z.infer<typeof completedDetailSchema>;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const EVENTS_DIR = fileURLToPath(new URL('../../events/', import.meta.url));
@@ -9,6 +9,14 @@ const EVENTS_DIR = fileURLToPath(new URL('../../events/', import.meta.url));
  */
 export function loadEvent<T = unknown>(relativePath: string): T {
   return JSON.parse(readFileSync(`${EVENTS_DIR}${relativePath}`, 'utf8')) as T;
+}
+
+/** The variants (file names without `.json`) of the samples in one folder of `events/`. */
+export function eventVariants(folder: string): string[] {
+  return readdirSync(`${EVENTS_DIR}${folder}`)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.slice(0, -'.json'.length))
+    .sort();
 }
 
 /** The S3 notification inside the first record of an SQS sample. */

@@ -16,9 +16,11 @@ export function slsEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     HOME: home,
     AWS_EC2_METADATA_DISABLED: 'true',
     SLS_TELEMETRY_DISABLED: '1',
+    // serverless-esbuild's work folder, one per test process (see serverless.yml custom.esbuild).
+    ESBUILD_WORK_FOLDER: `.esbuild-test-${process.pid}`,
   };
   // Values set by the test setup must not leak into the packaged template.
-  for (const name of ['STATE_MACHINE_ARN', 'SAGEMAKER_ROLE_ARN']) delete env[name];
+  for (const name of ['STATE_MACHINE_ARN', 'SAGEMAKER_ROLE_ARN', 'NOTIFY_TOPIC_ARN']) delete env[name];
   return { ...env, ...extra };
 }
 

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { matchesPattern, validatePattern } from '../../local/eventbridge/pattern-matcher';
+import { DETAIL_TYPES } from '../../src/events/contract';
+import { EVENT_KINDS, REGISTRY_SCHEMA_TYPE, registrySchemaFile, registrySchemaName } from '../../src/schemas';
+import { loadEvent } from '../support/events';
+import { committedSchema } from '../support/json-schema';
+import { packagedTemplate, resource, resourcesOfType, roleStatements } from '../support/template';
+
+const template = packagedTemplate();
+const BUS = 'model-optimization-pipeline-ci';
+
+const notifyRule = () => {
+  const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(([, rule]) =>
+    rule.Properties?.Targets.some(
+      (t: any) =>
+        JSON.stringify(t.Arn) === JSON.stringify({ 'Fn::GetAtt': ['NotifyOnOutcomeLambdaFunction', 'Arn'] }),
+    ),
+  );
+  expect(rules).toHaveLength(1);
+  return rules[0]?.[1] as { Properties: Record<string, any> };
+};
+
+describe('packaged template: the event contract', () => {
+  it('has a schema registry named after the bus', () => {
+    expect(resource(template, 'PipelineSchemaRegistry')).toMatchObject({
+      Type: 'AWS::EventSchemas::Registry',
+      Properties: { RegistryName: BUS },
+    });
+  });
+
+  it.each(EVENT_KINDS)('publishes the %s schema, its Content the committed registry document', (kind) => {
+    const schemas = resourcesOfType(template, 'AWS::EventSchemas::Schema').filter(
+      ([, s]) => s.Properties?.SchemaName === registrySchemaName(kind),
+    );
+    expect(schemas).toHaveLength(1);
+    const properties = schemas[0]?.[1].Properties ?? {};
+    expect(properties.Type).toBe(REGISTRY_SCHEMA_TYPE);
+    expect(properties.RegistryName).toEqual({ 'Fn::GetAtt': ['PipelineSchemaRegistry', 'RegistryName'] });
+    expect(typeof properties.Content).toBe('string');
+    expect(JSON.parse(properties.Content)).toEqual(committedSchema(registrySchemaFile(kind)));
+  });
+
+  it('has exactly one schema per detail-type', () => {
+    expect(resourcesOfType(template, 'AWS::EventSchemas::Schema')).toHaveLength(EVENT_KINDS.length);
+  });
+
+  it('archives the pipeline events of the bus for replay, for the stage retention', () => {
+    expect(resource(template, 'PipelineEventArchive').Properties).toEqual({
+      SourceArn: { 'Fn::GetAtt': ['PipelineEventBus', 'Arn'] },
+      Description: expect.any(String),
+      RetentionDays: 30,
+      EventPattern: { source: ['model-optimization-pipeline'] },
+    });
+  });
+
+  it('adds the bus policy only when subscriber accounts are listed (none on ci)', () => {
+    const policy = resource(template, 'PipelineEventBusSubscriberPolicy');
+    expect(policy.Condition).toBe('HasSubscriberAccounts');
+    expect(template.Conditions?.HasSubscriberAccounts).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    expect(policy.Properties).toMatchObject({
+      EventBusName: { Ref: 'PipelineEventBus' },
+      Statement: {
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::Split': [',', ''] } },
+        Resource: { 'Fn::Sub': expect.stringContaining(`:rule/${BUS}/*`) },
+        Condition: {
+          StringEqualsIfExists: {
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's escape for a literal ${...}
+            'events:creatorAccount': { 'Fn::Sub': '${!aws:PrincipalAccount}' },
+            'events:source': 'model-optimization-pipeline',
+          },
+        },
+      },
+    });
+    expect(policy.Properties?.Statement.Action).not.toContain('events:PutEvents');
+  });
+});
+
+describe('packaged template: notify-on-outcome', () => {
+  it('subscribes the function to the outcome events of the pipeline bus', () => {
+    const rule = notifyRule();
+    expect(rule.Properties.EventBusName).toEqual({ 'Fn::GetAtt': ['PipelineEventBus', 'Name'] });
+    expect(rule.Properties.State).toBe('ENABLED');
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['model-optimization-pipeline'],
+      'detail-type': [
+        DETAIL_TYPES.completed,
+        DETAIL_TYPES.failed,
+        DETAIL_TYPES.stopped,
+        DETAIL_TYPES.rejected,
+      ],
+    });
+  });
+
+  it('routes the four outcome samples to it and not Started, per the local matcher', () => {
+    const pattern = notifyRule().Properties.EventPattern;
+    validatePattern(pattern);
+    const matched = EVENT_KINDS.filter((kind) =>
+      matchesPattern(pattern, loadEvent(`eventbridge/${kind}.json`)),
+    );
+    expect(matched).toEqual(['completed', 'failed', 'stopped', 'rejected']);
+  });
+
+  it('creates no second bus for the subscription', () => {
+    expect(resourcesOfType(template, 'AWS::Events::EventBus').map(([id]) => id)).toEqual([
+      'PipelineEventBus',
+    ]);
+  });
+
+  it('runs on Node 22 arm64 with its own role and the topic ARN from a Ref', () => {
+    const fn = resource(template, 'NotifyOnOutcomeLambdaFunction').Properties;
+    expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    expect(fn?.Role).toEqual({ 'Fn::GetAtt': ['NotifyOnOutcomeRole', 'Arn'] });
+    expect(fn?.Environment.Variables.NOTIFY_TOPIC_ARN).toEqual({ Ref: 'OutcomeNotificationsTopic' });
+    expect(fn?.Environment.Variables).not.toHaveProperty('STATE_MACHINE_ARN');
+  });
+
+  it('lets EventBridge invoke it only from its rule', () => {
+    const permission = resource(template, 'NotifyOnOutcomeEventBridgeLambdaPermission1').Properties;
+    expect(permission).toMatchObject({
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': ['NotifyOnOutcomeLambdaFunction', 'Arn'] },
+    });
+    expect(JSON.stringify(permission?.SourceArn)).toContain(notifyRule().Properties.Name);
+  });
+
+  it('has a topic encrypted with the AWS-managed SNS key that refuses non-TLS publishing', () => {
+    expect(resource(template, 'OutcomeNotificationsTopic').Properties?.KmsMasterKeyId).toBe('alias/aws/sns');
+    expect(
+      resource(template, 'OutcomeNotificationsTopicPolicy').Properties?.PolicyDocument.Statement,
+    ).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    ]);
+  });
+
+  it('subscribes an email address only when the stage gives one (none on ci)', () => {
+    const subscription = resource(template, 'OutcomeNotificationsEmail');
+    expect(subscription.Condition).toBe('HasNotifyEmail');
+    expect(template.Conditions?.HasNotifyEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    expect(subscription.Properties).toMatchObject({
+      TopicArn: { Ref: 'OutcomeNotificationsTopic' },
+      Protocol: 'email',
+    });
+  });
+
+  it('gives its role sns:Publish on the topic, logs on its own log group and X-Ray, nothing else', () => {
+    const statements = roleStatements(resource(template, 'NotifyOnOutcomeRole'));
+    expect(statements).toEqual([
+      {
+        Sid: 'Logs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: {
+          'Fn::Sub': expect.stringMatching(
+            /:log-group:\/aws\/lambda\/model-optimization-pipeline-ci-notifyOnOutcome:\*$/,
+          ),
+        },
+      },
+      {
+        Sid: 'PublishSummaries',
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Resource: { Ref: 'OutcomeNotificationsTopic' },
+      },
+      {
+        Sid: 'Tracing',
+        Effect: 'Allow',
+        Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        Resource: '*',
+      },
+    ]);
+    expect(resource(template, 'NotifyOnOutcomeLogGroup').Properties?.LogGroupName).toBe(
+      '/aws/lambda/model-optimization-pipeline-ci-notifyOnOutcome',
+    );
+  });
+
+  it('outputs the registry, the archive and the topic', () => {
+    expect(Object.keys(template.Outputs ?? {})).toEqual(
+      expect.arrayContaining(['EventSchemaRegistryName', 'EventArchiveArn', 'OutcomeNotificationsTopicArn']),
+    );
+  });
+});
