@@ -36,9 +36,10 @@ describe('function bundles (sls package --stage ci)', () => {
   });
 
   it.each(functions.map((f) => [f.name, f] as const))(
-    '%s is one self-contained bundle: the AWS SDK inside, no source map beside it',
+    '%s is its own self-contained bundle: the AWS SDK inside, no source map beside it',
     (_name, fn) => {
       const names = fn.files.map((f) => f.name);
+      expect(names.filter((n) => /\.[cm]?js$/.test(n))).toEqual([fn.entry.name]);
       expect(names.filter((n) => n.startsWith('node_modules/') || n.endsWith('.map'))).toEqual([]);
       const code = fn.entry.read().toString('utf8');
       expect(installedExternals(code)).toEqual([]);
