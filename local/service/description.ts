@@ -99,13 +99,15 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 
 /** Runs `sls print` for the stage (cached by the content of the files it reads). */
 export async function printService(stage: string, region: string): Promise<PrintedService> {
-  const inputs = [
-    'serverless.yml',
-    ...readdirSync(join(ROOT, 'statemachines')).map((f) => `statemachines/${f}`),
-    ...(existsSync(join(ROOT, 'schemas'))
-      ? readdirSync(join(ROOT, 'schemas')).map((f) => `schemas/${f}`)
-      : []),
-  ];
+  const filesUnder = (dir: string) =>
+    existsSync(join(ROOT, dir))
+      ? readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
+          .filter((entry) => entry.isFile())
+          .map((entry) => join(entry.parentPath, entry.name).slice(ROOT.length))
+          .sort()
+      : [];
+  // Everything `sls print` reads: the service file and the files it inlines.
+  const inputs = ['serverless.yml', ...filesUnder('statemachines'), ...filesUnder('schemas')];
   const hash = createHash('sha256').update(JSON.stringify([stage, region]));
   for (const file of inputs) hash.update(file).update(readFileSync(join(ROOT, file)));
   const cacheDir = join(tmpdir(), 'model-optimization-pipeline-cache');

@@ -43,18 +43,33 @@ const s3Uri = z
 /** A container environment: the API allows at most 25 entries of at most 256 characters. */
 export const environmentSchema = z
   .record(
-    z
-      .string()
-      .max(ENVIRONMENT_KEY_MAX_LENGTH, `keys are at most ${ENVIRONMENT_KEY_MAX_LENGTH} characters`)
-      .regex(ENVIRONMENT_KEY_PATTERN, 'keys must not be blank'),
+    // Keys are checked below: zod reports a bad record key only as "Invalid key in record".
+    z.string(),
     z
       .string()
       .max(ENVIRONMENT_VALUE_MAX_LENGTH, `values are at most ${ENVIRONMENT_VALUE_MAX_LENGTH} characters`),
   )
-  .refine((env) => Object.keys(env).length <= ENVIRONMENT_MAX_ENTRIES, {
-    message: `at most ${ENVIRONMENT_MAX_ENTRIES} entries`,
+  .superRefine((env, ctx) => {
+    const keys = Object.keys(env);
+    if (keys.length > ENVIRONMENT_MAX_ENTRIES) {
+      ctx.addIssue({ code: 'custom', message: `at most ${ENVIRONMENT_MAX_ENTRIES} entries` });
+    }
+    for (const key of keys) {
+      if (key.length > ENVIRONMENT_KEY_MAX_LENGTH) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `keys are at most ${ENVIRONMENT_KEY_MAX_LENGTH} characters`,
+        });
+      } else if (!ENVIRONMENT_KEY_PATTERN.test(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'keys must not be blank' });
+      }
+    }
   })
-  .meta({ maxProperties: ENVIRONMENT_MAX_ENTRIES });
+  .meta({
+    maxProperties: ENVIRONMENT_MAX_ENTRIES,
+    propertyNames: { maxLength: ENVIRONMENT_KEY_MAX_LENGTH, pattern: ENVIRONMENT_KEY_PATTERN.source },
+  });
 
 const containerTechniqueSchema = z.strictObject({
   image: z
@@ -66,7 +81,12 @@ const containerTechniqueSchema = z.strictObject({
 });
 
 const speculativeDecodingSchema = z.strictObject({
-  technique: z.enum(SPECULATIVE_DECODING_TECHNIQUES).default('EAGLE'),
+  technique: z
+    .enum(SPECULATIVE_DECODING_TECHNIQUES, {
+      error: (issue) =>
+        `unknown speculative-decoding technique ${JSON.stringify(issue.input)}; the API accepts ${SPECULATIVE_DECODING_TECHNIQUES.join(', ')}`,
+    })
+    .default('EAGLE'),
   trainingData: z
     .strictObject({
       s3Uri,
@@ -138,9 +158,19 @@ export const vpcConfigSchema = z.strictObject({
   subnets: z.array(vpcId(SUBNET_ID_PATTERN)).min(1).max(SUBNETS_MAX),
 });
 
+const instanceFamilies = [
+  ...new Set(DEPLOYMENT_INSTANCE_TYPES.map((t) => t.slice(0, t.lastIndexOf('.')))),
+].join(', ');
+
+/** The API's instance-type enum, with a message short enough to read in an event. */
+export const deploymentInstanceTypeSchema = z.enum(DEPLOYMENT_INSTANCE_TYPES, {
+  error: (issue) =>
+    `${JSON.stringify(issue.input)} is not an instance type the optimization-job API accepts (families: ${instanceFamilies}; the full list is in schemas/manifest.schema.json)`,
+});
+
 /** The manifest. Every field is optional: `{}` means "the stage defaults". */
 export const manifestSchema = z.strictObject({
-  deploymentInstanceType: z.enum(DEPLOYMENT_INSTANCE_TYPES).optional(),
+  deploymentInstanceType: deploymentInstanceTypeSchema.optional(),
   techniques: techniquesSchema.optional(),
   environment: environmentSchema.optional(),
   maxInstanceCount: z.number().int().min(MAX_INSTANCE_COUNT_MIN).optional(),
