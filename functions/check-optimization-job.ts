@@ -10,12 +10,13 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { sageMaker } from '../src/aws/sagemaker';
+import { now } from '../src/clock';
 import { logger, metrics, tracer } from '../src/observability';
 import { type CheckDeps, checkOptimizationJob } from '../src/track/check-job';
 import { jobNameOf, reportOutcome } from '../src/track/report-outcome';
 import type { CheckOutcome } from '../src/track/tracking-state';
 
-const deps: CheckDeps = { sageMaker: tracer.captureAWSv3Client(sageMaker) };
+const deps: CheckDeps = { sageMaker: tracer.captureAWSv3Client(sageMaker), now };
 
 export const handler = middy<unknown, CheckOutcome>()
   .use(captureLambdaHandler(tracer, { captureResponse: false }))

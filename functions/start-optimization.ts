@@ -13,6 +13,7 @@ import { s3 } from '../src/aws/s3';
 import { sageMaker } from '../src/aws/sagemaker';
 import { sfn } from '../src/aws/sfn';
 import { sqs } from '../src/aws/sqs';
+import { now } from '../src/clock';
 import { loadConfig } from '../src/config';
 import { logger, metrics, tracer } from '../src/observability';
 import { handleUploadRecord, type RecordDeps } from '../src/start/handle-record';
@@ -24,6 +25,7 @@ const deps: RecordDeps = {
   sfn: tracer.captureAWSv3Client(sfn),
   eventBridge: tracer.captureAWSv3Client(eventBridge),
   sqs: tracer.captureAWSv3Client(sqs),
+  now,
   logger,
   metrics,
 };

@@ -160,6 +160,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     directory: join(dataDir, 's3'),
     buckets: description.buckets.map((b) => b.name),
     region,
+    now,
     notifications: description.notifications.map((n, i) => ({
       bucket: n.bucket,
       configurationId: `notification-${i + 1}`,
@@ -183,6 +184,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     region,
     accountId: LOCAL_ACCOUNT_ID,
     baseEnvironment: options.functionEnvironment ?? {},
+    now: () => clock.now(),
     onInvocation: (record) =>
       emit({
         kind: 'invocation',

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { useClock } from '../../src/clock';
 import type { LocalFunction } from '../service/description';
 
 export class FunctionTimeoutError extends Error {
@@ -36,6 +37,8 @@ export interface LambdaRuntimeOptions {
   accountId: string;
   /** Variables every function gets (endpoints, credentials, log level). */
   baseEnvironment: Record<string, string>;
+  /** The stack's clock (epoch ms), which the functions' `now()` (src/clock.ts) then reads. */
+  now?: () => number;
   onInvocation?: (record: InvocationRecord) => void;
 }
 
@@ -54,6 +57,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     }
   }
   Object.assign(process.env, Object.fromEntries(applied), options.baseEnvironment);
+  if (options.now) useClock(options.now);
 
   const handlers = new Map<string, Promise<Handler>>();
   const byName = new Map(options.functions.flatMap((fn) => [[fn.key, fn] as const, [fn.name, fn] as const]));

@@ -32,6 +32,8 @@ export interface S3ServiceOptions {
   buckets: string[];
   region: string;
   notifications: BucketNotification[];
+  /** The stack's clock, for the notifications' `eventTime`. Default: s3rver's (real) time. */
+  now?: () => Date;
 }
 
 export interface S3Service {
@@ -62,11 +64,15 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
       for (const target of options.notifications) {
         if (target.bucket !== raw.s3.bucket.name || !matchesFilter(raw.s3.object.key, target.filter))
           continue;
-        const record = toS3EventRecord(raw, {
-          region: options.region,
-          configurationId: target.configurationId,
-          sequence,
-        });
+        const at = options.now?.().toISOString() ?? raw.eventTime;
+        const record = toS3EventRecord(
+          { ...raw, eventTime: at },
+          {
+            region: options.region,
+            configurationId: target.configurationId,
+            sequence,
+          },
+        );
         target.deliver(JSON.stringify({ Records: [record] }), record);
       }
     }

@@ -38,13 +38,16 @@ export function dropBrokenModel(target: Target, modelId: string): Promise<Drop> 
   return broken.then((body) => put(target, modelId, `models/${modelId}.tar.gz`, body, 'Failed'));
 }
 
-/** Uploads `models/<modelId>/optimization.json`, finishing a folder drop. */
-export function dropManifest(
+/** Uploads a folder drop: a `config.json`, then `optimization.json` holding `manifest`. */
+export async function dropManifest(
   target: Target,
   modelId: string,
   manifest: object,
   expect: Expected,
 ): Promise<Drop> {
+  await target.s3.send(
+    new PutObjectCommand({ Bucket: target.bucket, Key: `models/${modelId}/config.json`, Body: '{}' }),
+  );
   const body = Buffer.from(JSON.stringify(manifest));
   return put(target, modelId, `models/${modelId}/optimization.json`, body, expect);
 }
