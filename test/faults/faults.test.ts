@@ -29,11 +29,18 @@ import { connect, type Target } from './support/target';
 /** Simulated seconds per real second: a 90 s job takes a quarter of a second. */
 const SPEED = 400;
 const DURATIONS = { startingSeconds: 30, inProgressSeconds: 60, stoppingSeconds: 20 };
-/** A short tracking schedule, so jobs are seen to end within seconds of simulated time. */
-const TRACKING = {
+/**
+ * Over the functions' environment: a short tracking schedule, so jobs are seen to end within
+ * seconds of simulated time; and one SDK attempt per call. The SDK's own retries sleep in real
+ * time, which the compressed clock stretches to minutes of simulated time, so they would hide
+ * most faults; with one attempt every fault reaches the pipeline's own retries (SQS
+ * redelivery, the state machine's Retry), which is what the suite is about.
+ */
+const FUNCTION_ENV = {
   TRACKING_FIRST_POLL_DELAY_SECONDS: '30',
   TRACKING_POLL_INTERVAL_SECONDS: '10',
   TRACKING_TIMEOUT_GRACE_SECONDS: '30',
+  AWS_MAX_ATTEMPTS: '1',
 };
 const STARTED = 'Model Optimization Started';
 /**
@@ -85,8 +92,10 @@ describe('the pipeline under injected faults (local stack)', () => {
   beforeAll(async () => {
     t = await startTestStack({
       clockSpeed: SPEED,
+      // The functions log every injected failure; the audit says what matters.
+      functionLogLevel: 'SILENT',
       sageMaker: { maxConcurrentJobs: 2, durations: DURATIONS },
-      functionEnvironment: TRACKING,
+      functionEnvironment: FUNCTION_ENV,
     });
     target = await connect(t.stack.endpoint, t.stack.eventsLogPath, t.stack.region);
   });
@@ -109,26 +118,38 @@ describe('the pipeline under injected faults (local stack)', () => {
     await clear();
   });
 
-  it('ends each drop in exactly one terminal event when SageMaker, Step Functions and EventBridge throttle every call for 2 minutes', async () => {
+  it('ends each drop in exactly one terminal event when SageMaker and Step Functions throttle every call for 2 minutes and EventBridge for 4', async () => {
+    await target.overrideOutcome({ match: { nameContains: 'throttle-fail' }, outcome: 'fail' });
     const tracked = [
       await dropModel(target, 'throttle-ok'),
-      await dropBrokenModel(target, 'throttle-broken'),
+      await dropModel(target, 'throttle-fail', 'Failed'),
     ];
     await waitFor('Started', startedAll(target, tracked));
-    await injectEverywhere(target, { error: 'ThrottlingException', rate: 1, durationSeconds: 120 });
+    // The jobs end within the window. EventBridge throttles longest, so the terminal events
+    // meet throttling after DescribeOptimizationJob has recovered.
+    for (const [service, operations] of Object.entries(PIPELINE_CALLS)) {
+      await target.inject(service as keyof typeof PIPELINE_CALLS, {
+        error: 'ThrottlingException',
+        rate: 1,
+        durationSeconds: service === 'eventbridge' ? 240 : 120,
+        operations: [...operations],
+      });
+    }
     const during = [await dropModel(target, 'throttle-late'), await dropBadManifest(target, 'throttle-bad')];
 
-    await expectExactlyOnce(target, 'throttling on every call for 120 s', 'throttle-', [
-      ...tracked,
-      ...during,
-    ]);
+    await expectExactlyOnce(
+      target,
+      'throttling on every call (EventBridge 240 s, others 120 s)',
+      'throttle-',
+      [...tracked, ...during],
+    );
     await clear();
   });
 
   it('ends each drop in exactly one terminal event through bursts of 5xx on every service', async () => {
     const burst = async () => {
-      await injectEverywhere(target, { error: 'InternalFailure', count: 4 });
-      await injectEverywhere(target, { error: 'ServiceUnavailable', count: 4 });
+      await injectEverywhere(target, { error: 'InternalFailure', count: 2 });
+      await injectEverywhere(target, { error: 'ServiceUnavailable', count: 2 });
     };
     await target.overrideOutcome({ match: { nameContains: 'burst5xx-fail' }, outcome: 'fail' });
     await burst();
@@ -275,11 +296,12 @@ describe('the pipeline when the local stack is killed (kill -9) and restarted mi
   it('tracks each job to exactly one terminal event after the restart', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'mop-restart-')), 'data');
     const env = {
+      LOCAL_FUNCTION_LOG_LEVEL: 'SILENT',
       LOCAL_SAGEMAKER_STARTING_SECONDS: '30',
       LOCAL_SAGEMAKER_INPROGRESS_SECONDS: '600',
       LOCAL_SAGEMAKER_STOPPING_SECONDS: '20',
     };
-    const options = { dataDir, speed: SPEED, functionEnvironment: TRACKING, env };
+    const options = { dataDir, speed: SPEED, functionEnvironment: FUNCTION_ENV, env };
     let stack = await startChildStack(options);
     let target = await connect(stack.endpoint, join(dataDir, 'events.jsonl'));
     try {

@@ -246,7 +246,8 @@ describe('tracking state machine', () => {
     expect(report.status).toBe('FAILED');
     expect(report.error?.Error).toBe('EventBridge.FailedEntry');
     expect(report.error?.Cause).toContain('bus is down');
-    expect(attemptsOf(report, 'PutTerminalEvent')).toHaveLength(6);
+    // The first attempt and 15 retries, over minutes of (virtual) time.
+    expect(attemptsOf(report, 'PutTerminalEvent')).toHaveLength(16);
     expectContractEvents(fake.events, ['started']);
   });
 

@@ -8,7 +8,11 @@ import {
   type ListOptimizationJobsCommandOutput,
   paginateListOptimizationJobs,
 } from '@aws-sdk/client-sagemaker';
-import { type ExecutionListItem, paginateListExecutions } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  type ExecutionListItem,
+  paginateListExecutions,
+} from '@aws-sdk/client-sfn';
 import { eventsOf, TERMINAL } from '../../support/local-stack';
 import type { Drop } from './drops';
 import type { Target } from './target';
@@ -108,7 +112,12 @@ export async function audit(target: Target, fault: string, drops: Drop[], prefix
       problems.push(`job ${name} ${why}`);
     }
     for (const e of chain.filter((x) => x.status !== 'SUCCEEDED')) {
-      problems.push(`execution ${e.name} is ${e.status}`);
+      const { error, cause } = await target.sfn.send(
+        new DescribeExecutionCommand({ executionArn: e.executionArn }),
+      );
+      problems.push(
+        `execution ${e.name} is ${e.status}${error ? `: ${error} ${cause?.slice(0, 300) ?? ''}` : ''}`,
+      );
     }
   }
   const dlq = Object.entries(await target.queues()).find(([name]) => /DeadLetter/.test(name))?.[1];
