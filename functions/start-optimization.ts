@@ -8,7 +8,6 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse as PartialItemFailureResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { eventBridge } from '../src/aws/eventbridge';
 import { s3 } from '../src/aws/s3';
 import { sageMaker } from '../src/aws/sagemaker';
 import { sfn } from '../src/aws/sfn';
@@ -23,7 +22,6 @@ const deps: RecordDeps = {
   s3: tracer.captureAWSv3Client(s3),
   sageMaker: tracer.captureAWSv3Client(sageMaker),
   sfn: tracer.captureAWSv3Client(sfn),
-  eventBridge: tracer.captureAWSv3Client(eventBridge),
   sqs: tracer.captureAWSv3Client(sqs),
   now,
   logger,

@@ -4,11 +4,12 @@
  * them (local/lambda/runtime.ts), so that a function comparing "now" with a job's timestamps
  * compares times of the same clock.
  */
-let source: () => number = Date.now;
+let source: (() => number) | undefined;
 
 /** The current time. */
 export function now(): Date {
-  return new Date(source());
+  // Date.now is looked up at each call, so that tests faking Date are followed.
+  return new Date(source ? source() : Date.now());
 }
 
 /** Makes `now()` read `clock` (epoch ms) from here on; the local stack's hook. */

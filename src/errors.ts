@@ -24,18 +24,6 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** EventBridge accepted the call but reported failed entries (`FailedEntryCount > 0`). */
-export class EventPublishError extends Error {
-  override readonly name = 'EventPublishError';
-  constructor(
-    message: string,
-    readonly failedEntries: { errorCode?: string; errorMessage?: string }[],
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
-
 /** SageMaker refused a new job because the account's concurrent-job quota is full. */
 export class QuotaFullError extends Error {
   override readonly name = 'QuotaFullError';

@@ -36,3 +36,20 @@ export function jobNameFor(modelId: string, drop: DropIdentity): string {
     .slice(0, HASH_LENGTH);
   return `${slugify(modelId)}-${hash}`;
 }
+
+/** The suffix of a rejection execution's name: job names cannot end in it, continuations end in `-c<n>`. */
+const REJECTED_SUFFIX = '-rejected';
+
+/**
+ * The name of the execution that announces a rejected drop: the drop's job name (a drop is
+ * named even when it is not valid enough to become a job) plus `-rejected`, at most 72
+ * characters; or, for a message that names no object, a hash of its body.
+ */
+export function rejectionExecutionName(
+  drop: { modelId: string; identity: DropIdentity } | { body: string },
+): string {
+  if ('body' in drop) {
+    return `message${REJECTED_SUFFIX}-${createHash('sha256').update(drop.body).digest('hex').slice(0, 20)}`;
+  }
+  return `${jobNameFor(drop.modelId, drop.identity)}${REJECTED_SUFFIX}`;
+}

@@ -5,7 +5,7 @@
  * same input and Step Functions treats the second StartExecution as the same execution.
  */
 import * as z from 'zod';
-import { modelRefSchema } from '../events/contract';
+import { modelRefSchema, rejectedDetailSchema } from '../events/contract';
 import { trackingScheduleSchema } from '../track/schedule';
 import { DEPLOYMENT_INSTANCE_TYPES, MAX_RUNTIME_MAX_SECONDS, TECHNIQUES } from './api-limits';
 
@@ -28,3 +28,18 @@ export const trackingInputSchema = z.object({
 });
 
 export type TrackingInput = z.infer<typeof trackingInputSchema>;
+
+/**
+ * The input of an execution that only announces a rejected drop: the state machine puts
+ * `rejection` as the `Model Upload Rejected` detail. start-optimization names the execution
+ * after the drop (`rejectionExecutionName`), so the event is put once however often the drop
+ * is delivered, the way `Started` is.
+ */
+export const rejectionInputSchema = z.object({
+  schemaVersion: z.string(),
+  stage: z.string().min(1),
+  eventBusName: z.string().min(1),
+  rejection: rejectedDetailSchema,
+});
+
+export type RejectionInput = z.infer<typeof rejectionInputSchema>;

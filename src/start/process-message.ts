@@ -1,13 +1,13 @@
 /**
  * One upload-queue message, end to end: parse → classify → validate → create the job →
- * start its tracking execution. Invalid drops are rejected with an event and consumed;
- * anything else that fails is thrown, so the message is redelivered.
+ * start its tracking execution. Invalid drops are rejected and consumed; anything else that
+ * fails is thrown, so the message is redelivered.
  *
- * The `Model Optimization Started` event is put by the tracking execution's first state, not
- * here: the execution (one per job name) is the only step that is idempotent and atomic, so
- * that is where "exactly one Started per drop" can hold across crashes and redeliveries.
+ * Neither `Model Optimization Started` nor `Model Upload Rejected` is put here: an execution
+ * named after the drop puts it. Starting a named execution is the only step that is idempotent
+ * and atomic, so that is where "exactly one Started, or one Rejected, per drop" can hold across
+ * crashes and redeliveries.
  */
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SFNClient } from '@aws-sdk/client-sfn';
@@ -18,18 +18,16 @@ import { readManifest } from '../drop/read-manifest';
 import { parseUploadMessage, type S3ObjectRef } from '../drop/s3-notification';
 import { InvalidDropError, type ValidationIssue } from '../errors';
 import { type ModelRef, type RejectedDetail, SCHEMA_VERSION } from '../events/contract';
-import { publishEvent } from '../events/publish';
 import { buildCreateJobRequest, outputS3UriFor } from '../job/build-request';
-import { jobNameFor } from '../job/job-name';
+import { jobNameFor, rejectionExecutionName } from '../job/job-name';
 import { resolveSettings, techniqueNames } from '../job/settings';
-import type { TrackingInput } from '../job/tracking-input';
+import type { RejectionInput, TrackingInput } from '../job/tracking-input';
 import { createJobOnce, startTrackingOnce } from './start-job';
 
 export interface StartDeps {
   s3: S3Client;
   sageMaker: SageMakerClient;
   sfn: SFNClient;
-  eventBridge: EventBridgeClient;
   config: Config;
   now?: () => Date;
 }
@@ -57,7 +55,7 @@ export async function processUploadMessage(body: string, deps: StartDeps): Promi
     message = parseUploadMessage(body);
   } catch (error) {
     if (!(error instanceof InvalidDropError)) throw error;
-    await reject(deps, error.issues, undefined);
+    await reject(deps, error.issues, rejectionExecutionName({ body }));
     return [{ kind: 'rejected', issues: error.issues }];
   }
   if (message.kind === 'test-event') return [{ kind: 'test-event' }];
@@ -72,18 +70,16 @@ async function processObject(object: S3ObjectRef, deps: StartDeps): Promise<Drop
   if (drop.kind === 'ignored') return { kind: 'ignored', key: object.key, reason: drop.reason };
 
   const model = modelRefOf(drop);
+  const identity = { bucket: object.bucket, key: object.key, version: object.versionId ?? object.eTag };
   let jobName: string | undefined;
   try {
     assertValidDrop(drop);
-    jobName = jobNameFor(drop.modelId, {
-      bucket: object.bucket,
-      key: object.key,
-      version: object.versionId ?? object.eTag,
-    });
+    jobName = jobNameFor(drop.modelId, identity);
     return await startJob(drop, jobName, model, deps);
   } catch (error) {
     if (!(error instanceof InvalidDropError)) throw error;
-    await reject(deps, error.issues, model, jobName);
+    const name = rejectionExecutionName({ modelId: drop.modelId, identity });
+    await reject(deps, error.issues, name, model, jobName);
     return { kind: 'rejected', key: object.key, jobName, issues: error.issues };
   }
 }
@@ -177,10 +173,12 @@ function modelRefOf(drop: JobDrop): ModelRef {
   };
 }
 
+/** Starts the execution named `executionName` that puts the Rejected event (once per drop). */
 async function reject(
   deps: StartDeps,
   issues: ValidationIssue[],
-  model: Partial<ModelRef> | undefined,
+  executionName: string,
+  model?: Partial<ModelRef>,
   jobName?: string,
 ): Promise<void> {
   const detail: RejectedDetail = {
@@ -192,5 +190,11 @@ async function reject(
     errors: issues,
     endedAt: (deps.now?.() ?? new Date()).toISOString(),
   };
-  await publishEvent(deps.eventBridge, 'rejected', detail, { eventBusName: deps.config.eventBusName });
+  const input: RejectionInput = {
+    schemaVersion: SCHEMA_VERSION,
+    stage: deps.config.stage,
+    eventBusName: deps.config.eventBusName,
+    rejection: detail,
+  };
+  await startTrackingOnce(deps.sfn, deps.config.stateMachineArn, executionName, input);
 }

@@ -53,8 +53,8 @@ describe('statemachines/track-optimization-job.asl.json', () => {
   });
 
   it('keeps Started the first Task of the execution named after the job', () => {
-    expect(definition.StartAt).toBe('IsContinuation');
-    expect(definition.States.IsContinuation.Default).toBe('PutStartedEvent');
+    expect(definition.StartAt).toBe('WhichExecution');
+    expect(definition.States.WhichExecution.Default).toBe('PutStartedEvent');
     expect(definition.States.PutStartedEvent.Parameters.Entries[0].DetailType).toBe(
       'Model Optimization Started',
     );

@@ -4,7 +4,12 @@
  * process, and time is virtual (waits and retry delays advance the clock, nothing sleeps).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ExecutionReport, type VirtualClock, virtualClock } from '../../local/stepfunctions';
+import {
+  type ExecutionReport,
+  runExecution,
+  type VirtualClock,
+  virtualClock,
+} from '../../local/stepfunctions';
 import { DETAIL_TYPES } from '../../src/events/contract';
 import type { TrackingSchedule } from '../../src/track/schedule';
 import { expectContractEvents } from '../support/contract';
@@ -25,7 +30,7 @@ const executionArn = (name: string) =>
   `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
 
 const HAPPY_PATH = [
-  'IsContinuation',
+  'WhichExecution',
   'PutStartedEvent',
   'FirstPollDelay',
   'CheckJob',
@@ -180,7 +185,7 @@ describe('tracking state machine', () => {
 
     expect(report.status).toBe('SUCCEEDED');
     expect(report.path).toEqual([
-      'IsContinuation',
+      'WhichExecution',
       'PutStartedEvent',
       'FirstPollDelay',
       'CheckJob',
@@ -251,6 +256,43 @@ describe('tracking state machine', () => {
     expectContractEvents(fake.events, ['started']);
   });
 
+  it('announces a rejected drop: puts exactly one Rejected with the detail it was given, and tracks nothing', async () => {
+    const rejection = {
+      schemaVersion: '1.0.0',
+      stage: 'test',
+      status: 'REJECTED' as const,
+      jobName: 'bad-0123456789',
+      model: {
+        bucket: 'b',
+        key: 'models/bad/optimization.json',
+        s3Uri: 's3://b/models/bad/',
+        modelId: 'bad',
+      },
+      errors: [{ path: '$.techniques[0]', message: 'unknown technique "pruning"' }],
+      endedAt: T0.toISOString(),
+    };
+    fake.inject(
+      'AWSEvents.PutEvents',
+      { failedEntry: { code: 'InternalFailure', message: 'try again' } },
+      1,
+      (body) => body.Entries?.[0]?.DetailType === DETAIL_TYPES.rejected,
+    );
+
+    const report = await runExecution({
+      definition,
+      input: { schemaVersion: '1.0.0', stage: 'test', eventBusName: 'bus', rejection },
+      context: { executionArn: executionArn('bad-0123456789-rejected'), stateMachineArn: STATE_MACHINE_ARN },
+      clients: tracker.clients,
+      clock,
+      random: () => 0.5,
+    });
+
+    expect(report.status).toBe('SUCCEEDED');
+    expect(report.path).toEqual(['WhichExecution', 'PutRejectedEvent']);
+    const [detail] = expectContractEvents(fake.events, ['rejected']);
+    expect(detail).toEqual(rejection);
+  });
+
   it('puts Started exactly once, first, even when its first put fails', async () => {
     fake.inject(
       'AWSEvents.PutEvents',
@@ -273,15 +315,15 @@ describe('tracking state machine', () => {
 
     expect(reports.map((r) => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     expect(reports[0]?.path).toEqual([
-      'IsContinuation',
+      'WhichExecution',
       'PutStartedEvent',
       'FirstPollDelay',
       'CheckJob',
       'Route',
       'ContinueTracking',
     ]);
-    expect(reports[1]?.path).toEqual(['IsContinuation', 'CheckJob', 'Route', 'ContinueTracking']);
-    expect(reports[2]?.path).toEqual(['IsContinuation', 'CheckJob', 'Route', 'PutTerminalEvent']);
+    expect(reports[1]?.path).toEqual(['WhichExecution', 'CheckJob', 'Route', 'ContinueTracking']);
+    expect(reports[2]?.path).toEqual(['WhichExecution', 'CheckJob', 'Route', 'PutTerminalEvent']);
     expect(fake.executions.map((e) => e.name)).toEqual(['long-job-c1', 'long-job-c2']);
 
     const [started, completed] = expectContractEvents(fake.events, ['started', 'completed']);

@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   GetObjectCommand,
   type GetObjectCommandOutput,
@@ -14,6 +13,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../../src/config';
 import { encodeS3Key } from '../../src/drop/decode-key';
+import type { RejectedDetail } from '../../src/events/contract';
 import { handleUploadRecord } from '../../src/start/handle-record';
 import type { BadInput, BadInputOutcome } from '../fixtures/bad-inputs';
 
@@ -64,7 +64,8 @@ export function sqsEventFor(input: BadInput): SQSEvent {
 /**
  * Runs one catalogue entry through start-optimization's record handler (what the Lambda runs
  * for each SQS record), its AWS clients mocked: S3 serves the manifest and the folder listing,
- * the other services accept anything. Returns the outcome and what reached EventBridge.
+ * the other services accept anything. Returns the outcome and the rejections announced (the
+ * `rejection` inputs of the executions it started, which put the Rejected events).
  */
 export async function outcomeOf(
   input: BadInput,
@@ -74,7 +75,6 @@ export async function outcomeOf(
   const s3 = mockClient(S3Client);
   const sageMaker = mockClient(SageMakerClient);
   const sfn = mockClient(SFNClient);
-  const eventBridge = mockClient(EventBridgeClient);
   const sqs = mockClient(SQSClient);
   try {
     const { drop } = input;
@@ -95,7 +95,6 @@ export async function outcomeOf(
       executionArn: 'arn:aws:states:us-east-1:000000000000:execution:t:x',
       startDate: new Date(),
     });
-    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
 
     const [record] = sqsEventFor(input).Records;
     if (!record) throw new Error('no record');
@@ -104,17 +103,15 @@ export async function outcomeOf(
       s3: new S3Client({}),
       sageMaker: new SageMakerClient({}),
       sfn: new SFNClient({}),
-      eventBridge: new EventBridgeClient({}),
       sqs: new SQSClient({}),
       logger: new Logger({ logLevel: 'SILENT' }),
       metrics: new Metrics({ namespace: 'test', serviceName: 'test' }),
     });
 
-    const rejectedEvents = eventBridge
-      .commandCalls(PutEventsCommand)
-      .flatMap((c) => c.args[0].input.Entries ?? [])
-      .filter((e) => e.DetailType === 'Model Upload Rejected')
-      .map((e) => JSON.parse(e.Detail ?? '{}') as { errors: { path: string; message: string }[] });
+    const rejectedEvents = sfn
+      .commandCalls(StartExecutionCommand)
+      .map((c) => JSON.parse(c.args[0].input.input ?? '{}') as { rejection?: RejectedDetail })
+      .flatMap((input) => (input.rejection ? [input.rejection] : []));
     const jobsCreated = sageMaker.commandCalls(CreateOptimizationJobCommand).length;
     const [outcome] = outcomes;
     const summary: BadInputOutcome =
@@ -125,6 +122,6 @@ export async function outcomeOf(
           : { outcome: 'consumed' };
     return { ...summary, rejectedEvents, jobsCreated };
   } finally {
-    for (const mock of [s3, sageMaker, sfn, eventBridge, sqs]) mock.restore();
+    for (const mock of [s3, sageMaker, sfn, sqs]) mock.restore();
   }
 }

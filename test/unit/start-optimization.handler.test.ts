@@ -1,4 +1,3 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   GetObjectCommand,
   type GetObjectCommandOutput,
@@ -13,7 +12,12 @@ import {
   SageMakerClient,
   SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  SFNClient,
+  SFNServiceException,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -24,7 +28,6 @@ import { loadEvent } from '../support/events';
 
 const sageMaker = mockClient(SageMakerClient);
 const sfn = mockClient(SFNClient);
-const eventBridge = mockClient(EventBridgeClient);
 const s3 = mockClient(S3Client);
 const sqs = mockClient(SQSClient);
 
@@ -41,14 +44,17 @@ const batchOf = (...events: SQSEvent[]): SQSEvent => ({
   Records: events.flatMap((e, i) => e.Records.map((r) => ({ ...r, messageId: `m${i}` }))),
 });
 const record = (event: SQSEvent): SQSRecord => event.Records[0] as SQSRecord;
-const putDetails = () =>
-  eventBridge
-    .commandCalls(PutEventsCommand)
-    .flatMap((call) => call.args[0].input.Entries ?? [])
-    .map((entry) => ({ detailType: entry.DetailType, detail: JSON.parse(entry.Detail ?? '{}') }));
+const starts = () => sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+/** The rejections announced: executions started with a `rejection` input, by name. */
+const rejections = () =>
+  starts()
+    .map((input) => ({ name: input.name, input: JSON.parse(input.input ?? '{}') }))
+    .filter(({ input }) => input.rejection)
+    .map(({ name, input }) => ({ name, detail: input.rejection }));
+const trackingStarts = () => starts().filter((input) => !JSON.parse(input.input ?? '{}').rejection);
 
 beforeEach(() => {
-  for (const mock of [sageMaker, sfn, eventBridge, s3, sqs]) mock.reset();
+  for (const mock of [sageMaker, sfn, s3, sqs]) mock.reset();
   sageMaker.on(CreateOptimizationJobCommand).callsFake(async (input) => ({
     OptimizationJobArn: `arn:aws:sagemaker:us-east-1:000000000000:optimization-job/${input.OptimizationJobName}`,
   }));
@@ -56,7 +62,6 @@ beforeEach(() => {
     executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
     startDate: new Date(),
   }));
-  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
   s3.on(GetObjectCommand, { Key: 'models/tiny-llm/optimization.json' }).resolves(
     body('{"techniques":[{"compilation":{}}]}'),
   );
@@ -88,10 +93,10 @@ describe('start-optimization handler', () => {
     const result = await handler(event, context);
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm3' }] });
-    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
-    expect(putDetails()).toEqual([
+    expect(trackingStarts()).toHaveLength(2);
+    expect(rejections()).toEqual([
       {
-        detailType: 'Model Upload Rejected',
+        name: expect.stringMatching(/^tiny-llm-bad-[0-9a-f]{10}-rejected$/),
         detail: expect.objectContaining({
           status: 'REJECTED',
           errors: [
@@ -147,7 +152,7 @@ describe('start-optimization handler', () => {
     expect(() => trackingInputSchema.parse(JSON.parse(start?.args[0].input.input ?? '{}'))).not.toThrow();
   });
 
-  it('creates nothing new and puts no event when the same drop arrives again', async () => {
+  it('creates nothing new and rejects nothing when the same drop arrives again', async () => {
     await handler(sample('manifest-drop'), context);
     const firstInput = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
     sageMaker
@@ -164,35 +169,38 @@ describe('start-optimization handler', () => {
     const calls = sfn.commandCalls(StartExecutionCommand);
     expect(calls).toHaveLength(2);
     expect(calls[1]?.args[0].input).toEqual(firstInput);
-    expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
+    expect(rejections()).toEqual([]);
   });
 
-  it('retries a PutEvents entry that EventBridge reports as failed', async () => {
-    eventBridge
-      .on(PutEventsCommand)
-      .resolvesOnce({
-        FailedEntryCount: 1,
-        Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
-      })
-      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e2' }] });
+  it('rejects a drop through one execution named after it, so a redelivered drop is rejected once', async () => {
+    await handler(sample('bad-manifest'), context);
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
 
-    const result = await handler(sample('bad-manifest'), context);
+    const again = await handler(sample('bad-manifest'), context);
 
-    expect(result).toEqual({ batchItemFailures: [] });
-    expect(eventBridge).toHaveReceivedCommandTimes(PutEventsCommand, 2);
+    expect(again).toEqual({ batchItemFailures: [] });
+    const [first, second] = rejections();
+    expect(first?.name).toMatch(/^tiny-llm-bad-[0-9a-f]{10}-rejected$/);
+    expect(second?.name).toBe(first?.name);
+    expect(JSON.parse(starts()[0]?.input ?? '{}')).toMatchObject({
+      stage: process.env.STAGE,
+      eventBusName: process.env.EVENT_BUS_NAME,
+      rejection: { status: 'REJECTED', jobName: expect.stringMatching(/^tiny-llm-bad-/) },
+    });
   });
 
-  it('redelivers the record when PutEvents keeps failing, rather than dropping the rejection', async () => {
-    eventBridge
-      .on(PutEventsCommand)
-      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'down' }] });
+  it('redelivers the record when the rejection cannot be announced, rather than dropping it', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(new SFNServiceException({ name: 'ServiceUnavailable', $fault: 'server', $metadata: {} }));
 
     const result = await handler(sample('bad-manifest'), context);
 
     expect(result).toEqual({
       batchItemFailures: [{ itemIdentifier: record(sample('bad-manifest')).messageId }],
     });
-    expect(eventBridge).toHaveReceivedCommandTimes(PutEventsCommand, 3);
   });
 
   it('defers a drop that meets a full job quota, with backoff, and reports it failed', async () => {
@@ -222,7 +230,7 @@ describe('start-optimization handler', () => {
 
     expect(await handler(event, context)).toEqual({ batchItemFailures: [] });
     expect(sageMaker).not.toHaveReceivedAnyCommand();
-    expect(eventBridge).not.toHaveReceivedAnyCommand();
+    expect(sfn).not.toHaveReceivedAnyCommand();
   });
 
   it.each([
@@ -237,9 +245,9 @@ describe('start-optimization handler', () => {
     record(event).body = text;
 
     expect(await handler(event, context)).toEqual({ batchItemFailures: [] });
-    expect(putDetails()).toEqual([
+    expect(rejections()).toEqual([
       {
-        detailType: 'Model Upload Rejected',
+        name: expect.stringMatching(/^message-rejected-[0-9a-f]{20}$/),
         detail: expect.objectContaining({ errors: [{ path: '$', message }] }),
       },
     ]);
