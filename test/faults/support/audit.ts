@@ -111,14 +111,15 @@ export async function audit(target: Target, fault: string, drops: Drop[], prefix
       orphaned += 1;
       problems.push(`job ${name} ${why}`);
     }
-    for (const e of chain.filter((x) => x.status !== 'SUCCEEDED')) {
-      const { error, cause } = await target.sfn.send(
-        new DescribeExecutionCommand({ executionArn: e.executionArn }),
-      );
-      problems.push(
-        `execution ${e.name} is ${e.status}${error ? `: ${error} ${cause?.slice(0, 300) ?? ''}` : ''}`,
-      );
-    }
+  }
+  // Tracking chains and rejection executions alike must have ended well.
+  for (const e of chains.filter((x) => x.status !== 'SUCCEEDED')) {
+    const { error, cause } = await target.sfn.send(
+      new DescribeExecutionCommand({ executionArn: e.executionArn }),
+    );
+    problems.push(
+      `execution ${e.name} is ${e.status}${error ? `: ${error} ${cause?.slice(0, 300) ?? ''}` : ''}`,
+    );
   }
   const dlq = Object.entries(await target.queues()).find(([name]) => /DeadLetter/.test(name))?.[1];
   if (dlq?.total) problems.push(`${dlq.total} message(s) in the dead-letter queue`);
