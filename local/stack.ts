@@ -28,6 +28,7 @@ import { describeService, type LocalServiceDescription } from './service/descrip
 import { createSnsService, type SnsService } from './sns/service';
 import { type EventSource, startEventSource } from './sqs/event-source';
 import { LocalQueue, type QueueMessage } from './sqs/queue';
+import { QueueStore } from './sqs/queue-store';
 import { createSqsService, SQS_TARGET_PREFIX } from './sqs/service';
 import {
   createStepFunctionsService,
@@ -125,10 +126,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   // Queues, with their dead-letter queues created first.
   const queues = new Map<string, LocalQueue>();
-  const persistQueue = debounced((queue: LocalQueue) =>
-    writeFileSync(join(dataDir, 'sqs', `${queue.name}.json`), JSON.stringify(queue.snapshot())),
-  );
-  mkdirSync(join(dataDir, 'sqs'), { recursive: true });
+  const queueStores: QueueStore[] = [];
   const createQueue = (logicalId: string): LocalQueue => {
     const existing = queues.get(logicalId);
     if (existing) return existing;
@@ -136,6 +134,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (!def) throw new Error(`serverless.yml declares no queue ${logicalId}`);
     const deadLetterQueue = def.redrive && createQueue(def.redrive.deadLetterLogicalId);
     const names = description.names[logicalId];
+    const store = new QueueStore(join(dataDir, 'sqs'), def.name);
+    queueStores.push(store);
     const queue: LocalQueue = new LocalQueue({
       name: def.name,
       arn: names?.arn ?? def.name,
@@ -144,12 +144,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       visibilityTimeoutSeconds: def.visibilityTimeoutSeconds,
       ...(def.redrive &&
         deadLetterQueue && { redrive: { deadLetterQueue, maxReceiveCount: def.redrive.maxReceiveCount } }),
-      onChange: () => persistQueue(queue),
+      onChange: () => store.changed(() => queue.snapshot()),
+      onAccept: (message) => store.accepted(message),
       onDeadLetter: (message: QueueMessage) =>
         emit({ kind: 'dead-lettered', at: clock.now(), queue: def.name, count: message.receiveCount }),
     });
-    const saved = join(dataDir, 'sqs', `${def.name}.json`);
-    if (existsSync(saved)) queue.restore(JSON.parse(readFileSync(saved, 'utf8')));
+    queue.restore(store.load());
     queues.set(logicalId, queue);
     return queue;
   };
@@ -271,7 +271,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stateMachines: description.stateMachines,
     clock,
     execute: options.execute(context),
-    stateFile: join(dataDir, 'stepfunctions', 'executions.json'),
+    stateDirectory: join(dataDir, 'stepfunctions', 'executions'),
     onChange: (e) =>
       emit({
         kind: 'execution',
@@ -379,7 +379,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await bus.idle();
       await edge.close();
       await s3.close();
-      persistQueue.flush();
+      for (const store of queueStores) store.flush();
     },
   };
 }
@@ -393,30 +393,6 @@ function persistentClock(path: string, speed: number): Clock {
   }
   writeFileSync(path, JSON.stringify({ start, speed }));
   return compressedClock(speed, start);
-}
-
-/** Calls `fn` for each distinct argument at most every 50 ms; `flush()` runs the pending calls now. */
-function debounced<T>(fn: (arg: T) => void): ((arg: T) => void) & { flush(): void } {
-  const pending = new Map<T, NodeJS.Timeout>();
-  const call = (arg: T) => {
-    if (pending.has(arg)) return;
-    pending.set(
-      arg,
-      setTimeout(() => {
-        pending.delete(arg);
-        fn(arg);
-      }, 50),
-    );
-  };
-  return Object.assign(call, {
-    flush() {
-      for (const [arg, timer] of pending) {
-        clearTimeout(timer);
-        fn(arg);
-      }
-      pending.clear();
-    },
-  });
 }
 
 async function admin(request: {

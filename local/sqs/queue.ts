@@ -42,6 +42,8 @@ export interface QueueOptions {
   redrive?: { deadLetterQueue: LocalQueue; maxReceiveCount: number };
   /** Called after every change, e.g. to persist a snapshot. */
   onChange?: () => void;
+  /** Called with each message the queue accepts (sent, or moved in), before the call returns. */
+  onAccept?: (message: QueueMessage) => void;
   /** Called when a message is moved to the dead-letter queue. */
   onDeadLetter?: (message: QueueMessage) => void;
 }
@@ -76,6 +78,7 @@ export class LocalQueue {
       visibleAt: now + delaySeconds * 1000,
     };
     this.messages.set(message.messageId, message);
+    this.options.onAccept?.(message);
     this.changed();
     return { messageId: message.messageId, md5OfBody: message.md5OfBody };
   }
@@ -173,7 +176,9 @@ export class LocalQueue {
   /** Puts back messages, e.g. moved from a DLQ: they are visible now with a fresh count. */
   adopt(message: QueueMessage): void {
     const now = this.options.clock.now();
-    this.messages.set(message.messageId, { ...message, receiptHandle: undefined, visibleAt: now });
+    const adopted = { ...message, receiptHandle: undefined, visibleAt: now };
+    this.messages.set(message.messageId, adopted);
+    this.options.onAccept?.(adopted);
     this.changed();
   }
 

@@ -4,11 +4,10 @@
  * (the ASL runner); this module owns the execution records: idempotent names, status, output,
  * stop, and persistence across restarts.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { AwsServiceError } from '../aws-error';
 import type { Clock } from '../clock';
 import { RequestFaults } from '../faults';
+import { ExecutionStore } from './execution-store';
 
 export const SFN_TARGET_PREFIX = 'AWSStepFunctions';
 
@@ -50,7 +49,8 @@ export interface StepFunctionsOptions {
   stateMachines: LocalStateMachine[];
   clock: Clock;
   execute: ExecuteDefinition;
-  stateFile?: string;
+  /** A folder the executions persist in, one file each (execution-store.ts). */
+  stateDirectory?: string;
   onChange?: (execution: ExecutionRecord) => void;
 }
 
@@ -69,25 +69,10 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
   // Once closing, running executions are left RUNNING in the state file, to resume on restart.
   let closing = false;
 
-  const writeState = () => {
-    persistTimer = undefined;
-    if (!options.stateFile) return;
-    mkdirSync(dirname(options.stateFile), { recursive: true });
-    const temp = `${options.stateFile}.tmp`;
-    writeFileSync(temp, JSON.stringify([...executions.values()]));
-    renameSync(temp, options.stateFile);
-  };
-  // Checkpoints change on every state entered: batch their writes.
-  let persistTimer: NodeJS.Timeout | undefined;
-  const persistSoon = () => {
-    persistTimer ??= setTimeout(writeState, 50);
-  };
-  const persist = () => {
-    clearTimeout(persistTimer);
-    writeState();
-  };
+  const store = options.stateDirectory ? new ExecutionStore(options.stateDirectory) : undefined;
+  const persist = (execution: ExecutionRecord) => store?.save(execution);
   const changed = (execution: ExecutionRecord) => {
-    persist();
+    persist(execution);
     options.onChange?.(execution);
   };
 
@@ -116,7 +101,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
         ...(resumeAt && { resumeAt }),
         onStateEntered: (state, input) => {
           record.checkpoint = { state, input };
-          persistSoon();
+          if (!closing) persist(record);
         },
       })
       .then(
@@ -250,9 +235,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
 
   /** Loads persisted executions. Those that were running are handed to `resume`. */
   const restore = (resume: (record: ExecutionRecord) => 'restart' | 'abort') => {
-    if (!options.stateFile || !existsSync(options.stateFile)) return;
-    const records = JSON.parse(readFileSync(options.stateFile, 'utf8')) as ExecutionRecord[];
-    for (const record of records) {
+    for (const record of store?.load() ?? []) {
       executions.set(record.executionArn, record);
       if (record.status !== 'RUNNING') continue;
       if (resume(record) === 'restart') run(record, record.checkpoint);
@@ -261,9 +244,9 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
         record.error = 'LocalStack.Restarted';
         record.cause = 'the local stack stopped while this execution ran';
         record.stopDate = options.clock.now();
+        persist(record);
       }
     }
-    persist();
   };
 
   return {
@@ -283,7 +266,6 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
       closing = true;
       for (const controller of running.values()) controller.abort();
       await Promise.allSettled([...settled.values()]);
-      persist();
     },
     async handle(operation: string, input: unknown): Promise<unknown> {
       faults.check(operation);
