@@ -315,7 +315,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         handle: (op, input) => sqsService.handle(op, input),
       },
     ],
-    admin: (method, path, body) => admin({ method, path, body, sageMaker, stepFunctions, bus, queues }),
+    admin: (method, path, body) =>
+      admin({ method, path, body, clock, speed, sageMaker, stepFunctions, bus, queues }),
   });
   endpoint = edge.url;
 
@@ -399,6 +400,8 @@ async function admin(request: {
   method: string;
   path: string;
   body: unknown;
+  clock: Clock;
+  speed: number;
   sageMaker: SageMakerEmulator;
   stepFunctions: StepFunctionsService;
   bus: LocalBus;
@@ -410,6 +413,8 @@ async function admin(request: {
     switch (route) {
       case 'GET /_local/health':
         return { statusCode: 200, body: { status: 'running' } };
+      case 'GET /_local/clock':
+        return { statusCode: 200, body: { now: request.clock.now(), speed: request.speed } };
       case 'GET /_local/stats': {
         const memory = process.memoryUsage();
         // maxRSS is in kibibytes.

@@ -76,46 +76,66 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     return handler;
   };
 
+  // One execution environment per function: Lambda never runs two invocations in one, and
+  // handlers keep per-invocation state at module scope (a batch processor, a logger's keys).
+  const environments = new Map<string, Promise<void>>();
+  const inTurn = <T>(fn: LocalFunction, run: () => Promise<T>): Promise<T> => {
+    const result = (environments.get(fn.key) ?? Promise.resolve()).then(run);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    environments.set(fn.key, tail);
+    void tail.then(() => {
+      if (environments.get(fn.key) === tail) environments.delete(fn.key);
+    });
+    return result;
+  };
+
+  const invokeNow = async (fn: LocalFunction, event: unknown): Promise<unknown> => {
+    const handler = await load(fn);
+    const requestId = randomUUID();
+    const deadline = Date.now() + fn.timeoutSeconds * 1000;
+    const context = {
+      callbackWaitsForEmptyEventLoop: false,
+      functionName: fn.name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:${options.region}:${options.accountId}:function:${fn.name}`,
+      memoryLimitInMB: '512',
+      awsRequestId: requestId,
+      logGroupName: `/aws/lambda/${fn.name}`,
+      logStreamName: `local/${requestId}`,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => {},
+      fail: () => {},
+      succeed: () => {},
+    } satisfies Context;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new FunctionTimeoutError(`${fn.key} timed out after ${fn.timeoutSeconds} seconds`)),
+        fn.timeoutSeconds * 1000,
+      );
+    });
+    try {
+      const result = await Promise.race([handler(event, context), timeout]);
+      options.onInvocation?.({ functionKey: fn.key, requestId, ok: true });
+      return result;
+    } catch (error) {
+      const { name, message } = error as Error;
+      options.onInvocation?.({ functionKey: fn.key, requestId, ok: false, error: { name, message } });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
   return {
     has: (nameOrKey) => byName.has(nameOrKey),
-    async invoke(nameOrKey, event) {
+    invoke(nameOrKey, event) {
       const fn = byName.get(nameOrKey);
-      if (!fn) throw new Error(`no function ${nameOrKey} in serverless.yml`);
-      const handler = await load(fn);
-      const requestId = randomUUID();
-      const deadline = Date.now() + fn.timeoutSeconds * 1000;
-      const context = {
-        callbackWaitsForEmptyEventLoop: false,
-        functionName: fn.name,
-        functionVersion: '$LATEST',
-        invokedFunctionArn: `arn:aws:lambda:${options.region}:${options.accountId}:function:${fn.name}`,
-        memoryLimitInMB: '512',
-        awsRequestId: requestId,
-        logGroupName: `/aws/lambda/${fn.name}`,
-        logStreamName: `local/${requestId}`,
-        getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-        done: () => {},
-        fail: () => {},
-        succeed: () => {},
-      } satisfies Context;
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new FunctionTimeoutError(`${fn.key} timed out after ${fn.timeoutSeconds} seconds`)),
-          fn.timeoutSeconds * 1000,
-        );
-      });
-      try {
-        const result = await Promise.race([handler(event, context), timeout]);
-        options.onInvocation?.({ functionKey: fn.key, requestId, ok: true });
-        return result;
-      } catch (error) {
-        const { name, message } = error as Error;
-        options.onInvocation?.({ functionKey: fn.key, requestId, ok: false, error: { name, message } });
-        throw error;
-      } finally {
-        clearTimeout(timer);
-      }
+      if (!fn) return Promise.reject(new Error(`no function ${nameOrKey} in serverless.yml`));
+      return inTurn(fn, () => invokeNow(fn, event));
     },
   };
 }

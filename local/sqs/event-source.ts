@@ -49,7 +49,13 @@ async function poll(
       await Promise.race([queue.waitForMessages(60_000), stopping]);
       continue;
     }
-    await deliver(messages, options);
+    const ids = messages.map((m) => m.messageId);
+    queue.hold(ids);
+    try {
+      await deliver(messages, options);
+    } finally {
+      queue.release(ids);
+    }
   }
 }
 

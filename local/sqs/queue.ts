@@ -56,6 +56,8 @@ export class LocalQueue {
   readonly url: string;
   readonly deadLetterQueue?: LocalQueue;
   private messages = new Map<string, QueueMessage>();
+  /** Messages whose batch a consumer is processing: not visible, whatever their timeout says. */
+  private readonly held = new Set<string>();
   private waiters = new Set<() => void>();
   private wakeTimer?: CancelTimer;
 
@@ -89,7 +91,7 @@ export class LocalQueue {
     const received: ReceivedMessage[] = [];
     for (const message of [...this.messages.values()].sort((a, b) => a.sentAt - b.sentAt)) {
       if (received.length >= max) break;
-      if (message.visibleAt > now) continue;
+      if (message.visibleAt > now || this.held.has(message.messageId)) continue;
       const redrive = this.options.redrive;
       if (redrive && message.receiveCount >= redrive.maxReceiveCount) {
         this.messages.delete(message.messageId);
@@ -138,6 +140,23 @@ export class LocalQueue {
     this.changed();
   }
 
+  /**
+   * Keeps messages invisible until {@link release}, e.g. while the Lambda event source's
+   * invocation runs. On AWS the visibility timeout outlasts the function's timeout, so a batch
+   * is never received again while it is processed; on a compressed clock a slow invocation
+   * (in real time) would outlast the timeout (in simulated time), so the event source holds
+   * its batch instead.
+   */
+  hold(messageIds: string[]): void {
+    for (const id of messageIds) this.held.add(id);
+  }
+
+  /** Ends a {@link hold}: each message is visible again once its visibility timeout allows. */
+  release(messageIds: string[]): void {
+    for (const id of messageIds) this.held.delete(id);
+    this.scheduleWake();
+  }
+
   /** Resolves when a message may be visible (or after `maxWaitMs` simulated ms). */
   waitForMessages(maxWaitMs: number): Promise<void> {
     if (this.hasVisible()) return Promise.resolve();
@@ -159,7 +178,8 @@ export class LocalQueue {
     let visible = 0;
     let inFlight = 0;
     for (const m of this.messages.values()) {
-      if (m.visibleAt <= now) visible += 1;
+      if (this.held.has(m.messageId)) inFlight += 1;
+      else if (m.visibleAt <= now) visible += 1;
       else if (m.receiveCount > 0) inFlight += 1;
     }
     return { visible, inFlight, total: this.messages.size };
@@ -200,7 +220,8 @@ export class LocalQueue {
 
   private hasVisible(): boolean {
     const now = this.options.clock.now();
-    for (const m of this.messages.values()) if (m.visibleAt <= now) return true;
+    for (const m of this.messages.values())
+      if (m.visibleAt <= now && !this.held.has(m.messageId)) return true;
     return false;
   }
 
@@ -227,7 +248,9 @@ export class LocalQueue {
     this.wakeTimer = undefined;
     if (this.waiters.size === 0) return;
     const now = this.options.clock.now();
-    const next = Math.min(...[...this.messages.values()].map((m) => m.visibleAt));
+    let next = Number.POSITIVE_INFINITY;
+    for (const m of this.messages.values())
+      if (!this.held.has(m.messageId)) next = Math.min(next, m.visibleAt);
     if (!Number.isFinite(next)) return;
     if (next <= now) {
       for (const wake of [...this.waiters]) wake();
