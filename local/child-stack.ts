@@ -85,7 +85,15 @@ export async function startChildStack(options: ChildStackOptions): Promise<Child
       ...options.env,
     },
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A stack outliving its parent (a test that timed out, Ctrl-C) would hold its port and CPU.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.off('exit', orphanGuard);
+      resolve();
+    }),
+  );
   const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${endpoint}${path}`, {
       method,
