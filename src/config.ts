@@ -64,7 +64,8 @@ const envSchema = z.object({
     .positive()
     .default(64 * 1024),
   QUOTA_BACKOFF_BASE_SECONDS: z.coerce.number().int().min(0).default(30),
-  QUOTA_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(0).max(43_200).default(3600),
+  // A delayed SendMessage waits at most 15 minutes.
+  QUOTA_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(0).max(900).default(900),
   // The tracking schedule, passed to the state machine in each execution's input.
   TRACKING_CHECK_FUNCTION_NAME: z.string().min(1),
   TRACKING_FIRST_POLL_DELAY_SECONDS: z.coerce

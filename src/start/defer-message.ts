@@ -1,18 +1,19 @@
-import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 export interface BackoffRules {
   baseSeconds: number;
+  /** At most 900: SQS delays a message for at most 15 minutes. */
   maxSeconds: number;
 }
 
 /**
- * Seconds to hide a message whose drop met a full job quota: exponential in the receive
- * count, capped, with jitter so deferred drops do not all return at once. With the defaults
- * (30 s doubling to 1 h) and maxReceiveCount 30, a full quota is waited out for about a day
- * before the message goes to the DLQ.
+ * Seconds before a drop that met a full job quota is tried again: a quarter of how long it has
+ * waited so far, at least `baseSeconds` and at most `maxSeconds`, jittered into [½, 1] of that
+ * so that deferred drops do not all return at once. A fresh drop is tried again within 30 s
+ * (with the defaults), one that has waited an hour or more every 8 to 15 minutes.
  */
-export function quotaBackoffSeconds(receiveCount: number, rules: BackoffRules, random = Math.random): number {
-  const ceiling = Math.min(rules.maxSeconds, rules.baseSeconds * 2 ** Math.max(0, receiveCount - 1));
+export function quotaDelaySeconds(waitedSeconds: number, rules: BackoffRules, random = Math.random): number {
+  const ceiling = Math.min(rules.maxSeconds, Math.max(rules.baseSeconds, waitedSeconds / 4));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
@@ -23,18 +24,18 @@ export function queueUrlFromArn(queueArn: string): string {
   return `https://sqs.${region}.${domain}/${account}/${name}`;
 }
 
-/** Hides a message from consumers for `seconds`; it is redelivered after that. */
-export async function deferMessage(
+/**
+ * Puts a message back on its queue as a new message, delivered after `seconds`. Waiting this
+ * way uses none of the queue's maxReceiveCount, which counts failures only: a drop can wait for
+ * quota as long as the backlog lasts without reaching the DLQ.
+ */
+export async function requeueMessage(
   sqs: SQSClient,
   queueArn: string,
-  receiptHandle: string,
+  body: string,
   seconds: number,
 ): Promise<void> {
   await sqs.send(
-    new ChangeMessageVisibilityCommand({
-      QueueUrl: queueUrlFromArn(queueArn),
-      ReceiptHandle: receiptHandle,
-      VisibilityTimeout: seconds,
-    }),
+    new SendMessageCommand({ QueueUrl: queueUrlFromArn(queueArn), MessageBody: body, DelaySeconds: seconds }),
   );
 }

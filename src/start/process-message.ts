@@ -36,6 +36,8 @@ export type DropOutcome =
   | { kind: 'test-event' }
   | { kind: 'ignored'; key: string; reason: string }
   | { kind: 'rejected'; key?: string; jobName?: string; issues: ValidationIssue[] }
+  /** The job quota was full: the message is back on the queue, delayed (handle-record.ts). */
+  | { kind: 'deferred'; delaySeconds: number }
   | {
       kind: 'started';
       key: string;

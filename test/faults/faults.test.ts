@@ -31,7 +31,7 @@ const SPEED = 400;
 const DURATIONS = { startingSeconds: 30, inProgressSeconds: 60, stoppingSeconds: 20 };
 /**
  * Over the functions' environment: a short tracking schedule, so jobs are seen to end within
- * seconds of simulated time; and one SDK attempt per call. The SDK's own retries sleep in real
+ * seconds of simulated time; quota deferrals of at most a minute; and one SDK attempt per call. The SDK's own retries sleep in real
  * time, which the compressed clock stretches to minutes of simulated time, so they would hide
  * most faults; with one attempt every fault reaches the pipeline's own retries (SQS
  * redelivery, the state machine's Retry), which is what the suite is about.
@@ -40,6 +40,7 @@ const FUNCTION_ENV = {
   TRACKING_FIRST_POLL_DELAY_SECONDS: '30',
   TRACKING_POLL_INTERVAL_SECONDS: '10',
   TRACKING_TIMEOUT_GRACE_SECONDS: '30',
+  QUOTA_BACKOFF_MAX_SECONDS: '60',
   AWS_MAX_ATTEMPTS: '1',
 };
 const STARTED = 'Model Optimization Started';
@@ -165,7 +166,7 @@ describe('the pipeline under injected faults (local stack)', () => {
     await clear();
   });
 
-  it('ends each drop in exactly one terminal event when the job quota stays full for longer than a visibility timeout', async () => {
+  it('ends each drop in exactly one terminal event when the job quota stays full for longer than maxReceiveCount deferrals', async () => {
     await target.overrideOutcome({ match: { nameContains: 'quota-hold' }, outcome: 'hang' });
     const holders = [
       await dropModel(target, 'quota-hold-1', 'Stopped'),
@@ -173,19 +174,17 @@ describe('the pipeline under injected faults (local stack)', () => {
     ];
     await waitFor('Started', startedAll(target, holders));
     const waiting = [await dropModel(target, 'quota-ok'), await dropBadManifest(target, 'quota-bad')];
-    const visibilityTimeout = 360_000;
+    // Longer than a visibility timeout (360 s), and longer than 30 deferrals of at most 60 s
+    // (QUOTA_BACKOFF_MAX_SECONDS): the upload queue's maxReceiveCount.
     const from = t.stack.clock.now();
-    await waitFor(
-      'a visibility timeout and a half',
-      () => t.stack.clock.now() - from > 1.5 * visibilityTimeout,
-    );
+    await waitFor('the quota to stay full for 35 minutes', () => t.stack.clock.now() - from > 35 * 60_000);
     expect(eventsOf(target.events(), waiting[0]?.jobName ?? '')).toEqual([]);
 
     for (const holder of holders) {
       await target.sageMaker.send(new StopOptimizationJobCommand({ OptimizationJobName: holder.jobName }));
     }
 
-    await expectExactlyOnce(target, 'job quota full > visibility timeout', 'quota-', [
+    await expectExactlyOnce(target, 'job quota full for 35 min (> 30 deferrals)', 'quota-', [
       ...holders,
       ...waiting,
     ]);

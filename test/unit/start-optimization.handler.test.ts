@@ -18,10 +18,10 @@ import {
   SFNServiceException,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/start-optimization';
 import { trackingInputSchema } from '../../src/job/tracking-input';
 import { loadEvent } from '../support/events';
@@ -71,7 +71,7 @@ beforeEach(() => {
   s3.on(ListObjectsV2Command).resolves({
     Contents: [{ Key: 'models/x/config.json' }, { Key: 'models/x/optimization.json' }],
   });
-  sqs.on(ChangeMessageVisibilityCommand).resolves({});
+  sqs.on(SendMessageCommand).resolves({});
 });
 
 describe('start-optimization handler', () => {
@@ -203,25 +203,42 @@ describe('start-optimization handler', () => {
     });
   });
 
-  it('defers a drop that meets a full job quota, with backoff, and reports it failed', async () => {
+  it('puts a drop that meets a full job quota back on the queue, delayed by a quarter of its wait, and consumes it', async () => {
     sageMaker
       .on(CreateOptimizationJobCommand)
       .rejects(new ResourceLimitExceeded({ message: 'quota', $metadata: {} }));
     const event = sample('tar-gz-drop');
-    (record(event).attributes as { ApproximateReceiveCount: string }).ApproximateReceiveCount = '4';
+    // The drop happened 20 minutes ago.
+    const eventTime = JSON.parse(record(event).body).Records[0].eventTime as string;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.parse(eventTime) + 20 * 60_000);
+    try {
+      const result = await handler(event, context);
 
-    const result = await handler(event, context);
+      expect(result.batchItemFailures).toEqual([]);
+      const [requeue] = sqs.commandCalls(SendMessageCommand);
+      expect(requeue?.args[0].input).toMatchObject({
+        QueueUrl:
+          'https://sqs.us-east-1.amazonaws.com/000000000000/model-optimization-pipeline-local-UploadQueue',
+        MessageBody: record(event).body,
+      });
+      // A quarter of 1200 s = 300 s, jittered into [150, 300].
+      expect(requeue?.args[0].input.DelaySeconds).toBeGreaterThanOrEqual(150);
+      expect(requeue?.args[0].input.DelaySeconds).toBeLessThanOrEqual(300);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('redelivers a drop that met a full quota when it cannot be put back on the queue', async () => {
+    sageMaker
+      .on(CreateOptimizationJobCommand)
+      .rejects(new ResourceLimitExceeded({ message: 'quota', $metadata: {} }));
+    sqs.on(SendMessageCommand).rejects(new Error('SQS is down'));
+
+    const result = await handler(sample('tar-gz-drop'), context);
 
     expect(result.batchItemFailures).toHaveLength(1);
-    const [defer] = sqs.commandCalls(ChangeMessageVisibilityCommand);
-    expect(defer?.args[0].input).toMatchObject({
-      QueueUrl:
-        'https://sqs.us-east-1.amazonaws.com/000000000000/model-optimization-pipeline-local-UploadQueue',
-      ReceiptHandle: record(event).receiptHandle,
-    });
-    // 30 s doubled three times = 240 s, jittered into [120, 240].
-    expect(defer?.args[0].input.VisibilityTimeout).toBeGreaterThanOrEqual(120);
-    expect(defer?.args[0].input.VisibilityTimeout).toBeLessThanOrEqual(240);
   });
 
   it('consumes S3 test events without creating anything', async () => {
