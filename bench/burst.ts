@@ -42,7 +42,7 @@ const result = await runBurst({
   timeoutMs: 30 * 60_000,
   onProgress: (p) =>
     console.error(
-      `  ${clock(p.elapsedMs)}  dropped ${p.dropped}  started ${p.started}  ended ${p.ended}  queue ${p.queueDepth}  rss ${mib(p.rss)}`,
+      `  ${clock(p.elapsedMs)}  dropped ${p.dropped}  started ${p.started}  ended ${p.ended}  queue ${p.queueDepth}  rss ${mib(p.rss)} (heap ${mib(p.heapUsed)})`,
     ),
 });
 

@@ -35,6 +35,7 @@ export interface BurstProgress {
   ended: number;
   queueDepth: number;
   rss: number;
+  heapUsed: number;
 }
 
 export interface BurstResult {
@@ -76,6 +77,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
   let peakRssSampled = 0;
   let queueDepth = 0;
   let rss = 0;
+  let heapUsed = 0;
   let dropped = 0;
   const started = Date.now();
   const progress = () =>
@@ -86,12 +88,13 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
       ended: events.ended.size,
       queueDepth,
       rss,
+      heapUsed,
     });
   const sample = async () => {
     const queues = await target.queues();
     queueDepth = queues[UPLOAD_QUEUE]?.total ?? 0;
     maxQueueDepth = Math.max(maxQueueDepth, queueDepth);
-    rss = (await stack.stats()).rss;
+    ({ rss, heapUsed } = await stack.stats());
     peakRssSampled = Math.max(peakRssSampled, rss);
   };
   let sampling = true;

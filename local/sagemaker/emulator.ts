@@ -18,7 +18,7 @@ import { DEFAULT_DURATIONS, type JobDurations, nextTransition, type Transition }
 import { listJobs } from './list-jobs';
 import { ModelSourceError } from './model-source';
 import { InMemoryObjectStore, type ObjectStore } from './object-store';
-import { loadJobs, saveJobs } from './state-file';
+import { JobStateFile, loadJobs } from './state-file';
 import { validateCreateRequest, validateJobNameRequest, validateListRequest } from './validate';
 
 /** The account every emulated resource belongs to. */
@@ -105,7 +105,7 @@ class Emulator implements SageMakerEmulator {
   private readonly clock: Clock;
   private readonly durations: JobDurations;
   private readonly maxConcurrentJobs: number;
-  private readonly stateFile: string | undefined;
+  private readonly stateFile: JobStateFile | undefined;
   private readonly work: JobWorkContext;
   private readonly onStatusChange: SageMakerEmulatorOptions['onStatusChange'];
   /** Jobs by lower-cased name: like the rest of SageMaker, names are unique regardless of case. */
@@ -120,7 +120,9 @@ class Emulator implements SageMakerEmulator {
     this.clock = options.clock ?? compressedClock(1);
     this.durations = { ...DEFAULT_DURATIONS, ...options.durations };
     this.maxConcurrentJobs = options.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS;
-    this.stateFile = options.stateFile;
+    this.stateFile = options.stateFile
+      ? new JobStateFile(options.stateFile, () => this.jobs.values())
+      : undefined;
     this.onStatusChange = options.onStatusChange;
     this.faults = new FaultController({
       ...(options.random && { random: options.random }),
@@ -132,8 +134,8 @@ class Emulator implements SageMakerEmulator {
       region: this.region,
       sageMakerModels: options.sageMakerModels ?? {},
     };
-    if (this.stateFile) {
-      for (const job of loadJobs(this.stateFile)) this.jobs.set(jobName(job).toLowerCase(), job);
+    if (options.stateFile) {
+      for (const job of loadJobs(options.stateFile)) this.jobs.set(jobName(job).toLowerCase(), job);
       // Resume: apply what fell due while the emulator was down, then wait for the rest.
       for (const job of this.jobs.values()) this.settleInBackground(job);
     }
@@ -168,6 +170,7 @@ class Emulator implements SageMakerEmulator {
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
     await Promise.all(this.queues.values());
+    this.stateFile?.compact();
   }
 
   private async create(input: unknown): Promise<CreateOptimizationJobResponse> {
@@ -255,7 +258,7 @@ class Emulator implements SageMakerEmulator {
       this.jobs.delete(jobName(job).toLowerCase());
       this.timers.get(job)?.();
       this.timers.delete(job);
-      this.persist();
+      this.stateFile?.deleted(jobName(job));
     });
     return {};
   }
@@ -371,7 +374,7 @@ class Emulator implements SageMakerEmulator {
 
   /** Persists the jobs and reports the status change. */
   private changed(job: JobRecord, previousStatus: OptimizationJobStatusName | undefined): void {
-    this.persist();
+    this.stateFile?.changed(job);
     try {
       this.onStatusChange?.({
         name: jobName(job),
@@ -384,10 +387,6 @@ class Emulator implements SageMakerEmulator {
     } catch {
       // A listener's failure must not break the job.
     }
-  }
-
-  private persist(): void {
-    if (this.stateFile) saveJobs(this.stateFile, this.jobs.values());
   }
 
   /** Sets a timer for the job's next transition, replacing any earlier one. */
