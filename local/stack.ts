@@ -333,6 +333,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     POWERTOOLS_LOG_LEVEL: options.functionLogLevel ?? process.env.LOCAL_FUNCTION_LOG_LEVEL ?? 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
+    // Tracing is off here, but in its automatic mode the X-Ray SDK (which the Powertools tracer
+    // loads) installs an async hook that tracks every promise of the process: the whole stack's.
+    AWS_XRAY_MANUAL_MODE: 'true',
     POWERTOOLS_DEV: 'true',
   });
 

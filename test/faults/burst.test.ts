@@ -1,0 +1,23 @@
+/**
+ * A burst on the local stack (in a child process): 100 drops at once against a quota of 5
+ * concurrent jobs. The 1,000-drop run with figures is `npm run bench:burst`
+ * (docs/benchmarks.md, "Burst"); this one only holds the guarantees, not the timing.
+ */
+import { describe, expect, it } from 'vitest';
+import { runBurst } from '../../bench/burst/run-burst';
+
+describe('a burst of drops against a small job quota (local stack)', () => {
+  it('ends each of 100 drops in exactly one terminal event, with none lost or duplicated', async () => {
+    const result = await runBurst({
+      drops: 100,
+      quota: 5,
+      speed: 1000,
+      durations: { startingSeconds: 30, inProgressSeconds: 60, stoppingSeconds: 20 },
+      functionEnvironment: { TRACKING_FIRST_POLL_DELAY_SECONDS: '30', TRACKING_POLL_INTERVAL_SECONDS: '10' },
+      timeoutMs: 60_000,
+    });
+
+    expect(result.row.problems, result.row.problems.join('\n')).toEqual([]);
+    expect(result.row).toMatchObject({ drops: 100, lost: 0, duplicated: 0, orphaned: 0, events: 200 });
+  }, 90_000);
+});
