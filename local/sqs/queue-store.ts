@@ -2,7 +2,7 @@
  * A queue's messages on disk, so that a restarted stack continues with them. Every message a
  * queue accepts is appended to a journal before SendMessage (or the S3 notification) returns:
  * once accepted, a message survives even a `kill -9`. The whole queue (receive counts,
- * visibility, deletions) is snapshotted at most every 50 ms, replacing the file atomically and
+ * visibility, deletions) is snapshotted at most once a second, replacing the file atomically and
  * emptying the journal. A crash between two snapshots can bring back a message deleted in
  * between, which is a redelivery, as SQS allows; it never loses one.
  */
@@ -45,10 +45,11 @@ export class QueueStore {
     appendFileSync(this.journalPath, `${JSON.stringify(message)}\n`);
   }
 
-  /** Snapshots the queue within 50 ms; `messages` is read when the snapshot is taken. */
+  /** Snapshots the queue within a second; `messages` is read when the snapshot is taken. */
   changed(messages: () => QueueMessage[]): void {
     this.pending = messages;
-    this.timer ??= setTimeout(() => this.flush(), 50);
+    // A thousand messages make a snapshot of a megabyte: taking one per change would be quadratic.
+    this.timer ??= setTimeout(() => this.flush(), 1000);
   }
 
   /** Takes the pending snapshot now. */

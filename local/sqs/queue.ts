@@ -89,7 +89,8 @@ export class LocalQueue {
   receive(max = 1, visibilityTimeoutSeconds = this.options.visibilityTimeoutSeconds): ReceivedMessage[] {
     const now = this.options.clock.now();
     const received: ReceivedMessage[] = [];
-    for (const message of [...this.messages.values()].sort((a, b) => a.sentAt - b.sentAt)) {
+    // In the order sent (a Map keeps insertion order); SQS promises no order anyway.
+    for (const message of this.messages.values()) {
       if (received.length >= max) break;
       if (message.visibleAt > now || this.held.has(message.messageId)) continue;
       const redrive = this.options.redrive;
