@@ -87,7 +87,7 @@ afterAll(() => {
   if (rows.length > 0) console.log(`\nFault suite (local stack, clock ×${SPEED}):\n\n${formatTable(rows)}\n`);
 });
 
-describe('the pipeline under injected faults (local stack)', () => {
+describe('the pipeline under injected faults (local stack)', { timeout: 60_000 }, () => {
   let t: TestStack;
   let target: Target;
   beforeAll(async () => {
@@ -291,7 +291,9 @@ describe('the pipeline under injected faults (local stack)', () => {
   });
 });
 
-describe('the pipeline when the local stack is killed (kill -9) and restarted mid-job', () => {
+describe('the pipeline when the local stack is killed (kill -9) and restarted mid-job', {
+  timeout: 90_000,
+}, () => {
   it('tracks each job to exactly one terminal event after the restart', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'mop-restart-')), 'data');
     const env = {
