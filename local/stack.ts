@@ -308,7 +308,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         handle: (op, input) => sqsService.handle(op, input),
       },
     ],
-    admin: (method, path, body) => admin({ method, path, body, sageMaker, stepFunctions, bus, queues }),
+    admin: (method, path, body) =>
+      admin({ method, path, body, sageMaker, stepFunctions, bus, queues, clock, speed, stage }),
   });
   endpoint = edge.url;
 
@@ -420,13 +421,25 @@ async function admin(request: {
   stepFunctions: StepFunctionsService;
   bus: LocalBus;
   queues: Map<string, LocalQueue>;
+  clock: Clock;
+  speed: number;
+  stage: string;
 }): Promise<{ statusCode: number; body: unknown }> {
   const { method, path, body } = request;
   const route = `${method} ${path}`;
   try {
     switch (route) {
       case 'GET /_local/health':
-        return { statusCode: 200, body: { status: 'running' } };
+        // The clock lets clients (model-opt) compare the stack's simulated times with "now".
+        return {
+          statusCode: 200,
+          body: {
+            status: 'running',
+            stage: request.stage,
+            now: new Date(request.clock.now()).toISOString(),
+            clockSpeed: request.speed,
+          },
+        };
       case 'GET /_local/queues':
         return {
           statusCode: 200,

@@ -8,6 +8,7 @@ import { basename, join, relative, sep } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { jobNameFor } from '../job/job-name';
+import { CliError } from './errors';
 
 export interface DropProgress {
   key: string;
@@ -42,7 +43,8 @@ export interface DropResult {
   bytes: number;
 }
 
-export class DropError extends Error {
+/** A drop that cannot be made as asked: no such path, not a `.tar.gz`, an empty folder. */
+export class DropError extends CliError {
   override readonly name = 'DropError';
 }
 
