@@ -155,6 +155,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     directory: join(dataDir, 's3'),
     buckets: description.buckets.map((b) => b.name),
     region,
+    now,
     notifications: description.notifications.map((n, i) => ({
       bucket: n.bucket,
       configurationId: `notification-${i + 1}`,

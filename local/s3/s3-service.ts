@@ -32,6 +32,8 @@ export interface S3ServiceOptions {
   buckets: string[];
   region: string;
   notifications: BucketNotification[];
+  /** The stack's clock, for the notifications' eventTime (s3rver stamps real time). */
+  now?: () => Date;
 }
 
 export interface S3Service {
@@ -66,6 +68,7 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
           region: options.region,
           configurationId: target.configurationId,
           sequence,
+          ...(options.now && { eventTime: options.now().toISOString() }),
         });
         target.deliver(JSON.stringify({ Records: [record] }), record);
       }

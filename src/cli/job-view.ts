@@ -57,7 +57,10 @@ const JOB_OUTCOMES: Record<string, Outcome> = {
 };
 const MEMBER_TO_TECHNIQUE = Object.fromEntries(Object.entries(TECHNIQUE_MEMBERS).map(([t, m]) => [m, t]));
 
-/** The exact SageMaker describe, with ResourceNotFound as {@link JobNotFoundError}. */
+/**
+ * SageMaker's describe, with ResourceNotFound (and a name the API refuses, which no job can
+ * have) as {@link JobNotFoundError}.
+ */
 export async function describeOptimizationJob(
   sageMaker: SageMakerClient,
   jobName: string,

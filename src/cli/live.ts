@@ -1,12 +1,14 @@
 /**
- * A live view on stderr: redrawn in place on a terminal (log-update); elsewhere each line that
- * differs from the previous frame is printed once, so logs get one line per change.
+ * A live view on stderr: redrawn in place on a terminal (log-update); elsewhere a line is
+ * printed when its identity (what it says, less ticking counters) differs from every line of
+ * the previous frame, so logs get one line per change.
  */
 import { createLogUpdate } from 'log-update';
 import type { Output } from './output';
 
 export interface LiveView {
-  show(lines: string[]): void;
+  /** `identities[i]` stands for `lines[i]` when deciding what changed; default the line itself. */
+  show(lines: string[], identities?: string[]): void;
   /** Leaves the last frame on screen. */
   done(): void;
 }
@@ -23,9 +25,11 @@ export function liveView(out: Output): LiveView {
   if (out.json) return { show() {}, done() {} };
   let previous = new Set<string>();
   return {
-    show(lines) {
-      for (const line of lines) if (!previous.has(line)) out.note(line);
-      previous = new Set(lines);
+    show(lines, identities = lines) {
+      lines.forEach((line, i) => {
+        if (!previous.has(identities[i] ?? line)) out.note(line);
+      });
+      previous = new Set(identities);
     },
     done() {},
   };

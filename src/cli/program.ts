@@ -43,7 +43,7 @@ export function buildProgram(): Command {
     stopCommand(),
     redriveCommand(),
   ]) {
-    program.addCommand(command);
+    program.addCommand(command.showHelpAfterError(`(model-opt ${command.name()} --help for usage)`));
   }
   return program;
 }

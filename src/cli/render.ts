@@ -16,6 +16,13 @@ export function jobLine(view: JobView): string {
   ].join('  ');
 }
 
+/** What a job line says, less the elapsed time: a live view prints a new line when this changes. */
+export const jobIdentity = (view: JobView): string => `${view.jobName} ${view.status} ${view.lastEvent}`;
+
+/** A summary's identity, likewise. */
+export const summaryIdentity = (job: JobSummary): string =>
+  `${job.jobName} ${job.status} ${job.tracking} ${job.lastEvent}`;
+
 /** The one-line verdict `watch` prints when a job is over. */
 export function outcomeLine(view: JobView): string {
   const base = `${view.jobName}: ${view.outcome ?? 'Unknown'} after ${formatDuration(view.elapsedSeconds)}`;

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { exitCodeOf, followJob } from '../follow-job';
 import { liveView } from '../live';
-import { jobLine, outcomeLine } from '../render';
+import { jobIdentity, jobLine, outcomeLine } from '../render';
 import { runCommand } from '../run-command';
 import { stopJob } from '../stop-job';
 import { seconds } from './options';
@@ -41,7 +41,7 @@ export function stopCommand(): Command {
           now: session.now,
           intervalMs: (options.interval ?? (session.target.local ? 1 : 5)) * 1000,
           appearTimeoutMs: 0,
-          onUpdate: (view) => live.show([jobLine(view)]),
+          onUpdate: (view) => live.show([jobLine(view)], [jobIdentity(view)]),
         }).finally(() => live.done());
         const exitCode = exitCodeOf(result.outcome);
         out.result(

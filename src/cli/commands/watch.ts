@@ -3,7 +3,7 @@ import { exitCodeOf, followJob } from '../follow-job';
 import { parseSince, table } from '../format';
 import { type JobSummary, listJobs } from '../list-jobs';
 import { liveView } from '../live';
-import { JOB_TABLE_HEADERS, jobLine, jobRows, outcomeLine } from '../render';
+import { JOB_TABLE_HEADERS, jobIdentity, jobLine, jobRows, outcomeLine, summaryIdentity } from '../render';
 import { runCommand } from '../run-command';
 import type { Session } from '../session';
 import { positiveInteger, seconds } from './options';
@@ -67,7 +67,7 @@ async function watchOne(session: Session, jobName: string, options: WatchOptions
     appearTimeoutMs: options.appearTimeout * 1000,
     ...(options.timeout !== undefined && { timeoutMs: options.timeout * 1000 }),
     signal: interrupt.signal,
-    onUpdate: (view) => live.show([jobLine(view)]),
+    onUpdate: (view) => live.show([jobLine(view)], [jobIdentity(view)]),
     onWaiting: () => {
       if (!waitingShown) live.show([`${jobName}  waiting for the job to appear…`]);
       waitingShown = true;
@@ -113,6 +113,7 @@ async function watchAll(session: Session, options: WatchOptions): Promise<number
           : out.errTty
             ? table(JOB_TABLE_HEADERS, jobRows(jobs)).split('\n')
             : jobRows(jobs).map((row) => row.join('  ')),
+        out.errTty || jobs.length === 0 ? undefined : jobs.map(summaryIdentity),
       );
       const running = jobs.some((j) => ACTIVE.has(j.status) || j.tracking === 'RUNNING');
       if ((options.untilDone && !running) || interrupt.signal.aborted) break;
