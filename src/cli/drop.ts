@@ -82,8 +82,12 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
       : { body: '{}', key: `${folder}${manifestName}` };
   }
 
-  const dropTotal =
-    files.reduce((n, f) => n + f.size, 0) + (manifest?.path ? statSync(manifest.path).size : 2);
+  const manifestSize = !manifest
+    ? 0
+    : manifest.path
+      ? statSync(manifest.path).size
+      : Buffer.byteLength(manifest.body ?? '');
+  const dropTotal = files.reduce((n, f) => n + f.size, 0) + manifestSize;
   let done = 0;
   const upload = async (key: string, body: string | ReturnType<typeof createReadStream>, size: number) => {
     const upload = new Upload({
@@ -121,8 +125,7 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
   }
   if (!manifest) throw new DropError('nothing was uploaded');
   const body = manifest.path ? createReadStream(manifest.path) : (manifest.body ?? '{}');
-  const size = manifest.path ? statSync(manifest.path).size : Buffer.byteLength(manifest.body ?? '');
-  const result = await upload(manifest.key, body, size);
+  const result = await upload(manifest.key, body, manifestSize);
   return finish(
     options,
     manifest.key,

@@ -16,8 +16,8 @@ export interface DeadLetter {
   /** ApproximateReceiveCount, this listing's receive included. */
   receiveCount: number;
   sentAt?: string;
-  /** The objects the S3 notification names (decoded keys), as `bucket/key`. */
-  objects: string[];
+  /** The objects the S3 notification names, keys decoded. */
+  objects: { bucket: string; key: string }[];
   /** The body's start, when it is not an S3 notification. */
   body?: string;
 }
@@ -112,7 +112,7 @@ export async function moveDeadLetters(
 }
 
 /** The objects an S3 notification body names, or the start of any other body. */
-export function describeBody(body: string): { objects: string[]; body?: string } {
+export function describeBody(body: string): Pick<DeadLetter, 'objects' | 'body'> {
   try {
     const parsed = JSON.parse(body) as {
       Event?: string;
@@ -128,7 +128,7 @@ export function describeBody(body: string): { objects: string[]; body?: string }
       } catch {
         // Keep the raw key: the listing should show what is there.
       }
-      return [`${r.s3?.bucket?.name ?? '?'}/${decoded}`];
+      return [{ bucket: r.s3?.bucket?.name ?? '', key: decoded }];
     });
     if (objects.length > 0) return { objects };
   } catch {

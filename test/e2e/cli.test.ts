@@ -196,7 +196,7 @@ describe('model-opt against the local stack (the real bin, as a child process)',
     expect(dryRun.json).toMatchObject({ dryRun: true, approximateCount: 1 });
     expect(dryRun.json.messages).toEqual([
       expect.objectContaining({
-        objects: [`${t.stack.bucket}/models/cli-dead letter.tar.gz`],
+        objects: [{ bucket: t.stack.bucket, key: 'models/cli-dead letter.tar.gz' }],
         receiveCount: 1,
       }),
     ]);

@@ -73,7 +73,7 @@ describe('targets and formats', () => {
     const body = JSON.stringify({
       Records: [{ s3: { bucket: { name: 'b' }, object: { key: 'models/Llama+3%2B.tar.gz' } } }],
     });
-    expect(describeBody(body)).toEqual({ objects: ['b/models/Llama 3+.tar.gz'] });
+    expect(describeBody(body)).toEqual({ objects: [{ bucket: 'b', key: 'models/Llama 3+.tar.gz' }] });
     expect(describeBody('{"Event":"s3:TestEvent"}')).toEqual({ objects: [], body: 's3:TestEvent' });
     expect(describeBody('not json')).toEqual({ objects: [], body: 'not json' });
   });

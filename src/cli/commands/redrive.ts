@@ -24,12 +24,12 @@ export function redriveCommand(): Command {
             out.line(`${listing.approximateCount} message(s) in ${queues.deadLetterQueueUrl}`);
             if (listing.messages.length > 0) {
               out.rows(
-                ['MESSAGE', 'RECEIVES', 'SENT', 'OBJECT'],
+                ['MESSAGE', 'RECEIVES', 'SENT', 'KEY'],
                 listing.messages.map((m) => [
                   m.messageId,
                   String(m.receiveCount),
                   formatTime(m.sentAt),
-                  m.objects.join(' ') || m.body || '-',
+                  m.objects.map((o) => o.key).join(' ') || m.body || '-',
                 ]),
               );
               out.line('dry run: nothing moved; `model-opt redrive` moves them back to the upload queue');
