@@ -11,6 +11,8 @@ export interface LiveView {
   show(lines: string[], identities?: string[]): void;
   /** Leaves the last frame on screen. */
   done(): void;
+  /** Removes the last frame from a terminal (the result printed next replaces it). */
+  clear(): void;
 }
 
 /** The live view for an output; silent with --json unless stderr is a terminal. */
@@ -20,9 +22,10 @@ export function liveView(out: Output): LiveView {
     return {
       show: (lines) => log(lines.join('\n')),
       done: () => log.done(),
+      clear: () => log.clear(),
     };
   }
-  if (out.json) return { show() {}, done() {} };
+  if (out.json) return { show() {}, done() {}, clear() {} };
   let previous = new Set<string>();
   return {
     show(lines, identities = lines) {
@@ -32,5 +35,6 @@ export function liveView(out: Output): LiveView {
       previous = new Set(identities);
     },
     done() {},
+    clear() {},
   };
 }

@@ -126,9 +126,12 @@ async function watchAll(session: Session, options: WatchOptions): Promise<number
       });
     }
   } finally {
-    live.done();
+    live.clear();
     interrupt.dispose();
   }
-  out.result({ since: since.toISOString(), jobs }, () => out.rows(JOB_TABLE_HEADERS, jobRows(jobs)));
+  out.result({ since: since.toISOString(), jobs }, () => {
+    if (jobs.length === 0) out.line(`no jobs since ${since.toISOString()}`);
+    else out.rows(JOB_TABLE_HEADERS, jobRows(jobs));
+  });
   return 0;
 }
