@@ -6,6 +6,12 @@ import { z } from 'zod';
 import { environmentSchema, techniquesSchema } from './drop/manifest-schema';
 import { ConfigError } from './errors';
 import { DEPLOYMENT_INSTANCE_TYPES, MAX_RUNTIME_MAX_SECONDS, ROLE_ARN_PATTERN } from './job/api-limits';
+import {
+  MAX_POLLS_PER_EXECUTION,
+  POLL_TIERS_SECONDS,
+  DEFAULT_TRACKING_SCHEDULE as TRACKING,
+  type TrackingSchedule,
+} from './track/schedule';
 
 const json = <T extends z.ZodType>(schema: T) =>
   z
@@ -59,6 +65,26 @@ const envSchema = z.object({
     .default(64 * 1024),
   QUOTA_BACKOFF_BASE_SECONDS: z.coerce.number().int().min(0).default(30),
   QUOTA_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(0).max(43_200).default(3600),
+  // The tracking schedule, passed to the state machine in each execution's input.
+  TRACKING_CHECK_FUNCTION_NAME: z.string().min(1),
+  TRACKING_FIRST_POLL_DELAY_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(TRACKING.firstPollDelaySeconds),
+  TRACKING_POLL_INTERVAL_SECONDS: z.coerce
+    .number()
+    .pipe(z.literal(POLL_TIERS_SECONDS))
+    .default(TRACKING.pollIntervalSeconds),
+  TRACKING_TIMEOUT_GRACE_SECONDS: z.coerce.number().int().min(0).default(TRACKING.timeoutGraceSeconds),
+  TRACKING_MAX_SECONDS: z.coerce.number().int().min(60).default(TRACKING.maxTrackingSeconds),
+  TRACKING_POLLS_PER_EXECUTION: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_POLLS_PER_EXECUTION)
+    .default(TRACKING.pollsPerExecution),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -81,6 +107,14 @@ function toConfig(env: z.infer<typeof envSchema>) {
     eulaRequiredModelPrefixes: env.EULA_REQUIRED_MODEL_PREFIXES,
     maxManifestBytes: env.MAX_MANIFEST_BYTES,
     quotaBackoff: { baseSeconds: env.QUOTA_BACKOFF_BASE_SECONDS, maxSeconds: env.QUOTA_BACKOFF_MAX_SECONDS },
+    tracking: {
+      checkFunctionName: env.TRACKING_CHECK_FUNCTION_NAME,
+      firstPollDelaySeconds: env.TRACKING_FIRST_POLL_DELAY_SECONDS,
+      pollIntervalSeconds: env.TRACKING_POLL_INTERVAL_SECONDS,
+      timeoutGraceSeconds: env.TRACKING_TIMEOUT_GRACE_SECONDS,
+      maxTrackingSeconds: env.TRACKING_MAX_SECONDS,
+      pollsPerExecution: env.TRACKING_POLLS_PER_EXECUTION,
+    } satisfies TrackingSchedule,
     defaults: {
       deploymentInstanceType: env.DEFAULT_DEPLOYMENT_INSTANCE_TYPE,
       techniques: env.DEFAULT_TECHNIQUES,

@@ -55,3 +55,40 @@ export class MalformedEventError extends Error {
     super(`malformed event: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, options);
   }
 }
+
+/**
+ * The tracked job has not reached a terminal status yet. This is how the tracker polls: the
+ * check function throws it and the `CheckJob` state's Retry (one billed transition per poll)
+ * calls it again after the tier's interval. The name carries the tier, e.g.
+ * `JobStillRunning.60s`, because a Retry interval is a literal in the ASL and each tier has its
+ * own retrier; src/track/schedule.ts lists them and a test keeps the two in step.
+ */
+export class JobStillRunningError extends Error {
+  override readonly name: `JobStillRunning.${number}s`;
+  constructor(
+    readonly status: string,
+    readonly nextPollSeconds: number,
+  ) {
+    super(`job is ${status}; next poll in ${nextPollSeconds} s`);
+    this.name = `JobStillRunning.${nextPollSeconds}s`;
+  }
+}
+
+/**
+ * SageMaker could not answer DescribeOptimizationJob for a transient reason (throttling, a 5xx,
+ * a network error) after the SDK's own retries. The state machine retries it with backoff and
+ * jitter.
+ */
+export class SageMakerUnavailableError extends Error {
+  override readonly name = 'SageMakerUnavailable';
+}
+
+/** The tracker asked SageMaker to stop the job, and it is still not STOPPED long after. */
+export class JobStopTimeoutError extends Error {
+  override readonly name = 'JobStopTimeout';
+}
+
+/** The check function received a payload it cannot read: a bug in the ASL or in the caller. */
+export class InvalidTrackingStateError extends Error {
+  override readonly name = 'InvalidTrackingState';
+}

@@ -23,3 +23,5 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 // The notify-on-outcome function's environment.
 process.env.NOTIFY_TOPIC_ARN ??=
   'arn:aws:sns:us-east-1:000000000000:model-optimization-pipeline-test-notifications';
+
+process.env.TRACKING_CHECK_FUNCTION_NAME ??= 'model-optimization-pipeline-test-checkOptimizationJob';

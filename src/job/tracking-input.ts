@@ -1,24 +1,30 @@
 /**
  * The input of a tracking execution (statemachines/track-optimization-job.asl.json): everything
  * the state machine needs to describe the job and to put its events, so it reads no config.
- * It is a pure function of the drop, so a redelivered drop sends the same input and Step
- * Functions treats the second StartExecution as the same execution.
+ * It is a pure function of the drop and the stage's config, so a redelivered drop sends the
+ * same input and Step Functions treats the second StartExecution as the same execution.
  */
-import type { ModelRef } from '../events/contract';
-import type { Technique } from './api-limits';
+import { z } from 'zod';
+import { modelRefSchema } from '../events/contract';
+import { trackingScheduleSchema } from '../track/schedule';
+import { DEPLOYMENT_INSTANCE_TYPES, MAX_RUNTIME_MAX_SECONDS, TECHNIQUES } from './api-limits';
 
-export interface TrackingInput {
-  schemaVersion: string;
-  stage: string;
-  eventBusName: string;
-  jobName: string;
-  jobArn: string;
-  model: ModelRef;
-  deploymentInstanceType: string;
-  techniques: Technique[];
-  outputS3Uri: string;
+export const trackingInputSchema = z.object({
+  schemaVersion: z.string(),
+  stage: z.string().min(1),
+  eventBusName: z.string().min(1),
+  jobName: z.string().min(1).max(63),
+  jobArn: z.string().startsWith('arn:'),
+  model: modelRefSchema,
+  deploymentInstanceType: z.enum(DEPLOYMENT_INSTANCE_TYPES),
+  techniques: z.array(z.enum(TECHNIQUES)).min(1),
+  outputS3Uri: z.string().startsWith('s3://'),
   /** The job's own StoppingCondition.MaxRuntimeInSeconds; the tracker adds a grace period. */
-  maxRuntimeInSeconds: number;
+  maxRuntimeInSeconds: z.number().int().min(1).max(MAX_RUNTIME_MAX_SECONDS),
   /** When S3 saw the upload (the notification's eventTime). */
-  droppedAt: string;
-}
+  droppedAt: z.string(),
+  /** How to poll and when to give up: the stage's schedule. */
+  tracking: trackingScheduleSchema,
+});
+
+export type TrackingInput = z.infer<typeof trackingInputSchema>;

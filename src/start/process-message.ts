@@ -133,6 +133,7 @@ async function startJob(
     outputS3Uri,
     maxRuntimeInSeconds: settings.maxRuntimeInSeconds,
     droppedAt: drop.object.eventTime,
+    tracking: config.tracking,
   };
   const { executionArn, alreadyExisted } = await startTrackingOnce(
     deps.sfn,

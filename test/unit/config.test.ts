@@ -7,6 +7,7 @@ const required = {
   EVENT_BUS_NAME: 'bus',
   STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:track',
   SAGEMAKER_ROLE_ARN: 'arn:aws:iam::123456789012:role/sm',
+  TRACKING_CHECK_FUNCTION_NAME: 'check',
 };
 
 describe('loadConfig', () => {
@@ -66,5 +67,29 @@ describe('loadConfig', () => {
     ]) {
       expect(error?.message).toContain(name);
     }
+  });
+
+  it('builds the tracking schedule from the stage, with defaults, and accepts only poll tiers', () => {
+    expect(loadConfig(required).tracking).toEqual({
+      checkFunctionName: 'check',
+      firstPollDelaySeconds: 300,
+      pollIntervalSeconds: 60,
+      timeoutGraceSeconds: 900,
+      maxTrackingSeconds: 28 * 86_400 + 3600,
+      pollsPerExecution: 7000,
+    });
+    expect(
+      loadConfig({
+        ...required,
+        TRACKING_POLL_INTERVAL_SECONDS: '30',
+        TRACKING_FIRST_POLL_DELAY_SECONDS: '0',
+      }).tracking,
+    ).toMatchObject({ pollIntervalSeconds: 30, firstPollDelaySeconds: 0 });
+    expect(() => loadConfig({ ...required, TRACKING_POLL_INTERVAL_SECONDS: '61' })).toThrow(
+      /TRACKING_POLL_INTERVAL_SECONDS/,
+    );
+    expect(() => loadConfig({ ...required, TRACKING_POLLS_PER_EXECUTION: '9000' })).toThrow(
+      /TRACKING_POLLS_PER_EXECUTION/,
+    );
   });
 });

@@ -19,6 +19,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/start-optimization';
+import { trackingInputSchema } from '../../src/job/tracking-input';
 import { loadEvent } from '../support/events';
 
 const sageMaker = mockClient(SageMakerClient);
@@ -133,7 +134,14 @@ describe('start-optimization handler', () => {
         key: 'models/tiny-llm.tar.gz',
         versionId: 'v1-tarball',
       },
+      tracking: {
+        checkFunctionName: process.env.TRACKING_CHECK_FUNCTION_NAME,
+        firstPollDelaySeconds: 300,
+        pollIntervalSeconds: 60,
+      },
     });
+    // What start-optimization sends is what the state machine's check function accepts.
+    expect(() => trackingInputSchema.parse(JSON.parse(start?.args[0].input.input ?? '{}'))).not.toThrow();
   });
 
   it('creates nothing new and puts no event when the same drop arrives again', async () => {

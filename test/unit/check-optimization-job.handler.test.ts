@@ -1,0 +1,102 @@
+import {
+  DescribeOptimizationJobCommand,
+  type OptimizationJobStatus,
+  ResourceNotFound,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { handler } from '../../functions/check-optimization-job';
+import { completedDetailSchema } from '../../src/events/contract';
+import { formatDuration } from '../../src/track/timeout';
+import { loadEvent } from '../support/events';
+
+const sageMaker = mockClient(SageMakerClient);
+const context = {
+  functionName: 'check-optimization-job',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
+const poll = () => loadEvent<any>('check-optimization-job/poll.json');
+const job = (status: OptimizationJobStatus, extra: object = {}) => ({
+  OptimizationJobArn: poll().state.jobArn,
+  OptimizationJobName: poll().state.jobName,
+  OptimizationJobStatus: status,
+  CreationTime: new Date('2026-11-20T10:01:01Z'),
+  OptimizationStartTime: new Date('2026-11-20T10:03:00Z'),
+  LastModifiedTime: new Date(),
+  ...extra,
+});
+
+beforeEach(() => {
+  sageMaker.reset();
+  // The handler reads the system clock; pin it half an hour into the sample's execution.
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2026-11-20T10:31:02.345Z'));
+});
+afterEach(() => vi.useRealTimers());
+
+describe('check-optimization-job handler', () => {
+  it('answers "still running" with the error the state machine retries at the stage’s interval', async () => {
+    sageMaker.on(DescribeOptimizationJobCommand).resolves(job('INPROGRESS'));
+    await expect(handler(poll(), context)).rejects.toMatchObject({ name: 'JobStillRunning.60s' });
+    expect(sageMaker).toHaveReceivedCommandWith(DescribeOptimizationJobCommand, {
+      OptimizationJobName: 'tiny-llm-3f9a1c2b7d',
+    });
+  });
+
+  it('shapes a Completed event that follows the contract', async () => {
+    sageMaker.on(DescribeOptimizationJobCommand).resolves(
+      job('COMPLETED', {
+        OptimizationEndTime: new Date('2026-11-20T10:41:02.345Z'),
+        OutputConfig: { S3OutputLocation: 's3://bucket/optimized/tiny-llm/' },
+      }),
+    );
+    const outcome = await handler(poll(), context);
+    expect(outcome).toMatchObject({ action: 'publish', detailType: 'Model Optimization Completed' });
+    const detail = completedDetailSchema.parse((outcome as { detail: unknown }).detail);
+    expect(detail).toMatchObject({
+      durationSeconds: 2400,
+      output: { s3Uri: 's3://bucket/optimized/tiny-llm/' },
+    });
+  });
+
+  it('reports a job SageMaker no longer knows as Failed, "job disappeared"', async () => {
+    sageMaker
+      .on(DescribeOptimizationJobCommand)
+      .rejects(new ResourceNotFound({ message: 'not found', $metadata: { httpStatusCode: 400 } }));
+    const outcome = await handler(poll(), context);
+    expect(outcome).toMatchObject({
+      detail: { status: 'FAILED', failureReason: expect.stringMatching(/^job disappeared/) },
+    });
+  });
+
+  it('refuses a payload it cannot read, by a name the state machine does not retry', async () => {
+    await expect(handler({ state: {} }, context)).rejects.toMatchObject({ name: 'InvalidTrackingState' });
+  });
+
+  it('continues in a fresh execution once it has polled pollsPerExecution times', async () => {
+    sageMaker.on(DescribeOptimizationJobCommand).resolves(job('INPROGRESS'));
+    const event = poll();
+    event.retryCount = event.state.tracking.pollsPerExecution;
+    const outcome = await handler(event, context);
+    expect(outcome).toMatchObject({
+      action: 'continue',
+      name: 'tiny-llm-3f9a1c2b7d-c1',
+      input: {
+        jobName: 'tiny-llm-3f9a1c2b7d',
+        continuation: { index: 1, startedAt: event.execution.startTime },
+      },
+    });
+  });
+});
+
+describe('formatDuration', () => {
+  it('writes the units that are not zero', () => {
+    expect(formatDuration(0)).toBe('0 s');
+    expect(formatDuration(59)).toBe('59 s');
+    expect(formatDuration(3600 + 5)).toBe('1 h 5 s');
+    expect(formatDuration(28 * 86_400 + 3661)).toBe('28 d 1 h 1 min 1 s');
+  });
+});
