@@ -28,7 +28,8 @@ try {
   console.log(`template: ${templateFile}`);
   process.exitCode = summary.failed.length > 0 ? 1 : 0;
 } catch (error) {
-  const failed = error as { stderr?: string; stdout?: string };
-  console.error(failed.stdout ?? '', failed.stderr ?? '', error);
+  // A failed `sls package` says why on its own output.
+  const failed = error as { stderr?: string; stdout?: string; message?: string };
+  console.error([failed.stdout, failed.stderr, failed.message].filter(Boolean).join('\n'));
   process.exitCode = 2;
 }
