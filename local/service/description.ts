@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -99,12 +99,19 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 
 /** Runs `sls print` for the stage (cached by the content of the files it reads). */
 export async function printService(stage: string, region: string): Promise<PrintedService> {
+  // Every file serverless.yml reads through ${file(...)}, in subfolders too.
+  const filesUnder = (dir: string) =>
+    existsSync(join(ROOT, dir))
+      ? readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+          .map((f) => `${dir}/${f}`)
+          .filter((f) => statSync(join(ROOT, f)).isFile())
+          .sort()
+      : [];
   const inputs = [
     'serverless.yml',
-    ...readdirSync(join(ROOT, 'statemachines')).map((f) => `statemachines/${f}`),
-    ...(existsSync(join(ROOT, 'schemas'))
-      ? readdirSync(join(ROOT, 'schemas')).map((f) => `schemas/${f}`)
-      : []),
+    ...filesUnder('statemachines'),
+    ...filesUnder('schemas'),
+    ...filesUnder('config'),
   ];
   const hash = createHash('sha256').update(JSON.stringify([stage, region]));
   for (const file of inputs) hash.update(file).update(readFileSync(join(ROOT, file)));
