@@ -3,7 +3,7 @@
  * examples, shows the live timeline and the events, and keeps serving (`--once` exits when
  * every example drop has settled).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -99,46 +99,50 @@ function speedOf(): number {
   return JSON.parse(readFileSync(join(stack.dataDir, 'clock.json'), 'utf8')).speed;
 }
 
+interface LoggedEvent {
+  'detail-type': string;
+  detail: {
+    jobName?: string;
+    failureReason?: string;
+    errors?: { path: string; message: string }[];
+    output?: { s3Uri: string };
+  };
+}
+
+function loggedEvents(stack: LocalStack): LoggedEvent[] {
+  if (!existsSync(stack.eventsLogPath)) return [];
+  return readFileSync(stack.eventsLogPath, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as LoggedEvent);
+}
+
 /** Resolves true when every drop got its terminal event as expected, false on a mismatch or timeout. */
 async function waitForExamples(stack: LocalStack, drops: ExampleDrop[], timeoutMs: number): Promise<boolean> {
-  const outcome = new Map<string, string>();
   const expected = new Map(
     drops.map((d) => [d.jobName, `Model ${d.expect === 'Rejected' ? 'Upload' : 'Optimization'} ${d.expect}`]),
   );
-  const settled = new Promise<void>((resolve) => {
-    const off = stack.activity.on((a) => {
-      if (a.kind !== 'event' || !a.jobName || !expected.has(a.jobName)) return;
-      if (a.detailType === 'Model Optimization Started') return;
-      outcome.set(a.jobName, a.detailType);
-      if (outcome.size === expected.size) {
-        off();
-        resolve();
-      }
-    });
-  });
-  const timedOut = await Promise.race([
-    settled.then(() => false),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), timeoutMs).unref()),
-  ]);
+  const outcomes = () =>
+    new Map(
+      loggedEvents(stack)
+        .filter(
+          (e) => e.detail.jobName && expected.has(e.detail.jobName) && !e['detail-type'].endsWith('Started'),
+        )
+        .map((e) => [e.detail.jobName as string, e['detail-type']]),
+    );
+  const deadline = Date.now() + timeoutMs;
+  while (outcomes().size < expected.size && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   await stack.bus.idle();
-  console.log('\nEvents put on the bus (.local/events.jsonl):');
-  for (const line of readFileSync(stack.eventsLogPath, 'utf8').trim().split('\n')) {
-    const event = JSON.parse(line) as {
-      'detail-type': string;
-      detail: {
-        jobName?: string;
-        status?: string;
-        failureReason?: string;
-        errors?: { path: string; message: string }[];
-        output?: { s3Uri: string };
-      };
-    };
-    const d = event.detail;
+  const outcome = outcomes();
+  console.log(`\nEvents put on the bus (${stack.eventsLogPath}):`);
+  for (const { 'detail-type': type, detail: d } of loggedEvents(stack)) {
     const extra =
       d.failureReason ?? d.output?.s3Uri ?? d.errors?.map((e) => `${e.path}: ${e.message}`).join('; ') ?? '';
-    console.log(`  ${event['detail-type'].padEnd(30)} ${(d.jobName ?? '').padEnd(28)} ${extra}`);
+    console.log(`  ${type.padEnd(30)} ${(d.jobName ?? '').padEnd(34)} ${extra}`);
   }
-  let ok = !timedOut;
+  let ok = true;
   for (const [jobName, want] of expected) {
     const got = outcome.get(jobName);
     if (got !== want) {
@@ -146,7 +150,7 @@ async function waitForExamples(stack: LocalStack, drops: ExampleDrop[], timeoutM
       console.log(`✗ ${jobName}: expected ${want}, got ${got ?? 'nothing'}`);
     }
   }
-  if (timedOut) console.log(`✗ not every drop settled within ${timeoutMs / 1000} s`);
+  if (outcome.size < expected.size) console.log(`✗ not every drop settled within ${timeoutMs / 1000} s`);
   if (ok) console.log(`\n✓ all ${expected.size} example drops settled as expected`);
   return ok;
 }

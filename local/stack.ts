@@ -65,10 +65,14 @@ export interface LocalStackOptions {
 /** What the ASL runner needs from the stack. */
 export interface LocalStackContext {
   clock: Clock;
+  /** Simulated seconds per real second. */
+  speed: number;
   endpoint: string;
   region: string;
   accountId: string;
   lambda: LambdaRuntime;
+  /** Deployed names of the functions, as state machines refer to them. */
+  functionNames: string[];
 }
 
 export interface LocalStack {
@@ -106,10 +110,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   if (options.reset) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
 
-  const clock = persistentClock(
-    join(dataDir, 'clock.json'),
-    options.clockSpeed ?? Number(process.env.LOCAL_CLOCK_SPEED ?? 60),
-  );
+  const speed = options.clockSpeed ?? Number(process.env.LOCAL_CLOCK_SPEED ?? 60);
+  const clock = persistentClock(join(dataDir, 'clock.json'), speed);
   const now = () => new Date(clock.now());
   const activity = new ActivityLog();
   const emit = (a: Activity) => activity.emit(a);
@@ -255,6 +257,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     region,
     accountId: LOCAL_ACCOUNT_ID,
     lambda,
+    speed,
+    functionNames: description.functions.map((fn) => fn.name),
   };
   const stepFunctions = createStepFunctionsService({
     stateMachines: description.stateMachines,

@@ -29,14 +29,19 @@ export function startTimeline(
   options: { tty: boolean; write?: (line: string) => void; now: () => number },
 ): { stop(): void; rows(): Row[] } {
   const rows: Row[] = [];
+  // Plain lines carry the simulated time since the timeline began, so they read in order.
+  const origin = options.now();
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const find = (jobName?: string, key?: string): Row | undefined =>
-    rows.find(
-      (r) => (jobName && r.jobName === jobName) || (key && r.key === key && (!r.jobName || !jobName)),
-    );
-
+  /** The row of a drop, merging the one seen by key with the one seen by job name. */
   const rowFor = (a: { at: number }, jobName?: string, key?: string): Row => {
-    let row = find(jobName, key);
+    const byJob = jobName ? rows.find((r) => r.jobName === jobName) : undefined;
+    const byKey = key ? rows.find((r) => r.key === key && !r.jobName) : undefined;
+    if (byJob && byKey && byJob !== byKey) {
+      byJob.firstSeen = Math.min(byJob.firstSeen, byKey.firstSeen);
+      byJob.steps.unshift(...byKey.steps);
+      rows.splice(rows.indexOf(byKey), 1);
+    }
+    let row = byJob ?? byKey;
     if (!row) {
       row = { key, jobName, firstSeen: a.at, status: 'DROPPED', steps: [] };
       rows.push(row);
@@ -48,7 +53,7 @@ export function startTimeline(
 
   const step = (row: Row, a: { at: number }, text: string) => {
     row.steps.push(text);
-    if (!options.tty) write(`${clock(a.at - row.firstSeen)}  ${label(row)}  ${text}`);
+    if (!options.tty) write(`T+${clock(a.at - origin)}  ${label(row)}  ${text}`);
   };
 
   const unsubscribe = activity.on((a: Activity) => {
@@ -63,7 +68,8 @@ export function startTimeline(
         break;
       }
       case 'execution': {
-        const row = find(a.name);
+        const jobName = a.name.replace(/-c\d+$/, '');
+        const row = rows.find((r) => r.jobName === jobName);
         if (row) step(row, a, `tracking ${a.status.toLowerCase()}${a.error ? ` (${a.error})` : ''}`);
         break;
       }
@@ -79,7 +85,8 @@ export function startTimeline(
         write(`!! a message reached the dead-letter queue ${a.queue} after ${a.count} receives`);
         break;
       case 'invocation':
-        if (!a.ok) write(`!! ${a.functionKey} failed: ${a.error}`);
+        // The tracker polls by letting the check function throw JobStillRunning (docs/state-machine.md).
+        if (!a.ok && !a.error?.startsWith('JobStillRunning')) write(`!! ${a.functionKey} failed: ${a.error}`);
         break;
       default:
         break;
@@ -100,7 +107,8 @@ export function startTimeline(
 }
 
 function label(row: Row): string {
-  return row.jobName ? `${row.jobName} (${row.key ?? '?'})` : (row.key ?? '?');
+  if (row.jobName && row.key) return `${row.jobName} (${row.key})`;
+  return row.jobName ?? row.key ?? '?';
 }
 
 function render(rows: Row[], now: number): string {

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -99,14 +99,14 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 
 /** Runs `sls print` for the stage (cached by the content of the files it reads). */
 export async function printService(stage: string, region: string): Promise<PrintedService> {
-  // Every file serverless.yml reads through ${file(...)}, in subfolders too.
   const filesUnder = (dir: string) =>
     existsSync(join(ROOT, dir))
-      ? readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
-          .map((f) => `${dir}/${f}`)
-          .filter((f) => statSync(join(ROOT, f)).isFile())
+      ? readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
+          .filter((entry) => entry.isFile())
+          .map((entry) => join(entry.parentPath, entry.name).slice(ROOT.length))
           .sort()
       : [];
+  // Everything `sls print` reads: the service file and the files it inlines or runs.
   const inputs = [
     'serverless.yml',
     ...filesUnder('statemachines'),

@@ -52,7 +52,14 @@ export interface RunExecutionOptions {
   /** Uniform in [0, 1): FULL jitter draws from it. Default Math.random. */
   random?: () => number;
   /** Called for each state entered, with the clock's time. */
-  onStateEntered?: (state: string, at: Date) => void;
+  onStateEntered?: (state: string, at: Date, input: unknown) => void;
+  /** Ends the execution early (StopExecution): the report says FAILED with `States.Aborted`. */
+  signal?: AbortSignal;
+  /**
+   * Resumes at a state with the input it had, instead of at StartAt: how the local stack
+   * picks an execution up again after a restart (the runner cannot serialize one mid-flight).
+   */
+  resumeAt?: { state: string; input: unknown };
   /**
    * History events after which the execution fails, as a Standard execution does at 25,000
    * (the default). The error is named `States.Runtime` here; set Infinity to only count.
@@ -189,7 +196,10 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     else if (info.type === 'Task') handlers[info.name] = taskHandler(info);
   }
 
-  const machine = new StateMachine(prepared.runnable as never, { validationOptions: { noValidate: true } });
+  const runnable = options.resumeAt
+    ? { ...prepared.runnable, StartAt: options.resumeAt.state }
+    : prepared.runnable;
+  const machine = new StateMachine(runnable as never, { validationOptions: { noValidate: true } });
   const runOptions: RunOptions = {
     overrides: {
       taskResourceLocalHandlers: handlers as never,
@@ -210,11 +220,17 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   const accounting = new ExecutionAccounting(prepared.states);
   const historyLimit = options.historyLimit ?? HISTORY_EVENT_LIMIT;
   let overLimit = false;
-  const { result, eventLogs, abort } = machine.run(options.input as never, runOptions);
+  const { result, eventLogs, abort } = machine.run(
+    (options.resumeAt ? options.resumeAt.input : options.input) as never,
+    runOptions,
+  );
+  options.signal?.addEventListener('abort', () => abort(), { once: true });
+  if (options.signal?.aborted) abort();
   const consumer = (async () => {
     for await (const event of eventLogs) {
       accounting.onEvent(event as LibraryEvent);
-      if (event.type === 'StateEntered') options.onStateEntered?.(event.state.name, clock.now());
+      if (event.type === 'StateEntered')
+        options.onStateEntered?.(event.state.name, clock.now(), event.state.input);
       if (accounting.events > historyLimit && !overLimit) {
         overLimit = true;
         abort();

@@ -25,6 +25,8 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
+  /** The last state entered and its input, so a restarted stack can resume there. */
+  checkpoint?: { state: string; input: unknown };
 }
 
 export interface LocalStateMachine {
@@ -39,6 +41,9 @@ export type ExecuteDefinition = (request: {
   execution: ExecutionRecord;
   input: unknown;
   signal: AbortSignal;
+  /** Start at this state with this input (resuming after a restart) instead of StartAt. */
+  resumeAt?: { state: string; input: unknown };
+  onStateEntered: (state: string, input: unknown) => void;
 }) => Promise<unknown>;
 
 export interface StepFunctionsOptions {
@@ -64,12 +69,22 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
   // Once closing, running executions are left RUNNING in the state file, to resume on restart.
   let closing = false;
 
-  const persist = () => {
+  const writeState = () => {
+    persistTimer = undefined;
     if (!options.stateFile) return;
     mkdirSync(dirname(options.stateFile), { recursive: true });
     const temp = `${options.stateFile}.tmp`;
     writeFileSync(temp, JSON.stringify([...executions.values()]));
     renameSync(temp, options.stateFile);
+  };
+  // Checkpoints change on every state entered: batch their writes.
+  let persistTimer: NodeJS.Timeout | undefined;
+  const persistSoon = () => {
+    persistTimer ??= setTimeout(writeState, 50);
+  };
+  const persist = () => {
+    clearTimeout(persistTimer);
+    writeState();
   };
   const changed = (execution: ExecutionRecord) => {
     persist();
@@ -88,7 +103,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
     return found;
   };
 
-  const run = (record: ExecutionRecord) => {
+  const run = (record: ExecutionRecord, resumeAt?: ExecutionRecord['checkpoint']) => {
     const controller = new AbortController();
     running.set(record.executionArn, controller);
     const stateMachine = machine(record.stateMachineArn);
@@ -98,6 +113,11 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
         execution: record,
         input: JSON.parse(record.input),
         signal: controller.signal,
+        ...(resumeAt && { resumeAt }),
+        onStateEntered: (state, input) => {
+          record.checkpoint = { state, input };
+          persistSoon();
+        },
       })
       .then(
         (output) => {
@@ -235,7 +255,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
     for (const record of records) {
       executions.set(record.executionArn, record);
       if (record.status !== 'RUNNING') continue;
-      if (resume(record) === 'restart') run(record);
+      if (resume(record) === 'restart') run(record, record.checkpoint);
       else {
         record.status = 'ABORTED';
         record.error = 'LocalStack.Restarted';
@@ -263,6 +283,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
       closing = true;
       for (const controller of running.values()) controller.abort();
       await Promise.allSettled([...settled.values()]);
+      persist();
     },
     async handle(operation: string, input: unknown): Promise<unknown> {
       faults.check(operation);

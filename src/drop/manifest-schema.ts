@@ -138,9 +138,19 @@ export const vpcConfigSchema = z.strictObject({
   subnets: z.array(vpcId(SUBNET_ID_PATTERN)).min(1).max(SUBNETS_MAX),
 });
 
+const instanceFamilies = [
+  ...new Set(DEPLOYMENT_INSTANCE_TYPES.map((t) => t.slice(0, t.lastIndexOf('.')))),
+].join(', ');
+
+/** The API's instance-type enum, with a message short enough to read in an event. */
+export const deploymentInstanceTypeSchema = z.enum(DEPLOYMENT_INSTANCE_TYPES, {
+  error: (issue) =>
+    `${JSON.stringify(issue.input)} is not an instance type the optimization-job API accepts (families: ${instanceFamilies}; the full list is in schemas/manifest.schema.json)`,
+});
+
 /** The manifest. Every field is optional: `{}` means "the stage defaults". */
 export const manifestSchema = z.strictObject({
-  deploymentInstanceType: z.enum(DEPLOYMENT_INSTANCE_TYPES).optional(),
+  deploymentInstanceType: deploymentInstanceTypeSchema.optional(),
   techniques: techniquesSchema.optional(),
   environment: environmentSchema.optional(),
   maxInstanceCount: z.number().int().min(MAX_INSTANCE_COUNT_MIN).optional(),

@@ -13,7 +13,7 @@ import { decodeS3Key } from '../../src/drop/decode-key';
 import { jobNameFor } from '../../src/job/job-name';
 import { loadEvent, s3NotificationOf } from '../support/events';
 import { eventsOf, startTestStack, TERMINAL, type TestStack } from '../support/local-stack';
-import { sls, slsEnv } from '../support/sls';
+import { invokeResult, sls, slsEnv } from '../support/sls';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
 
@@ -82,7 +82,7 @@ describe('sls invoke local -f startOptimization against the local stack', () => 
       ['invoke', 'local', '--stage', 'local', '-f', 'startOptimization', '-p', `events/sqs/${sample}.json`],
       { env },
     );
-    return JSON.parse(stdout.slice(stdout.indexOf('{'))) as { batchItemFailures: unknown[] };
+    return invokeResult<{ batchItemFailures: unknown[] }>(stdout);
   };
 
   it.each([

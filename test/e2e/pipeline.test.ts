@@ -117,7 +117,7 @@ describe('the pipeline on the local stack, driven only through AWS SDK clients',
     ]);
     await expect(
       t.sageMaker.send(new DescribeOptimizationJobCommand({ OptimizationJobName: drop.jobName })),
-    ).rejects.toThrow(/not found|does not exist/i);
+    ).rejects.toMatchObject({ name: 'ResourceNotFound' });
   });
 
   it('creates one job, one Started and one terminal event when the same drop is notified three times', async () => {

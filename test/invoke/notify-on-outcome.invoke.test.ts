@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventVariants } from '../support/events';
-import { sls, slsEnv } from '../support/sls';
+import { invokeResult, sls, slsEnv } from '../support/sls';
 import { type SnsFake, startSnsFake } from '../support/sns-fake';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:model-optimization-pipeline-local-notifications';
@@ -39,10 +39,6 @@ function invoke(variant: string) {
 }
 
 /** The handler's result: the last JSON document `invoke local` prints. */
-function resultOf(stdout: string): Record<string, unknown> {
-  const start = stdout.lastIndexOf('\n{\n');
-  return JSON.parse(stdout.slice(start === -1 ? stdout.indexOf('{') : start));
-}
 
 describe('sls invoke local -f notifyOnOutcome', () => {
   it('has a sample for each outcome, Started and a malformed event', () => {
@@ -64,7 +60,7 @@ describe('sls invoke local -f notifyOnOutcome', () => {
         attributes: { detailType, stage: 'local' },
       });
       expect(message?.message).toContain('What next:');
-      expect(resultOf(stdout)).toEqual({ published: true, detailType, messageId: message?.messageId });
+      expect(invokeResult(stdout)).toEqual({ published: true, detailType, messageId: message?.messageId });
     },
     120_000,
   );
@@ -72,7 +68,10 @@ describe('sls invoke local -f notifyOnOutcome', () => {
   it('publishes nothing for events/eventbridge/started.json', async () => {
     const { stdout } = await invoke('started');
     expect(sns.published).toEqual([]);
-    expect(resultOf(stdout)).toMatchObject({ published: false, detailType: 'Model Optimization Started' });
+    expect(invokeResult(stdout)).toMatchObject({
+      published: false,
+      detailType: 'Model Optimization Started',
+    });
   }, 120_000);
 
   it('fails events/eventbridge/malformed.json with MalformedEventError naming the bad fields, publishing nothing', async () => {
@@ -84,7 +83,7 @@ describe('sls invoke local -f notifyOnOutcome', () => {
     );
 
     expect(failure.code).toBe(1);
-    const result = resultOf(failure.stdout) as { errorMessage: string; stackTrace: string[] };
+    const result = invokeResult(failure.stdout) as { errorMessage: string; stackTrace: string[] };
     expect(result.errorMessage).toMatch(/^malformed event: \$\.detail\.jobArn: /);
     expect(result.errorMessage).toContain('$.detail.output: Invalid input: expected object');
     expect(result.stackTrace[0]).toMatch(/^MalformedEventError: /);

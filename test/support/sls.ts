@@ -21,6 +21,8 @@ export function slsEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
   // Values set by the test setup must not leak into the packaged template.
   for (const name of ['STATE_MACHINE_ARN', 'SAGEMAKER_ROLE_ARN', 'NOTIFY_TOPIC_ARN']) delete env[name];
+  // One JSON line per log entry, as in Lambda, so the handler's result is the only indented JSON.
+  delete env.POWERTOOLS_DEV;
   return { ...env, ...extra };
 }
 
@@ -41,4 +43,16 @@ export async function sls(
       maxBuffer: 64 * 1024 * 1024,
     },
   );
+}
+
+/**
+ * The handler's return value from `sls invoke local` output: the last pretty-printed JSON
+ * object (log lines, such as Powertools metrics, may come before it).
+ */
+export function invokeResult<T = Record<string, unknown>>(stdout: string): T {
+  const start = stdout.startsWith('{\n') ? 0 : stdout.lastIndexOf('\n{\n') + 1;
+  // sls prints it indented, so its closing brace is the first one at the start of a line.
+  const end = stdout.indexOf('\n}', start);
+  if (start === 0 && !stdout.startsWith('{\n')) throw new Error(`no JSON result in: ${stdout}`);
+  return JSON.parse(stdout.slice(start, end + 2)) as T;
 }

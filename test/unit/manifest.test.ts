@@ -108,7 +108,12 @@ describe('parseManifest rejects, with the JSON path of each problem', () => {
     [
       'an instance type outside the enum',
       { deploymentInstanceType: 'ml.m5.large' },
-      [{ path: '$.deploymentInstanceType', message: expect.stringContaining('Invalid option') }],
+      [
+        {
+          path: '$.deploymentInstanceType',
+          message: expect.stringContaining('is not an instance type the optimization-job API accepts'),
+        },
+      ],
     ],
     [
       'wrong types',

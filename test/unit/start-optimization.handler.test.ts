@@ -95,7 +95,10 @@ describe('start-optimization handler', () => {
         detail: expect.objectContaining({
           status: 'REJECTED',
           errors: [
-            { path: '$.deploymentInstanceType', message: expect.stringContaining('Invalid option') },
+            {
+              path: '$.deploymentInstanceType',
+              message: expect.stringContaining('is not an instance type the optimization-job API accepts'),
+            },
             { path: '$.techniques[0]', message: expect.stringContaining('unknown technique "pruning"') },
           ],
           model: expect.objectContaining({ key: 'models/tiny-llm-bad/optimization.json' }),
