@@ -20,6 +20,8 @@ export interface RuleOutcome {
 export interface GuardSummary {
   guardVersion: string;
   ruleCount: number;
+  /** Every rule of the rule set, by name. */
+  rules: Map<string, RuleInfo>;
   /** Rules that apply to some resource of the template, by name. */
   applicable: string[];
   passed: string[];
@@ -69,6 +71,7 @@ export function summarize(report: GuardReport, template: TemplateLike): GuardSum
   return {
     guardVersion: report.guardVersion,
     ruleCount: report.rules.size,
+    rules: report.rules,
     applicable: [...passed, ...failing].sort(),
     passed,
     failed,

@@ -5,6 +5,7 @@ const label = (o: RuleOutcome) => `${o.rule.name} [${o.rule.controlId}]`;
 
 /** Renders a summary: counts, then suppressed and failed rules with resources and the rule's message. */
 export function formatSummary(summary: GuardSummary, heading: string): string {
+  const rules = summary.rules;
   const lines = [
     `cfn-guard ${summary.guardVersion} · AWS Control Tower proactive controls (${summary.ruleCount} rules) · ${heading}`,
     `applicable ${summary.applicable.length} · passed ${summary.passed.length} · failed ${summary.failed.length} · suppressed ${summary.suppressed.length}`,
@@ -22,6 +23,10 @@ export function formatSummary(summary: GuardSummary, heading: string): string {
       for (const error of o.errors.slice(0, 3)) lines.push(`    ${error}`);
     }
   }
-  lines.push('', `passed: ${summary.passed.join(', ') || '(none)'}`);
+  lines.push('', 'passed:');
+  for (const name of summary.passed) {
+    const controlId = rules.get(name)?.controlId;
+    lines.push(`  ${name}${controlId ? ` [${controlId}]` : ''}`);
+  }
   return lines.join('\n');
 }
