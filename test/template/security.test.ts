@@ -201,9 +201,13 @@ describe('packaged template: logging, tracing, buckets', () => {
     }
   });
 
-  it('alarms to the outcome topic unless the stage names another', () => {
-    expect(resource(template, 'TrackOptimizationJobFailedAlarm').Properties?.AlarmActions).toEqual([
-      { 'Fn::If': ['HasAlarmTopic', '', { Ref: 'OutcomeNotificationsTopic' }] },
-    ]);
+  it('sends every alarm to the outcome topic unless the stage names another', () => {
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const [, alarm] of alarms) {
+      expect(alarm.Properties?.AlarmActions).toEqual([
+        { 'Fn::If': ['HasAlarmTopic', '', { Ref: 'OutcomeNotificationsTopic' }] },
+      ]);
+    }
   });
 });
