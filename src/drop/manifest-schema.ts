@@ -4,7 +4,7 @@
  * passes SageMaker's own validation. `docs/manifest.md` and `schemas/manifest.schema.json`
  * are generated from this schema.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DEPLOYMENT_INSTANCE_TYPES,
   ENVIRONMENT_KEY_MAX_LENGTH,
