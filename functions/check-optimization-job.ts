@@ -6,20 +6,25 @@
  * is in the payload the state machine sends.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { sageMaker } from '../src/aws/sagemaker';
-import { logger, tracer } from '../src/observability';
+import { logger, metrics, tracer } from '../src/observability';
 import { type CheckDeps, checkOptimizationJob } from '../src/track/check-job';
+import { jobNameOf, reportOutcome } from '../src/track/report-outcome';
 import type { CheckOutcome } from '../src/track/tracking-state';
 
 const deps: CheckDeps = { sageMaker: tracer.captureAWSv3Client(sageMaker) };
 
 export const handler = middy<unknown, CheckOutcome>()
   .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(injectLambdaContext(logger))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
   .handler(async (payload) => {
+    // The job name is the correlation key of every log line.
+    logger.appendKeys({ jobName: jobNameOf(payload) });
     const outcome = await checkOptimizationJob(payload, deps);
-    logger.info('tracking decision', { action: outcome.action });
+    reportOutcome(outcome, logger, metrics);
     return outcome;
   });

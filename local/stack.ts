@@ -346,7 +346,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ),
   );
 
-  const bucket = description.buckets[0]?.name ?? '';
+  // The models bucket is the one that notifies a queue (the access-log bucket does not).
+  const bucket = description.notifications[0]?.bucket ?? description.buckets[0]?.name ?? '';
   return {
     endpoint,
     port: edge.port,

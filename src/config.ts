@@ -2,7 +2,7 @@
  * The one place configuration is read. Parsed and validated once, at cold start: a missing
  * or malformed variable fails fast with a message that names it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { environmentSchema, techniquesSchema } from './drop/manifest-schema';
 import { ConfigError } from './errors';
 import { DEPLOYMENT_INSTANCE_TYPES, MAX_RUNTIME_MAX_SECONDS, ROLE_ARN_PATTERN } from './job/api-limits';

@@ -22,6 +22,10 @@ export const METRIC = {
   dropsIgnored: 'DropsIgnored',
   jobsCreated: 'JobsCreated',
   quotaDeferrals: 'QuotaDeferrals',
+  jobsCompleted: 'JobsCompleted',
+  jobsFailed: 'JobsFailed',
+  jobsStopped: 'JobsStopped',
+  trackingDurationSeconds: 'TrackingDurationSeconds',
   notificationsPublished: 'OutcomeNotificationsPublished',
   malformedEvents: 'MalformedEvents',
 } as const;

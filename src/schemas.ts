@@ -1,5 +1,5 @@
 /** JSON Schemas generated from the zod sources of truth, by file name under `schemas/`. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { manifestSchema } from './drop/manifest-schema';
 import {
   DETAIL_TYPES,

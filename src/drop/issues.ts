@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ValidationIssue } from '../errors';
 
 /** Formats a zod path as JSONPath: `$.techniques[0].quantization`. */

@@ -4,7 +4,7 @@
  * passes SageMaker's own validation. `docs/manifest.md` and `schemas/manifest.schema.json`
  * are generated from this schema.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DEPLOYMENT_INSTANCE_TYPES,
   ENVIRONMENT_KEY_MAX_LENGTH,
@@ -43,18 +43,33 @@ const s3Uri = z
 /** A container environment: the API allows at most 25 entries of at most 256 characters. */
 export const environmentSchema = z
   .record(
-    z
-      .string()
-      .max(ENVIRONMENT_KEY_MAX_LENGTH, `keys are at most ${ENVIRONMENT_KEY_MAX_LENGTH} characters`)
-      .regex(ENVIRONMENT_KEY_PATTERN, 'keys must not be blank'),
+    // Keys are checked below: zod reports a bad record key only as "Invalid key in record".
+    z.string(),
     z
       .string()
       .max(ENVIRONMENT_VALUE_MAX_LENGTH, `values are at most ${ENVIRONMENT_VALUE_MAX_LENGTH} characters`),
   )
-  .refine((env) => Object.keys(env).length <= ENVIRONMENT_MAX_ENTRIES, {
-    message: `at most ${ENVIRONMENT_MAX_ENTRIES} entries`,
+  .superRefine((env, ctx) => {
+    const keys = Object.keys(env);
+    if (keys.length > ENVIRONMENT_MAX_ENTRIES) {
+      ctx.addIssue({ code: 'custom', message: `at most ${ENVIRONMENT_MAX_ENTRIES} entries` });
+    }
+    for (const key of keys) {
+      if (key.length > ENVIRONMENT_KEY_MAX_LENGTH) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `keys are at most ${ENVIRONMENT_KEY_MAX_LENGTH} characters`,
+        });
+      } else if (!ENVIRONMENT_KEY_PATTERN.test(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'keys must not be blank' });
+      }
+    }
   })
-  .meta({ maxProperties: ENVIRONMENT_MAX_ENTRIES });
+  .meta({
+    maxProperties: ENVIRONMENT_MAX_ENTRIES,
+    propertyNames: { maxLength: ENVIRONMENT_KEY_MAX_LENGTH, pattern: ENVIRONMENT_KEY_PATTERN.source },
+  });
 
 const containerTechniqueSchema = z.strictObject({
   image: z
@@ -66,7 +81,12 @@ const containerTechniqueSchema = z.strictObject({
 });
 
 const speculativeDecodingSchema = z.strictObject({
-  technique: z.enum(SPECULATIVE_DECODING_TECHNIQUES).default('EAGLE'),
+  technique: z
+    .enum(SPECULATIVE_DECODING_TECHNIQUES, {
+      error: (issue) =>
+        `unknown speculative-decoding technique ${JSON.stringify(issue.input)}; the API accepts ${SPECULATIVE_DECODING_TECHNIQUES.join(', ')}`,
+    })
+    .default('EAGLE'),
   trainingData: z
     .strictObject({
       s3Uri,

@@ -2,7 +2,7 @@
  * Reads the body of an upload-queue message: an S3 event notification, or S3's one-off
  * `s3:TestEvent` sent when the notification is configured. Anything else is an invalid drop.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidDropError, type ValidationIssue } from '../errors';
 import { decodeS3Key } from './decode-key';
 import { toIssues } from './issues';

@@ -10,7 +10,7 @@
  * that validates against an older one; zod strips unknown fields when parsing, likewise.
  * Values that AWS may extend (instance types) are patterns, not enums, for the same reason.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { OPTIMIZATION_JOB_STATUSES, TECHNIQUES } from '../job/api-limits';
 
 export const SCHEMA_VERSION = '1.0.0';

@@ -4,7 +4,7 @@
  * It is a pure function of the drop and the stage's config, so a redelivered drop sends the
  * same input and Step Functions treats the second StartExecution as the same execution.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { modelRefSchema } from '../events/contract';
 import { trackingScheduleSchema } from '../track/schedule';
 import { DEPLOYMENT_INSTANCE_TYPES, MAX_RUNTIME_MAX_SECONDS, TECHNIQUES } from './api-limits';

@@ -2,7 +2,7 @@
  * The notify-on-outcome function's own configuration, read once at cold start. It needs none
  * of start-optimization's variables.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors';
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;

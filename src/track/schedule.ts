@@ -3,7 +3,7 @@
  * input (`tracking`, built by start-optimization from its config), so the state machine reads
  * no config and the local stack runs the ASL file as it is.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The intervals the `CheckJob` state can wait between two polls. ASL Retry intervals are

@@ -3,7 +3,7 @@
  * what earlier states added) and the bits of the context object the function needs. The whole
  * state goes in (`"state.$": "$"`), so no ASL path ever points at a field that may be missing.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   completedDetailSchema,
   DETAIL_TYPES,
