@@ -10,6 +10,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { jobNameFor } from '../job/job-name';
 import { CliError } from './errors';
 
+/** Upload progress of one object and of the whole drop. */
 export interface DropProgress {
   key: string;
   loaded: number;
@@ -19,6 +20,7 @@ export interface DropProgress {
   dropTotal: number;
 }
 
+/** What to drop, and where. */
 export interface DropOptions {
   s3: S3Client;
   bucket: string;
@@ -33,6 +35,7 @@ export interface DropOptions {
   onProgress?: (progress: DropProgress) => void;
 }
 
+/** What a drop uploaded and the job it starts. */
 export interface DropResult {
   /** The object whose notification starts the job. */
   triggerKey: string;

@@ -10,6 +10,7 @@ import { EXIT_CODES, JobNotFoundError } from './errors';
 import { type JobView, viewJob } from './job-view';
 import type { Outcome } from './tracking';
 
+/** The job to follow, the clients to poll it with, and how often and how long. */
 export interface FollowOptions {
   sageMaker: SageMakerClient;
   sfn: SFNClient;
@@ -29,6 +30,7 @@ export interface FollowOptions {
   signal?: AbortSignal;
 }
 
+/** How a followed job ended, or why that is unknown. */
 export interface FollowResult {
   outcome: Outcome;
   /** The last view; absent when the job never appeared. */

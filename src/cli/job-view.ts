@@ -13,11 +13,13 @@ import type { Now } from './clock';
 import { JobNotFoundError } from './errors';
 import { type Outcome, readTracking, type Tracking } from './tracking';
 
+/** One moment of a job's life (ISO time, what happened). */
 export interface TimelineEntry {
   at: string;
   what: string;
 }
 
+/** One job as SageMaker and its tracking executions describe it. */
 export interface JobView {
   jobName: string;
   jobArn?: string;

@@ -12,6 +12,7 @@ import { type ExecutionListItem, ListExecutionsCommand, type SFNClient } from '@
 import { TECHNIQUE_MEMBERS, TERMINAL_STATUSES } from '../job/api-limits';
 import type { Now } from './clock';
 
+/** One row of `list`: a job summary joined with its latest tracking execution. */
 export interface JobSummary {
   jobName: string;
   status: string;
@@ -28,6 +29,7 @@ export interface JobSummary {
   lastEvent?: string;
 }
 
+/** Clients, filters and size of a listing. */
 export interface ListOptions {
   sageMaker: SageMakerClient;
   sfn: SFNClient;

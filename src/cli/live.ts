@@ -6,6 +6,7 @@
 import { createLogUpdate } from 'log-update';
 import type { Output } from './output';
 
+/** A block of lines that a command keeps up to date. */
 export interface LiveView {
   /** `identities[i]` stands for `lines[i]` when deciding what changed; default the line itself. */
   show(lines: string[], identities?: string[]): void;

@@ -5,6 +5,7 @@
 import { CliError } from './errors';
 import { table, tsv } from './format';
 
+/** The streams of one command run and how it writes to them. */
 export interface Output {
   json: boolean;
   /** Whether stdout is a terminal: tables there, tab-separated lines otherwise. */

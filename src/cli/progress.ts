@@ -7,6 +7,7 @@ import type { DropProgress } from './drop';
 import { formatBytes } from './format';
 import type { Output } from './output';
 
+/** Receives drop progress and draws it. */
 export interface UploadProgress {
   update(progress: DropProgress): void;
   stop(): void;

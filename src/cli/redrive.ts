@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { decodeS3Key } from '../drop/decode-key';
 
+/** One message waiting in the DLQ. */
 export interface DeadLetter {
   messageId: string;
   /** ApproximateReceiveCount, this listing's receive included. */
@@ -22,11 +23,13 @@ export interface DeadLetter {
   body?: string;
 }
 
+/** What `redrive --dry-run` found. */
 export interface DeadLetterListing {
   approximateCount: number;
   messages: DeadLetter[];
 }
 
+/** A started DLQ move task. */
 export interface MoveResult {
   /** Messages in the DLQ when the move started (SQS's approximate count). */
   approximateCount: number;

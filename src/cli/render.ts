@@ -31,6 +31,7 @@ export function outcomeLine(view: JobView): string {
   return `${base}${reason}${view.note ? ` (${view.note})` : ''}`;
 }
 
+/** Column headers of the job tables (`list`, `watch` without a job). */
 export const JOB_TABLE_HEADERS = [
   'JOB',
   'STATUS',

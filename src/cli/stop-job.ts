@@ -2,6 +2,7 @@ import { type SageMakerClient, StopOptimizationJobCommand } from '@aws-sdk/clien
 import { JobNotRunningError } from './errors';
 import { describeOptimizationJob } from './job-view';
 
+/** What `stop` did. */
 export interface StopResult {
   jobName: string;
   /** The status before the stop. */

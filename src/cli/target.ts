@@ -15,6 +15,7 @@ export interface TargetOptions {
   stage?: string;
 }
 
+/** The resolved target: stage, endpoint (local) or AWS, region, profile. */
 export interface Target {
   stage: string;
   /** AWS_ENDPOINT_URL, when set: the local stack (or another emulator). */

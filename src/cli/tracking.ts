@@ -8,6 +8,7 @@ import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 /** How a job ended, as the pipeline's terminal event says (or `Rejected`/`Unknown`). */
 export type Outcome = 'Completed' | 'Failed' | 'Stopped' | 'Rejected' | 'Unknown';
 
+/** One execution of a job's tracking chain. */
 export interface TrackingExecution {
   name: string;
   executionArn: string;
@@ -30,6 +31,7 @@ export interface PublishedEvent {
   };
 }
 
+/** A job's tracking chain and what it published. */
 export interface Tracking {
   /** The chain, first execution first. Empty when tracking has not started. */
   executions: TrackingExecution[];
