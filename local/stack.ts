@@ -316,7 +316,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     ],
     admin: (method, path, body) =>
-      admin({ method, path, body, clock, speed, sageMaker, stepFunctions, bus, queues }),
+      admin({ method, path, body, sageMaker, stepFunctions, bus, queues, clock, speed, stage }),
   });
   endpoint = edge.url;
 
@@ -355,7 +355,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ),
   );
 
-  const bucket = description.buckets[0]?.name ?? '';
+  // The models bucket is the one that notifies a queue (the access-log bucket does not).
+  const bucket = description.notifications[0]?.bucket ?? description.buckets[0]?.name ?? '';
   return {
     endpoint,
     port: edge.port,
@@ -403,21 +404,29 @@ async function admin(request: {
   method: string;
   path: string;
   body: unknown;
-  clock: Clock;
-  speed: number;
   sageMaker: SageMakerEmulator;
   stepFunctions: StepFunctionsService;
   bus: LocalBus;
   queues: Map<string, LocalQueue>;
+  clock: Clock;
+  speed: number;
+  stage: string;
 }): Promise<{ statusCode: number; body: unknown }> {
   const { method, path, body } = request;
   const route = `${method} ${path}`;
   try {
     switch (route) {
       case 'GET /_local/health':
-        return { statusCode: 200, body: { status: 'running' } };
-      case 'GET /_local/clock':
-        return { statusCode: 200, body: { now: request.clock.now(), speed: request.speed } };
+        // The clock lets clients (model-opt) compare the stack's simulated times with "now".
+        return {
+          statusCode: 200,
+          body: {
+            status: 'running',
+            stage: request.stage,
+            now: new Date(request.clock.now()).toISOString(),
+            clockSpeed: request.speed,
+          },
+        };
       case 'GET /_local/stats': {
         const memory = process.memoryUsage();
         // maxRSS is in kibibytes.

@@ -1,3 +1,4 @@
+// Writes the SQS-wrapped S3 notification samples in events/sqs/ (node scripts/make-sqs-samples.mjs).
 import { writeFileSync } from 'node:fs';
 
 const enc = (key) => encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
@@ -65,4 +66,4 @@ const files = {
   'bad-manifest': sqs(s3Event('models/tiny-llm-bad/optimization.json', 140, {})),
 };
 for (const [name, event] of Object.entries(files))
-  writeFileSync(`events/sqs/${name}.json`, JSON.stringify(event, null, 2) + '\n');
+  writeFileSync(`events/sqs/${name}.json`, `${JSON.stringify(event, null, 2)}\n`);

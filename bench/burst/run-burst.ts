@@ -159,7 +159,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
 
 /** The stack's (simulated) time, epoch ms. */
 async function simulatedNow(target: Target): Promise<number> {
-  return (await target.admin<{ now: number }>('GET', '/_local/clock')).now;
+  return Date.parse((await target.admin<{ now: string }>('GET', '/_local/health')).now);
 }
 
 /** Follows the events log from where it was last read: who has Started, who has ended. */

@@ -59,14 +59,21 @@ const EVENT_NAMES: Record<string, string> = {
 /** The real-shaped record for an s3rver object-created event. */
 export function toS3EventRecord(
   event: S3rverRecord,
-  options: { region: string; configurationId: string; sequence: () => string; versionId?: string },
+  options: {
+    region: string;
+    configurationId: string;
+    sequence: () => string;
+    versionId?: string;
+    /** The stack's (simulated) time of the event; default s3rver's real time. */
+    eventTime?: string;
+  },
 ): S3EventRecord {
   const { bucket, object } = event.s3;
   return {
     eventVersion: '2.1',
     eventSource: 'aws:s3',
     awsRegion: options.region,
-    eventTime: event.eventTime,
+    eventTime: options.eventTime ?? event.eventTime,
     eventName: EVENT_NAMES[event.eventName] ?? event.eventName,
     userIdentity: { principalId: 'AWS:LOCALSTACKUSER' },
     requestParameters: { sourceIPAddress: '127.0.0.1' },

@@ -32,7 +32,7 @@ export interface S3ServiceOptions {
   buckets: string[];
   region: string;
   notifications: BucketNotification[];
-  /** The stack's clock, for the notifications' `eventTime`. Default: s3rver's (real) time. */
+  /** The stack's clock, for the notifications' eventTime (s3rver stamps real time). */
   now?: () => Date;
 }
 
@@ -64,15 +64,12 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
       for (const target of options.notifications) {
         if (target.bucket !== raw.s3.bucket.name || !matchesFilter(raw.s3.object.key, target.filter))
           continue;
-        const at = options.now?.().toISOString() ?? raw.eventTime;
-        const record = toS3EventRecord(
-          { ...raw, eventTime: at },
-          {
-            region: options.region,
-            configurationId: target.configurationId,
-            sequence,
-          },
-        );
+        const record = toS3EventRecord(raw, {
+          region: options.region,
+          configurationId: target.configurationId,
+          sequence,
+          ...(options.now && { eventTime: options.now().toISOString() }),
+        });
         target.deliver(JSON.stringify({ Records: [record] }), record);
       }
     }

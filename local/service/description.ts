@@ -106,8 +106,13 @@ export async function printService(stage: string, region: string): Promise<Print
           .map((entry) => join(entry.parentPath, entry.name).slice(ROOT.length))
           .sort()
       : [];
-  // Everything `sls print` reads: the service file and the files it inlines.
-  const inputs = ['serverless.yml', ...filesUnder('statemachines'), ...filesUnder('schemas')];
+  // Everything `sls print` reads: the service file and the files it inlines or runs.
+  const inputs = [
+    'serverless.yml',
+    ...filesUnder('statemachines'),
+    ...filesUnder('schemas'),
+    ...filesUnder('config'),
+  ];
   const hash = createHash('sha256').update(JSON.stringify([stage, region]));
   for (const file of inputs) hash.update(file).update(readFileSync(join(ROOT, file)));
   const cacheDir = join(tmpdir(), 'model-optimization-pipeline-cache');

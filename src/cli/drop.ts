@@ -8,7 +8,9 @@ import { basename, join, relative, sep } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { jobNameFor } from '../job/job-name';
+import { CliError } from './errors';
 
+/** Upload progress of one object and of the whole drop. */
 export interface DropProgress {
   key: string;
   loaded: number;
@@ -18,6 +20,7 @@ export interface DropProgress {
   dropTotal: number;
 }
 
+/** What to drop, and where. */
 export interface DropOptions {
   s3: S3Client;
   bucket: string;
@@ -32,6 +35,7 @@ export interface DropOptions {
   onProgress?: (progress: DropProgress) => void;
 }
 
+/** What a drop uploaded and the job it starts. */
 export interface DropResult {
   /** The object whose notification starts the job. */
   triggerKey: string;
@@ -42,7 +46,8 @@ export interface DropResult {
   bytes: number;
 }
 
-export class DropError extends Error {
+/** A drop that cannot be made as asked: no such path, not a `.tar.gz`, an empty folder. */
+export class DropError extends CliError {
   override readonly name = 'DropError';
 }
 
@@ -80,8 +85,12 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
       : { body: '{}', key: `${folder}${manifestName}` };
   }
 
-  const dropTotal =
-    files.reduce((n, f) => n + f.size, 0) + (manifest?.path ? statSync(manifest.path).size : 2);
+  const manifestSize = !manifest
+    ? 0
+    : manifest.path
+      ? statSync(manifest.path).size
+      : Buffer.byteLength(manifest.body ?? '');
+  const dropTotal = files.reduce((n, f) => n + f.size, 0) + manifestSize;
   let done = 0;
   const upload = async (key: string, body: string | ReturnType<typeof createReadStream>, size: number) => {
     const upload = new Upload({
@@ -119,8 +128,7 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
   }
   if (!manifest) throw new DropError('nothing was uploaded');
   const body = manifest.path ? createReadStream(manifest.path) : (manifest.body ?? '{}');
-  const size = manifest.path ? statSync(manifest.path).size : Buffer.byteLength(manifest.body ?? '');
-  const result = await upload(manifest.key, body, size);
+  const result = await upload(manifest.key, body, manifestSize);
   return finish(
     options,
     manifest.key,

@@ -1,19 +1,22 @@
 import { ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DropError } from './drop';
+
+/** The name prefix of a stage's models bucket (serverless.yml: `<stack>-models-<account>-<region>`). */
+export const modelsBucketPrefix = (stage: string): string => `model-optimization-pipeline-${stage}-models`;
 
 /**
- * The models bucket of a stage: the one whose name starts with
- * `model-optimization-pipeline-<stage>-models` (what serverless.yml creates), unless given.
+ * The buckets that can be the stage's models bucket: names starting with
+ * `model-optimization-pipeline-<stage>-models`. When several match (one stage deployed in
+ * several regions), those ending in `-<region>` win.
  */
-export async function findModelsBucket(s3: S3Client, stage: string, explicit?: string): Promise<string> {
-  if (explicit) return explicit;
-  const prefix = `model-optimization-pipeline-${stage}-models`;
-  const { Buckets = [] } = await s3.send(new ListBucketsCommand({}));
-  const matches = Buckets.map((b) => b.Name ?? '').filter((name) => name.startsWith(prefix));
-  if (matches.length === 1 && matches[0]) return matches[0];
-  throw new DropError(
-    matches.length === 0
-      ? `no bucket named ${prefix}…: is the stack for stage "${stage}" deployed (or the local stack running)? Pass --bucket to choose one.`
-      : `several buckets match ${prefix}… (${matches.join(', ')}): pass --bucket`,
-  );
+export async function findModelsBuckets(s3: S3Client, stage: string, region?: string): Promise<string[]> {
+  const prefix = modelsBucketPrefix(stage);
+  const names: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListBucketsCommand({ ContinuationToken: token, Prefix: prefix }));
+    names.push(...(page.Buckets ?? []).map((b) => b.Name ?? '').filter((name) => name.startsWith(prefix)));
+    token = page.ContinuationToken;
+  } while (token);
+  const inRegion = region ? names.filter((name) => name.endsWith(`-${region}`)) : [];
+  return names.length > 1 && inRegion.length > 0 ? inRegion : names;
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeOptimizationJobCommand } from '@aws-sdk/client-sagemaker';
+import { CreateOptimizationJobCommand, DescribeOptimizationJobCommand } from '@aws-sdk/client-sagemaker';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropModel } from '../../src/cli/drop';
@@ -126,5 +126,77 @@ describe('sls invoke local -f startOptimization against the local stack', () => 
     const rejected = events.find((e) => e.detail.jobName === jobName);
     expect(rejected?.['detail-type']).toBe('Model Upload Rejected');
     expect(rejected?.detail.errors.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('sls invoke local -f checkOptimizationJob against the local stack', () => {
+  let t: TestStack;
+  let env: NodeJS.ProcessEnv;
+  const sample = loadEvent<{
+    state: { jobName: string; jobArn: string; model: { s3Uri: string }; outputS3Uri: string };
+  }>('check-optimization-job/poll.json');
+
+  beforeAll(async () => {
+    t = await startTestStack();
+    env = slsEnv({
+      ...t.stack.clientEnv,
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const invoke = () =>
+    sls(
+      [
+        'invoke',
+        'local',
+        '--stage',
+        'local',
+        '-f',
+        'checkOptimizationJob',
+        '-p',
+        'events/check-optimization-job/poll.json',
+      ],
+      { env },
+    );
+
+  it('poll.json on a job that does not exist decides to publish Failed: the job disappeared', async () => {
+    const { stdout } = await invoke();
+
+    const outcome = invokeResult<{
+      action: string;
+      detailType: string;
+      detail: { failureReason: string; jobName: string };
+    }>(stdout);
+    expect(outcome).toMatchObject({ action: 'publish', detailType: 'Model Optimization Failed' });
+    expect(outcome.detail.jobName).toBe(sample.state.jobName);
+    expect(outcome.detail.failureReason).toMatch(/disappeared|not found/i);
+  });
+
+  it('poll.json on a running job answers "still running" with the poll tier as the error name', async () => {
+    t.stack.sageMaker.faults.overrideOutcome({ match: { name: sample.state.jobName }, outcome: 'hang' });
+    await t.sageMaker.send(
+      new CreateOptimizationJobCommand({
+        OptimizationJobName: sample.state.jobName,
+        RoleArn: 'arn:aws:iam::000000000000:role/model-optimization-pipeline-local-SageMakerExecutionRole',
+        ModelSource: { S3: { S3Uri: sample.state.model.s3Uri } },
+        DeploymentInstanceType: 'ml.g5.2xlarge',
+        OptimizationConfigs: [{ ModelQuantizationConfig: {} }],
+        OutputConfig: { S3OutputLocation: sample.state.outputS3Uri },
+        StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+      }),
+    );
+
+    const failure = await invoke().then(
+      () => undefined,
+      (error: { stdout: string }) => error,
+    );
+
+    expect(failure, 'sls invoke local exits non-zero when the handler throws').toBeDefined();
+    const result = invokeResult<{ errorMessage: string }>(failure?.stdout ?? '');
+    expect(result.errorMessage).toMatch(/^job is (STARTING|INPROGRESS); next poll in 60 s$/);
   });
 });

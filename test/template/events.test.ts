@@ -121,15 +121,27 @@ describe('packaged template: notify-on-outcome', () => {
       Principal: 'events.amazonaws.com',
       FunctionName: { 'Fn::GetAtt': ['NotifyOnOutcomeLambdaFunction', 'Arn'] },
     });
-    expect(JSON.stringify(permission?.SourceArn)).toContain(notifyRule().Properties.Name);
+    const [ruleId] = resourcesOfType(template, 'AWS::Events::Rule').find(([, r]) => r === notifyRule()) ?? [];
+    expect(permission?.SourceArn).toEqual({ 'Fn::GetAtt': [ruleId, 'Arn'] });
   });
 
-  it('has a topic encrypted with the AWS-managed SNS key that refuses non-TLS publishing', () => {
-    expect(resource(template, 'OutcomeNotificationsTopic').Properties?.KmsMasterKeyId).toBe('alias/aws/sns');
+  it('has a topic encrypted with the stack key that refuses non-TLS publishing and takes only this account’s alarms', () => {
+    expect(resource(template, 'OutcomeNotificationsTopic').Properties?.KmsMasterKeyId).toEqual({
+      'Fn::GetAtt': ['PipelineKey', 'Arn'],
+    });
     expect(
       resource(template, 'OutcomeNotificationsTopicPolicy').Properties?.PolicyDocument.Statement,
     ).toEqual([
       expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Condition: {
+          ArnLike: { 'aws:SourceArn': { 'Fn::Sub': expect.stringMatching(/:cloudwatch:.*:alarm:\*$/) } },
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        },
+      }),
     ]);
   });
 
@@ -143,7 +155,7 @@ describe('packaged template: notify-on-outcome', () => {
     });
   });
 
-  it('gives its role sns:Publish on the topic, logs on its own log group and X-Ray, nothing else', () => {
+  it('gives its role sns:Publish on the topic, the key through SNS, logs on its own log group and X-Ray, VPC access only with a VPC, nothing else', () => {
     const statements = roleStatements(resource(template, 'NotifyOnOutcomeRole'));
     expect(statements).toEqual([
       {
@@ -167,6 +179,21 @@ describe('packaged template: notify-on-outcome', () => {
         Effect: 'Allow',
         Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
         Resource: '*',
+      },
+      {
+        Sid: 'EncryptSummaries',
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: { 'Fn::GetAtt': ['PipelineKey', 'Arn'] },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+        Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' } } },
+      },
+      {
+        'Fn::If': [
+          'HasVpc',
+          expect.objectContaining({ Sid: 'VpcNetworkInterfaces' }),
+          { Ref: 'AWS::NoValue' },
+        ],
       },
     ]);
     expect(resource(template, 'NotifyOnOutcomeLogGroup').Properties?.LogGroupName).toBe(

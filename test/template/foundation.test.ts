@@ -7,7 +7,17 @@ describe('packaged template: the foundation', () => {
   it('has a versioned, encrypted, private models bucket that denies non-TLS access', () => {
     const bucket = resource(template, 'ModelsBucket');
     expect(bucket.Properties?.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-    expect(bucket.Properties?.BucketEncryption).toBeDefined();
+    expect(bucket.Properties?.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        {
+          ServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms',
+            KMSMasterKeyID: { 'Fn::GetAtt': ['PipelineKey', 'Arn'] },
+          },
+          BucketKeyEnabled: true,
+        },
+      ],
+    });
     expect(bucket.Properties?.PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
       BlockPublicPolicy: true,
@@ -67,9 +77,9 @@ describe('packaged template: the foundation', () => {
       deadLetterTargetArn: { 'Fn::GetAtt': ['UploadDeadLetterQueue', 'Arn'] },
       maxReceiveCount: 30,
     });
-    expect(queue?.SqsManagedSseEnabled ?? queue?.KmsMasterKeyId).toBeTruthy();
+    expect(queue?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['PipelineKey', 'Arn'] });
     const dlq = resource(template, 'UploadDeadLetterQueue').Properties;
-    expect(dlq?.SqsManagedSseEnabled ?? dlq?.KmsMasterKeyId).toBeTruthy();
+    expect(dlq?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['PipelineKey', 'Arn'] });
   });
 
   it('feeds start-optimization from the queue in batches of 10 with partial batch responses', () => {

@@ -120,7 +120,7 @@ describe('least privilege in the packaged template', () => {
         ([, p]) => JSON.stringify(p.Properties?.Bucket) === JSON.stringify({ Ref: id }),
       );
       expect(policy, `${id} has a bucket policy`).toBeDefined();
-      expect((policy?.[1] as CfnResource).Properties?.PolicyDocument.Statement).toContainEqual(
+      expect(policy?.[1].Properties?.PolicyDocument?.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
       );
     }

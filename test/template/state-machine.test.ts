@@ -27,7 +27,7 @@ describe('packaged template: the tracking state machine', () => {
     expect(machine?.DefinitionSubstitutions).toBeUndefined();
   });
 
-  it('lets the state machine put events on the pipeline bus, stop jobs, invoke its check function and continue itself, nothing else', () => {
+  it('lets the state machine put events on the pipeline bus, stop jobs, invoke its check function, continue itself, log and trace, nothing else', () => {
     const statements = roleStatements(resource(template, 'TrackOptimizationJobRole'));
     expect(statements.map(({ Sid: _sid, ...rest }) => rest)).toEqual([
       {
@@ -50,6 +50,30 @@ describe('packaged template: the tracking state machine', () => {
             'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:model-optimization-pipeline-ci-track',
         },
       },
+      {
+        Effect: 'Allow',
+        Action: [
+          'logs:CreateLogDelivery',
+          'logs:GetLogDelivery',
+          'logs:UpdateLogDelivery',
+          'logs:DeleteLogDelivery',
+          'logs:ListLogDeliveries',
+          'logs:PutResourcePolicy',
+          'logs:DescribeResourcePolicies',
+          'logs:DescribeLogGroups',
+        ],
+        Resource: '*',
+      },
+      {
+        Effect: 'Allow',
+        Action: [
+          'xray:PutTraceSegments',
+          'xray:PutTelemetryRecords',
+          'xray:GetSamplingRules',
+          'xray:GetSamplingTargets',
+        ],
+        Resource: '*',
+      },
     ]);
   });
 
@@ -62,10 +86,11 @@ describe('packaged template: the tracking state machine', () => {
     });
     expect(fn?.Timeout).toBeLessThan(60); // the CheckJob state's TimeoutSeconds
     const statements = roleStatements(resource(template, 'CheckOptimizationJobRole'));
-    expect(statements.map((s) => s.Action)).toEqual([
+    expect(statements.map((s) => s.Action ?? s['Fn::If']?.[1].Sid)).toEqual([
       ['logs:CreateLogStream', 'logs:PutLogEvents'],
       'sagemaker:DescribeOptimizationJob',
       ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      'VpcNetworkInterfaces',
     ]);
     expect(statements[1]?.Resource).toEqual(sagemakerJobs);
     expect(statements[0]?.Resource['Fn::Sub']).toContain(

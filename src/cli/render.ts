@@ -1,0 +1,94 @@
+/** Human renderings of jobs: one line, a table, a status page. */
+import { formatDuration, formatTime } from './format';
+import type { JobView } from './job-view';
+import type { JobSummary } from './list-jobs';
+
+const shortEvent = (detailType: string | undefined): string =>
+  detailType ? detailType.replace(/^Model (Optimization|Upload) /, '') : '-';
+
+/** `name  STATUS  elapsed  last event`, for the live view of one job. */
+export function jobLine(view: JobView): string {
+  return [
+    view.jobName,
+    view.status.padEnd(10),
+    `elapsed ${formatDuration(view.elapsedSeconds)}`.padEnd(16),
+    `last event: ${shortEvent(view.lastEvent)}`,
+  ].join('  ');
+}
+
+/** What a job line says, less the elapsed time: a live view prints a new line when this changes. */
+export const jobIdentity = (view: JobView): string => `${view.jobName} ${view.status} ${view.lastEvent}`;
+
+/** A summary's identity, likewise. */
+export const summaryIdentity = (job: JobSummary): string =>
+  `${job.jobName} ${job.status} ${job.tracking} ${job.lastEvent}`;
+
+/** The one-line verdict `watch` prints when a job is over. */
+export function outcomeLine(view: JobView): string {
+  const base = `${view.jobName}: ${view.outcome ?? 'Unknown'} after ${formatDuration(view.elapsedSeconds)}`;
+  if (view.outcome === 'Completed') return `${base}, output ${view.output?.s3Uri ?? '-'}`;
+  const reason = view.failureReason ? `: ${view.failureReason}` : '';
+  return `${base}${reason}${view.note ? ` (${view.note})` : ''}`;
+}
+
+/** Column headers of the job tables (`list`, `watch` without a job). */
+export const JOB_TABLE_HEADERS = [
+  'JOB',
+  'STATUS',
+  'DURATION',
+  'CREATED',
+  'TRACKING',
+  'LAST EVENT',
+  'TECHNIQUES',
+];
+
+/** Table rows of job summaries (`list`, `watch` without a job). */
+export function jobRows(jobs: JobSummary[]): string[][] {
+  return jobs.map((job) => [
+    job.jobName,
+    job.status,
+    formatDuration(job.durationSeconds),
+    formatTime(job.createdAt),
+    job.tracking ?? '-',
+    shortEvent(job.lastEvent),
+    job.techniques.join(',') || '-',
+  ]);
+}
+
+/** The page `status` prints. */
+export function statusPage(view: JobView): string {
+  const lines: string[] = [];
+  const field = (label: string, value: string | number | undefined) => {
+    if (value !== undefined && value !== '') lines.push(`${`${label}:`.padEnd(16)}${value}`);
+  };
+  field('job', view.jobName);
+  field('status', view.outcome ? `${view.status} (${view.outcome})` : view.status);
+  field('elapsed', formatDuration(view.elapsedSeconds));
+  field('last event', view.lastEvent);
+  if (view.note) field('note', view.note);
+  lines.push('', 'source');
+  field('  model', view.source.modelId);
+  field('  s3', view.source.s3Uri);
+  field('  trigger', view.source.key);
+  field('  version', view.source.versionId ?? (view.source.eTag && `eTag ${view.source.eTag}`));
+  lines.push('', 'settings');
+  field('  instance', view.settings.deploymentInstanceType);
+  field('  techniques', view.settings.techniques.join(', '));
+  field('  max runtime', formatDuration(view.settings.maxRuntimeInSeconds));
+  const env = Object.entries(view.settings.environment);
+  if (env.length > 0) field('  environment', env.map(([k, v]) => `${k}=${v}`).join(' '));
+  lines.push('', 'timeline (UTC)');
+  for (const entry of view.timeline) lines.push(`  ${formatTime(entry.at)}  ${entry.what}`);
+  if (view.output) {
+    lines.push('', 'output');
+    field('  s3', view.output.s3Uri);
+    field('  image', view.output.recommendedInferenceImage);
+  }
+  if (view.failureReason) lines.push('', `failure reason: ${view.failureReason}`);
+  lines.push('', 'tracking executions');
+  if (view.tracking.executions.length === 0) lines.push('  (none)');
+  for (const e of view.tracking.executions) {
+    lines.push(`  ${e.name}  ${e.status}${e.error ? `  ${e.error}` : ''}`);
+  }
+  return lines.join('\n');
+}
