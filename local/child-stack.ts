@@ -9,6 +9,7 @@ import { mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { printService } from './service/description';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -24,7 +25,7 @@ export interface ChildStackOptions {
   functionEnvironment?: Record<string, string>;
   /** The child's own environment on top of PATH and HOME, e.g. `LOCAL_SAGEMAKER_*`. */
   env?: Record<string, string>;
-  /** Real ms to wait for the stack to answer. Default 60 s. */
+  /** Real ms to wait for the stack to answer. Default 120 s. */
   startTimeoutMs?: number;
 }
 
@@ -73,6 +74,9 @@ export async function startChildStack(options: ChildStackOptions): Promise<Child
     ...Object.entries(options.functionEnvironment ?? {}).flatMap(([k, v]) => ['--function-env', `${k}=${v}`]),
   ];
   mkdirSync(dirname(options.dataDir), { recursive: true });
+  // What serverless.yml declares is cached across processes; reading it here, not in the
+  // child, keeps a cold cache (minutes of `sls print` on a busy machine) out of the start timeout.
+  await printService('local', 'us-east-1');
   const log = openSync(logPath, 'a');
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
@@ -106,7 +110,7 @@ export async function startChildStack(options: ChildStackOptions): Promise<Child
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
     return JSON.parse(text) as T;
   };
-  await waitForHealth(child, admin, options.startTimeoutMs ?? 60_000, logPath);
+  await waitForHealth(child, admin, options.startTimeoutMs ?? 120_000, logPath);
   const signal = async (name: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;

@@ -92,6 +92,18 @@ describe('least privilege in the packaged template', () => {
     }
   });
 
+  it('lets start-optimization put a deferred drop back only on the upload queue, encrypted through SQS only', () => {
+    const send = allowStatements.filter((s) => s.actions.includes('sqs:SendMessage'));
+    expect(send.map((s) => [s.role, JSON.stringify(s.resource)])).toEqual([
+      ['StartOptimizationRole', JSON.stringify({ 'Fn::GetAtt': ['UploadQueue', 'Arn'] })],
+    ]);
+    const encrypt = allowStatements.filter(
+      (s) => s.role === 'StartOptimizationRole' && s.actions.includes('kms:GenerateDataKey'),
+    );
+    expect(encrypt).toHaveLength(1);
+    expect(JSON.stringify(encrypt[0]?.condition)).toContain('sqs.${AWS::Region}.amazonaws.com');
+  });
+
   it('gives every function its own role', () => {
     const functionRoles = resourcesOfType(template, 'AWS::Lambda::Function').map(([, fn]) =>
       JSON.stringify(fn.Properties?.Role),

@@ -4,12 +4,13 @@
  * process; nothing here reaches into the stack's objects.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { FaultSpec } from '../../../local/faults';
 import type { OutcomeOverride } from '../../../local/sagemaker';
+import { findModelsBuckets } from '../../../src/cli/find-bucket';
 import type { StoredEvent } from '../../support/local-stack';
 
 export const UPLOAD_QUEUE = 'model-optimization-pipeline-local-UploadQueue';
@@ -62,13 +63,13 @@ export async function connect(
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
     return JSON.parse(text) as T;
   };
-  const { Buckets } = await s3.send(new ListBucketsCommand({}));
+  const [bucket = ''] = await findModelsBuckets(s3, 'local', region);
   const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: UPLOAD_QUEUE }));
   return {
     endpoint,
     region,
-    bucket: Buckets?.[0]?.Name ?? '',
+    bucket,
     stateMachineArn: stateMachines?.[0]?.stateMachineArn ?? '',
     uploadQueueUrl: QueueUrl ?? '',
     s3,
