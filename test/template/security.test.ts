@@ -116,6 +116,12 @@ describe('packaged template: the stack key', () => {
         Resource: key,
         Condition: { StringEquals: { 'kms:ViaService': viaService('sqs', 's3') } },
       }),
+      // A drop that meets a full job quota is sent back to the upload queue.
+      expect.objectContaining({
+        Action: 'kms:GenerateDataKey',
+        Resource: key,
+        Condition: { StringEquals: { 'kms:ViaService': viaService('sqs')[0] } },
+      }),
     ]);
     expect(kms('SageMakerExecutionRole')).toEqual([
       expect.objectContaining({
