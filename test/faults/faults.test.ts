@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeOptimizationJobCommand, StopOptimizationJobCommand } from '@aws-sdk/client-sagemaker';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startChildStack } from '../../local/child-stack';
 import type { FaultSpec } from '../../local/faults';
 import { executionArnFor } from '../../src/start/start-job';
@@ -31,10 +31,11 @@ const SPEED = 400;
 const DURATIONS = { startingSeconds: 30, inProgressSeconds: 60, stoppingSeconds: 20 };
 /**
  * Over the functions' environment: a short tracking schedule, so jobs are seen to end within
- * seconds of simulated time; quota deferrals of at most a minute; and one SDK attempt per call. The SDK's own retries sleep in real
- * time, which the compressed clock stretches to minutes of simulated time, so they would hide
- * most faults; with one attempt every fault reaches the pipeline's own retries (SQS
- * redelivery, the state machine's Retry), which is what the suite is about.
+ * seconds of simulated time; quota deferrals of at most a minute; and one SDK attempt per call.
+ * The SDK's own retries sleep in real time, which the compressed clock stretches to minutes of
+ * simulated time, so they would hide most faults; with one attempt every fault reaches the
+ * pipeline's own retries (SQS redelivery, the state machine's Retry), which is what the suite
+ * is about.
  */
 const FUNCTION_ENV = {
   TRACKING_FIRST_POLL_DELAY_SECONDS: '30',
@@ -104,7 +105,10 @@ describe('the pipeline under injected faults (local stack)', { timeout: 60_000 }
     target?.destroy();
     await t?.stop();
   });
-  const clear = () => target.clearFaults();
+  // Faults and outcome overrides are stack-wide: none outlives its scenario, passed or not.
+  afterEach(async () => {
+    await target?.clearFaults();
+  });
 
   it('ends each drop in exactly one terminal event when every notification is delivered 3×', async () => {
     await target.overrideOutcome({ match: { nameContains: 'triple-fail' }, outcome: 'fail' });
@@ -116,7 +120,6 @@ describe('the pipeline under injected faults (local stack)', { timeout: 60_000 }
     for (const drop of drops) await redeliver(target, drop, 2);
 
     await expectExactlyOnce(target, 'notification delivered 3×', 'triple-', drops);
-    await clear();
   });
 
   it('ends each drop in exactly one terminal event when SageMaker and Step Functions throttle every call for 2 minutes and EventBridge for 4', async () => {
@@ -144,7 +147,6 @@ describe('the pipeline under injected faults (local stack)', { timeout: 60_000 }
       'throttle-',
       [...tracked, ...during],
     );
-    await clear();
   });
 
   it('ends each drop in exactly one terminal event through bursts of 5xx on every service', async () => {
@@ -163,7 +165,6 @@ describe('the pipeline under injected faults (local stack)', { timeout: 60_000 }
     await burst();
 
     await expectExactlyOnce(target, '5xx bursts (InternalFailure, ServiceUnavailable)', 'burst5xx-', drops);
-    await clear();
   });
 
   it('ends each drop in exactly one terminal event when the job quota stays full for longer than maxReceiveCount deferrals', async () => {
@@ -188,7 +189,6 @@ describe('the pipeline under injected faults (local stack)', { timeout: 60_000 }
       ...holders,
       ...waiting,
     ]);
-    await clear();
   });
 
   it('ends each drop in exactly one terminal event when PutEvents reports failed entries', async () => {
@@ -202,7 +202,6 @@ describe('the pipeline under injected faults (local stack)', { timeout: 60_000 }
     await target.admin('POST', '/_local/faults/eventbridge-failed-entries', { count: 5 });
 
     await expectExactlyOnce(target, 'PutEvents FailedEntry', 'failedentry-', drops);
-    await clear();
   });
 
   it('ends a failing job in exactly one Failed event', async () => {
@@ -226,7 +225,6 @@ describe('the pipeline under injected faults (local stack)', { timeout: 60_000 }
     expect(reasons).toEqual(
       expect.arrayContaining(['ClientError: injected', expect.stringMatching(/config\.json/)]),
     );
-    await clear();
   });
 
   it('ends a job stopped by someone else in exactly one Stopped event', async () => {
@@ -248,7 +246,6 @@ describe('the pipeline under injected faults (local stack)', { timeout: 60_000 }
       expect.stringMatching(/stopped outside the pipeline/),
       expect.stringMatching(/stopped outside the pipeline/),
     ]);
-    await clear();
   });
 
   it('stops a job that runs past its MaxRuntimeInSeconds plus grace, in exactly one Stopped event', async () => {
@@ -264,7 +261,6 @@ describe('the pipeline under injected faults (local stack)', { timeout: 60_000 }
     expect(stopped?.detail.failureReason).toMatch(
       /past its MaxRuntimeInSeconds of 60 s plus 30 s grace; stopped by the pipeline/,
     );
-    await clear();
   });
 
   it('resumes, not duplicates, when the start handler fails after CreateOptimizationJob and before StartExecution', async () => {
@@ -287,7 +283,6 @@ describe('the pipeline under injected faults (local stack)', { timeout: 60_000 }
     );
     const gap = (execution.startDate?.getTime() ?? 0) - (job.CreationTime?.getTime() ?? 0);
     expect(gap).toBeGreaterThanOrEqual(360_000);
-    await clear();
   });
 });
 
