@@ -97,3 +97,18 @@ export async function handleAwsJsonRequest(options: {
     return awsJsonErrorResponse(options.contentType, error);
   }
 }
+
+/**
+ * Runs `operation` from a table of operation handlers, or throws `UnsupportedOperation` for an
+ * operation the local stack does not serve. A missing body counts as `{}`.
+ */
+export function dispatchOperation<Input>(
+  operations: Record<string, (input: Input) => unknown>,
+  operation: string,
+  input: unknown,
+): unknown {
+  const run = operations[operation];
+  if (!run)
+    throw new AwsServiceError('UnsupportedOperation', `${operation} is not supported by the local stack.`);
+  return run((input ?? {}) as Input);
+}

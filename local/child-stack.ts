@@ -9,6 +9,7 @@ import { mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { adminClient } from './admin-client';
 import { printService } from './service/description';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -98,18 +99,7 @@ export async function startChildStack(options: ChildStackOptions): Promise<Child
       resolve();
     }),
   );
-  const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${endpoint}${path}`, {
-      method,
-      ...(body !== undefined && {
-        body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-      }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return JSON.parse(text) as T;
-  };
+  const admin = adminClient(endpoint);
   await waitForHealth(child, admin, options.startTimeoutMs ?? 120_000, logPath);
   const signal = async (name: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(name);

@@ -3,6 +3,7 @@
  * and its tools use. Queues are found by the last segment of `QueueUrl` (any host), or by ARN.
  */
 import { AwsServiceError } from '../aws-error';
+import { dispatchOperation } from '../aws-json';
 import type { LocalQueue } from './queue';
 
 export const SQS_TARGET_PREFIX = 'AmazonSQS';
@@ -109,13 +110,7 @@ export function createSqsService(queues: LocalQueue[], endpoint: () => string): 
   return {
     queue: find,
     async handle(operation, input) {
-      const run = operations[operation];
-      if (!run)
-        throw new AwsServiceError(
-          'UnsupportedOperation',
-          `${operation} is not supported by the local stack.`,
-        );
-      return run((input ?? {}) as Input);
+      return dispatchOperation(operations, operation, input);
     },
   };
 }

@@ -5,6 +5,7 @@
  * stop, and persistence across restarts.
  */
 import { AwsServiceError } from '../aws-error';
+import { dispatchOperation } from '../aws-json';
 import type { Clock } from '../clock';
 import { RequestFaults } from '../faults';
 import { ExecutionStore } from './execution-store';
@@ -269,13 +270,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
     },
     async handle(operation: string, input: unknown): Promise<unknown> {
       faults.check(operation);
-      const op = operations[operation];
-      if (!op)
-        throw new AwsServiceError(
-          'UnsupportedOperation',
-          `${operation} is not supported by the local stack.`,
-        );
-      return op((input ?? {}) as Input);
+      return dispatchOperation(operations, operation, input);
     },
   };
 }

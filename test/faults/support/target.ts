@@ -8,6 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { adminClient } from '../../../local/admin-client';
 import type { FaultSpec } from '../../../local/faults';
 import type { OutcomeOverride } from '../../../local/sagemaker';
 import { findModelsBuckets } from '../../../src/cli/find-bucket';
@@ -51,18 +52,7 @@ export async function connect(
   const sageMaker = new SageMakerClient(config);
   const sfn = new SFNClient(config);
   const sqs = new SQSClient(config);
-  const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${endpoint}${path}`, {
-      method,
-      ...(body !== undefined && {
-        body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-      }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return JSON.parse(text) as T;
-  };
+  const admin = adminClient(endpoint);
   const [bucket = ''] = await findModelsBuckets(s3, 'local', region);
   const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: UPLOAD_QUEUE }));
