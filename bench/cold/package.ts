@@ -6,22 +6,20 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { offlineSlsEnv, SLS_PROJECT_ROOT, timedSlsArgs } from '../../local/service/sls-cli';
 
 /** The repository root. */
-export const ROOT = new URL('../../', import.meta.url).pathname;
+export const ROOT = SLS_PROJECT_ROOT;
 
 /** Packages the service for `stage` into `outDir`; the CLI's output goes to stderr. */
 export async function slsPackage(outDir: string, stage = 'ci'): Promise<void> {
-  const env = {
-    ...process.env,
-    HOME: mkdtempSync(join(tmpdir(), 'mop-bench-home-')),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    SLS_TELEMETRY_DISABLED: '1',
-    // serverless.yml reads this: a work folder of its own, so a concurrent test run can't clash.
-    ESBUILD_WORK_FOLDER: `.esbuild-bench-${process.pid}`,
-  };
-  const args = ['--kill-after=10', '300', join(ROOT, 'node_modules/.bin/sls')];
-  args.push('package', '--stage', stage, '--package', outDir);
+  const env = offlineSlsEnv({
+    home: mkdtempSync(join(tmpdir(), 'mop-bench-home-')),
+    // A work folder of its own, so a concurrent test run can't clash.
+    workFolder: `.esbuild-bench-${process.pid}`,
+  });
+  const args = timedSlsArgs(['package', '--stage', stage, '--package', outDir], 300);
+  // Spawned rather than run, so the CLI's progress streams out as it packages.
   const child = spawn('timeout', args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout.pipe(process.stderr);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

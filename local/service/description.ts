@@ -4,15 +4,12 @@
  * state machines. Read through `sls print` (the Framework resolves every variable), then
  * intrinsics are resolved to local names (cfn-values.ts).
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { type LocalNaming, resolveCfn } from './cfn-values';
-
-const run = promisify(execFile);
+import { offlineSlsEnv, runSls, SLS_PROJECT_ROOT } from './sls-cli';
 
 export interface LocalFunction {
   /** The key under `functions:` (what `sls invoke local -f` takes). */
@@ -95,7 +92,7 @@ interface PrintedService {
   resources?: Template;
 }
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = SLS_PROJECT_ROOT;
 
 /** Runs `sls print` for the stage (cached by the content of the files it reads). */
 export async function printService(stage: string, region: string): Promise<PrintedService> {
@@ -121,30 +118,10 @@ export async function printService(stage: string, region: string): Promise<Print
 
   const home = join(cacheDir, 'home');
   mkdirSync(home, { recursive: true });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOME: home,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    SLS_TELEMETRY_DISABLED: '1',
-  };
-  // Let CloudFormation references through as references; they are resolved locally below.
-  for (const name of Object.keys(env)) if (/_ARN$/.test(name)) delete env[name];
-  const { stdout } = await run(
-    'timeout',
-    [
-      '--kill-after=5',
-      '120',
-      join(ROOT, 'node_modules/.bin/sls'),
-      'print',
-      '--stage',
-      stage,
-      '--region',
-      region,
-      '--format',
-      'json',
-    ],
-    { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 },
-  );
+  // CloudFormation references stay references; they are resolved locally below.
+  const { stdout } = await runSls(['print', '--stage', stage, '--region', region, '--format', 'json'], {
+    env: offlineSlsEnv({ home }),
+  });
   const printed = JSON.parse(stdout.slice(stdout.indexOf('{'))) as PrintedService;
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(cacheFile, JSON.stringify(printed));

@@ -13,8 +13,6 @@ export const JOB_NAME_MAX_LENGTH = 63;
 export const MODEL_NAME_PATTERN = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 export const MODEL_NAME_MAX_LENGTH = 63;
 
-export const OPTIMIZATION_JOB_ARN_MAX_LENGTH = 256;
-
 export const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 export const ROLE_ARN_MIN_LENGTH = 20;
 export const ROLE_ARN_MAX_LENGTH = 2048;

@@ -1,48 +1,24 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { offlineSlsEnv, runSls } from '../../local/service/sls-cli';
 
-const run = promisify(execFile);
-const ROOT = new URL('../../', import.meta.url).pathname;
-
-/** Environment for the Framework CLI: offline, no credentials probing, a scratch HOME. */
+/** Environment for the Framework CLI in tests: offline, a scratch HOME, a work folder per test process. */
 export function slsEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const home = join(tmpdir(), 'mop-sls-home');
   mkdirSync(home, { recursive: true });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOME: home,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    SLS_TELEMETRY_DISABLED: '1',
-    // serverless-esbuild's work folder, one per test process (see serverless.yml custom.esbuild).
-    ESBUILD_WORK_FOLDER: `.esbuild-test-${process.pid}`,
-  };
-  // Values set by the test setup must not leak into the packaged template.
-  for (const name of ['STATE_MACHINE_ARN', 'SAGEMAKER_ROLE_ARN', 'NOTIFY_TOPIC_ARN']) delete env[name];
+  const env = offlineSlsEnv({ home, workFolder: `.esbuild-test-${process.pid}` });
   // One JSON line per log entry, as in Lambda, so the handler's result is the only indented JSON.
   delete env.POWERTOOLS_DEV;
   return { ...env, ...extra };
 }
 
-/**
- * Runs the Framework CLI (osls) from the project root, always under `timeout`: a handler
- * that throws while loading makes serverless-esbuild hang instead of exiting.
- */
-export async function sls(
+/** Runs the Framework CLI from the project root, under `timeout` (see local/service/sls-cli.ts). */
+export function sls(
   args: string[],
   { env = slsEnv(), timeoutSeconds = 120 }: { env?: NodeJS.ProcessEnv; timeoutSeconds?: number } = {},
 ): Promise<{ stdout: string; stderr: string }> {
-  return run(
-    'timeout',
-    ['--kill-after=5', String(timeoutSeconds), join(ROOT, 'node_modules/.bin/sls'), ...args],
-    {
-      cwd: ROOT,
-      env,
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
+  return runSls(args, { env, timeoutSeconds });
 }
 
 /**
