@@ -1,13 +1,22 @@
 /**
  * The work a job does against object storage: reading its model when it leaves STARTING, and
- * writing the optimized model and a report when it completes.
+ * writing the optimized model and a report when it completes. Bytes stream or are copied inside
+ * S3; the emulator never holds a model file whole.
  */
-import { createHash } from 'node:crypto';
 import { recommendedInferenceImage } from './inference-image';
 import { type JobRecord, jobName, optimizationTypes } from './job-record';
-import { checkTrainingData, type LoadedModel, loadModel, ModelSourceError } from './model-source';
+import {
+  checkTrainingData,
+  inspectModel,
+  isArchiveUri,
+  listFolder,
+  ModelSourceError,
+  type ModelSourceKind,
+  modelLocation,
+  readArchive,
+} from './model-source';
 import type { ObjectStore } from './object-store';
-import { asFolderPrefix, parseS3Uri } from './s3-uri';
+import { asFolderPrefix, parseS3Uri, type S3Location } from './s3-uri';
 
 /** What the job work needs from the emulator. */
 export interface JobWorkContext {
@@ -39,7 +48,7 @@ export async function inspectSource(
   job: JobRecord,
 ): Promise<NonNullable<JobRecord['source']>> {
   const uri = sourceUri(context, job);
-  const model = await loadModel(context.store, uri);
+  const model = await inspectModel(context.store, uri);
   for (const config of job.request.OptimizationConfigs ?? []) {
     const data = config.ModelSpeculativeDecodingConfig?.TrainingDataSource;
     if (data?.S3Uri && data.S3DataType) await checkTrainingData(context.store, data.S3Uri, data.S3DataType);
@@ -51,8 +60,22 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 const seconds = (from: number | undefined, to: number | undefined) =>
   from === undefined || to === undefined ? undefined : (to - from) / 1000;
 
-/** The report of a completed job; built from the job alone, so writing it again gives the same bytes. */
-function buildReport(job: JobRecord, model: LoadedModel, uri: string, image: string, endTime: number) {
+/** An output file as the report lists it: its size and the entity tag S3 gave it. */
+interface WrittenFile {
+  path: string;
+  size: number;
+  eTag?: string;
+}
+
+/** The report of a completed job; built from the job and its output, so writing it again gives the same bytes. */
+function buildReport(
+  job: JobRecord,
+  kind: ModelSourceKind,
+  files: WrittenFile[],
+  uri: string,
+  image: string,
+  endTime: number,
+) {
   const r = job.request;
   return {
     optimizationJobName: jobName(job),
@@ -62,14 +85,10 @@ function buildReport(job: JobRecord, model: LoadedModel, uri: string, image: str
     deploymentInstanceType: r.DeploymentInstanceType,
     maxInstanceCount: r.MaxInstanceCount,
     optimizationEnvironment: r.OptimizationEnvironment,
-    source: { uri, kind: model.kind, sageMakerModel: r.ModelSource?.SageMakerModel?.ModelName },
+    source: { uri, kind, sageMakerModel: r.ModelSource?.SageMakerModel?.ModelName },
     output: { s3OutputLocation: r.OutputConfig?.S3OutputLocation, kmsKeyId: r.OutputConfig?.KmsKeyId },
     recommendedInferenceImage: image,
-    files: model.files.map((file) => ({
-      path: file.path,
-      size: file.body.length,
-      sha256: createHash('sha256').update(file.body).digest('hex'),
-    })),
+    files: [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     timings: {
       creationTime: iso(job.creationTime),
       optimizationStartTime: iso(job.startTime),
@@ -79,6 +98,34 @@ function buildReport(job: JobRecord, model: LoadedModel, uri: string, image: str
     },
     generatedBy: 'local SageMaker emulator',
   };
+}
+
+/**
+ * Writes the optimized model under `output` (a folder prefix): a folder's files are copied
+ * inside S3 (CopyObject), an archive's files are unpacked and streamed, one at a time.
+ */
+async function writeModel(
+  store: ObjectStore,
+  uri: string,
+  output: S3Location,
+): Promise<{ kind: ModelSourceKind; files: WrittenFile[] }> {
+  const written: WrittenFile[] = [];
+  if (isArchiveUri(uri)) {
+    await readArchive(store, uri, async ({ path, size }, body) => {
+      const { eTag } = await store.write(output.bucket, `${output.key}${path}`, body, size);
+      written.push({ path, size, ...(eTag && { eTag }) });
+    });
+    return { kind: 'archive', files: written };
+  }
+  const location = modelLocation(uri);
+  for (const { key, path, size } of (await listFolder(store, location)).files) {
+    const { eTag } = await store.copy(
+      { bucket: location.bucket, key },
+      { bucket: output.bucket, key: `${output.key}${path}` },
+    );
+    written.push({ path, size, ...(eTag && { eTag }) });
+  }
+  return { kind: 'folder', files: written };
 }
 
 /**
@@ -94,15 +141,10 @@ export async function writeOutputs(
   const output = parseS3Uri(outputUri);
   if (!output) throw new ModelSourceError(`Could not parse the output S3 URI ${outputUri}`);
   const uri = job.source?.uri ?? sourceUri(context, job);
-  const model = await loadModel(context.store, uri);
-  const image = recommendedInferenceImage(context.region, job.request.DeploymentInstanceType ?? '');
   const prefix = asFolderPrefix(output.key);
-  for (const file of model.files) await context.store.put(output.bucket, `${prefix}${file.path}`, file.body);
-  const report = buildReport(job, model, uri, image, endTime);
-  await context.store.put(
-    output.bucket,
-    `${prefix}${REPORT_FILE_NAME}`,
-    `${JSON.stringify(report, null, 2)}\n`,
-  );
+  const model = await writeModel(context.store, uri, { bucket: output.bucket, key: prefix });
+  const image = recommendedInferenceImage(context.region, job.request.DeploymentInstanceType ?? '');
+  const report = `${JSON.stringify(buildReport(job, model.kind, model.files, uri, image, endTime), null, 2)}\n`;
+  await context.store.write(output.bucket, `${prefix}${REPORT_FILE_NAME}`, report, Buffer.byteLength(report));
   return image;
 }

@@ -1,27 +1,26 @@
 /**
- * Reads a source model the way an optimization job does: a `.tar.gz` object is downloaded and
- * unpacked, any other S3 URI is a folder whose objects are the model files. Either way the
- * model must have a `config.json` at its root.
+ * Reads a source model the way an optimization job does: a `.tar.gz` object is unpacked, any
+ * other S3 URI is a folder whose objects are the model files. Either way the model must have a
+ * `config.json` at its root. Everything streams: an archive passes through gunzip and the tar
+ * reader one chunk at a time, and only `config.json` is ever held whole (it is parsed).
  */
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import type { ObjectStore } from './object-store';
 import { asFolderPrefix, formatS3Uri, parseS3Uri, type S3Location } from './s3-uri';
 
-const gunzipAsync = promisify(gunzip);
-
 /** One model file, by its path relative to the model's root. */
 export interface ModelFile {
   path: string;
-  body: Buffer;
+  size: number;
 }
 
 /** How the model was given. */
 export type ModelSourceKind = 'archive' | 'folder';
 
-/** A model that was read completely. */
-export interface LoadedModel {
+/** A model that was read through and found usable. */
+export interface InspectedModel {
   kind: ModelSourceKind;
   /** The model files, sorted by path. */
   files: ModelFile[];
@@ -32,6 +31,9 @@ export class ModelSourceError extends Error {
   override readonly name = 'ModelSourceError';
 }
 
+/** A `config.json` above this size is refused rather than read (real ones are a few KiB). */
+export const MAX_CONFIG_JSON_BYTES = 16 * 1024 * 1024;
+
 const MAX_LISTED = 10;
 
 /** `paths` for a message: the first few, then how many more. */
@@ -39,6 +41,8 @@ const listForMessage = (paths: string[]): string =>
   paths.length <= MAX_LISTED
     ? paths.join(', ')
     : `${paths.slice(0, MAX_LISTED).join(', ')} and ${paths.length - MAX_LISTED} more`;
+
+const byPath = (a: ModelFile, b: ModelFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
 /** Whether `uri` names a gzipped tarball rather than a folder. */
 export const isArchiveUri = (uri: string): boolean => uri.endsWith('.tar.gz');
@@ -52,82 +56,163 @@ function entryPath(name: string, where: string): string {
   return path;
 }
 
-/** Unpacks a gzipped tarball held in memory into its regular files. */
-export async function unpackTarGz(archive: Buffer, where: string): Promise<ModelFile[]> {
-  let tar: Buffer;
-  try {
-    tar = await gunzipAsync(archive);
-  } catch (error) {
-    throw new ModelSourceError(
-      `Could not unpack model archive ${where}: not a gzip file (${(error as Error).message})`,
-    );
-  }
-  const files: ModelFile[] = [];
+/**
+ * Streams the regular files of a gzipped tarball, in archive order, to `onFile`. Each file's
+ * `body` must be consumed before the next one is read; what `onFile` leaves unread is skipped.
+ * Throws {@link ModelSourceError} when the archive does not unpack.
+ */
+export async function forEachArchiveFile(
+  archive: Readable,
+  where: string,
+  onFile: (file: ModelFile, body: Readable) => Promise<void>,
+): Promise<void> {
+  const gunzip = createGunzip();
   const extractor = extract();
-  const reading = (async () => {
+  archive.once('error', (error) => extractor.destroy(error));
+  gunzip.once('error', (error) =>
+    extractor.destroy(
+      new ModelSourceError(`Could not unpack model archive ${where}: not a gzip file (${error.message})`),
+    ),
+  );
+  archive.pipe(gunzip).pipe(extractor);
+  // An error of `onFile` (a failed write, say) is the caller's, not a broken archive.
+  let callerError: { error: unknown } | undefined;
+  try {
     for await (const entry of extractor) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of entry) chunks.push(chunk as Buffer);
       const type = entry.header.type ?? 'file';
       if (type === 'file' || type === 'contiguous-file') {
         const path = entryPath(entry.header.name, where);
-        if (path !== '') files.push({ path, body: Buffer.concat(chunks) });
+        if (path !== '') {
+          // tar-stream's entries are streamx streams; the SDK and Node's consumers want a Readable.
+          const body = Readable.from(entry, { objectMode: false });
+          try {
+            await onFile({ path, size: entry.header.size ?? 0 }, body);
+          } catch (error) {
+            callerError = { error };
+            throw error;
+          }
+        }
       }
+      entry.resume();
     }
-  })();
-  extractor.end(tar);
-  try {
-    await reading;
   } catch (error) {
-    if (error instanceof ModelSourceError) throw error;
+    if (callerError || error instanceof ModelSourceError) throw error;
     throw new ModelSourceError(`Could not unpack model archive ${where}: ${(error as Error).message}`);
+  } finally {
+    archive.unpipe(gunzip);
+    archive.destroy();
+    gunzip.destroy();
   }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-function requireConfigJson(files: ModelFile[], what: string): void {
-  const config = files.find((file) => file.path === 'config.json');
-  if (!config) {
+/** Reads a small stream whole; refuses one longer than `limit` bytes. */
+async function readSmall(body: Readable, limit: number, what: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body) {
+    length += (chunk as Buffer).length;
+    if (length > limit) {
+      body.destroy();
+      throw new ModelSourceError(`${what} is larger than ${limit} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function checkConfigJson(text: Buffer | undefined, files: ModelFile[], what: string): void {
+  if (text === undefined) {
     const found = files.length ? ` (found: ${listForMessage(files.map((f) => f.path))})` : ' (it is empty)';
     throw new ModelSourceError(`${what} has no config.json at its root${found}`);
   }
   try {
-    JSON.parse(config.body.toString('utf8'));
+    JSON.parse(text.toString('utf8'));
   } catch {
     throw new ModelSourceError(`config.json in ${what} is not valid JSON`);
   }
 }
 
-async function loadArchive(store: ObjectStore, location: S3Location, uri: string): Promise<LoadedModel> {
-  const archive = await store.get(location.bucket, location.key);
+async function openArchive(store: ObjectStore, location: S3Location, uri: string): Promise<Readable> {
+  const archive = await store.read(location.bucket, location.key);
   if (!archive) throw new ModelSourceError(`Could not find model archive ${uri}: the object does not exist`);
-  const files = await unpackTarGz(archive, uri);
-  requireConfigJson(files, `Model archive ${uri}`);
+  return archive;
+}
+
+async function inspectArchive(
+  store: ObjectStore,
+  location: S3Location,
+  uri: string,
+): Promise<InspectedModel> {
+  const files: ModelFile[] = [];
+  let config: Buffer | undefined;
+  await forEachArchiveFile(await openArchive(store, location, uri), uri, async (file, body) => {
+    files.push(file);
+    if (file.path === 'config.json')
+      config = await readSmall(body, MAX_CONFIG_JSON_BYTES, `config.json in ${uri}`);
+  });
+  files.sort(byPath);
+  checkConfigJson(config, files, `Model archive ${uri}`);
   return { kind: 'archive', files };
 }
 
-async function loadFolder(store: ObjectStore, location: S3Location): Promise<LoadedModel> {
+/** The files of a model folder with their keys, sorted by path; throws when there are none. */
+export async function listFolder(
+  store: ObjectStore,
+  location: S3Location,
+): Promise<{ prefix: string; where: string; files: (ModelFile & { key: string })[] }> {
   const prefix = asFolderPrefix(location.key);
   const where = formatS3Uri({ bucket: location.bucket, key: prefix });
-  const keys = (await store.list(location.bucket, prefix)).filter((key) => !key.endsWith('/'));
-  if (keys.length === 0) throw new ModelSourceError(`Could not find any model files under ${where}`);
-  const files: ModelFile[] = [];
-  for (const key of keys) {
-    const body = await store.get(location.bucket, key);
-    if (body) files.push({ path: key.slice(prefix.length), body });
+  const files = (await store.list(location.bucket, prefix))
+    .filter((o) => !o.key.endsWith('/'))
+    .map((o) => ({ key: o.key, path: o.key.slice(prefix.length), size: o.size }))
+    .sort(byPath);
+  if (files.length === 0) throw new ModelSourceError(`Could not find any model files under ${where}`);
+  return { prefix, where, files };
+}
+
+async function inspectFolder(store: ObjectStore, location: S3Location): Promise<InspectedModel> {
+  const { prefix, where, files } = await listFolder(store, location);
+  const what = `Model folder ${where}`;
+  let config: Buffer | undefined;
+  if (files.some((file) => file.path === 'config.json')) {
+    const body = await store.read(location.bucket, `${prefix}config.json`);
+    if (body) config = await readSmall(body, MAX_CONFIG_JSON_BYTES, `config.json in ${what}`);
   }
-  requireConfigJson(files, `Model folder ${where}`);
-  return { kind: 'folder', files };
+  checkConfigJson(
+    config,
+    files.map(({ path, size }) => ({ path, size })),
+    what,
+  );
+  return { kind: 'folder', files: files.map(({ path, size }) => ({ path, size })) };
+}
+
+/** The model's location; throws {@link ModelSourceError} for a URI that is not S3's. */
+export function modelLocation(uri: string): S3Location {
+  const location = parseS3Uri(uri);
+  if (!location) throw new ModelSourceError(`Could not parse the model S3 URI ${uri}`);
+  return location;
 }
 
 /**
- * Reads the model at `uri` completely. Throws {@link ModelSourceError} when it is missing, does
- * not unpack, or has no valid `config.json` at its root.
+ * Reads the model at `uri` through (an archive is unpacked and discarded, a folder listed) and
+ * checks its `config.json`. Throws {@link ModelSourceError} when it is missing, does not unpack,
+ * or has no valid `config.json` at its root.
  */
-export async function loadModel(store: ObjectStore, uri: string): Promise<LoadedModel> {
-  const location = parseS3Uri(uri);
-  if (!location) throw new ModelSourceError(`Could not parse the model S3 URI ${uri}`);
-  return isArchiveUri(location.key) ? loadArchive(store, location, uri) : loadFolder(store, location);
+export async function inspectModel(store: ObjectStore, uri: string): Promise<InspectedModel> {
+  const location = modelLocation(uri);
+  return isArchiveUri(location.key) ? inspectArchive(store, location, uri) : inspectFolder(store, location);
+}
+
+/**
+ * Streams the files of the archive at `uri` to `onFile` (see {@link forEachArchiveFile}).
+ */
+export async function readArchive(
+  store: ObjectStore,
+  uri: string,
+  onFile: (file: ModelFile, body: Readable) => Promise<void>,
+): Promise<void> {
+  const location = modelLocation(uri);
+  await forEachArchiveFile(await openArchive(store, location, uri), uri, onFile);
 }
 
 /**
@@ -141,9 +226,8 @@ export async function checkTrainingData(
 ): Promise<void> {
   const location = parseS3Uri(uri);
   if (!location) throw new ModelSourceError(`Could not parse the training data S3 URI ${uri}`);
-  const found =
-    dataType === 'ManifestFile'
-      ? (await store.get(location.bucket, location.key)) !== undefined
-      : (await store.list(location.bucket, location.key)).length > 0;
+  const found = (await store.list(location.bucket, location.key)).some(
+    (o) => dataType === 'S3Prefix' || o.key === location.key,
+  );
   if (!found) throw new ModelSourceError(`Could not find speculative decoding training data at ${uri}`);
 }

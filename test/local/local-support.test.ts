@@ -1,9 +1,11 @@
 /** Unit tests of the pieces the local emulators share: clock, awsJson shaping, S3 URIs, model unpacking. */
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AwsServiceError } from '../../local/aws-error';
 import { awsJsonErrorResponse, operationFromTarget, toAwsJson } from '../../local/aws-json';
 import { compressedClock } from '../../local/clock';
-import { ModelSourceError, unpackTarGz } from '../../local/sagemaker/model-source';
+import { forEachArchiveFile, ModelSourceError } from '../../local/sagemaker/model-source';
 import { parseS3Uri } from '../../local/sagemaker/s3-uri';
 import { tarGz } from './sagemaker-helpers';
 
@@ -104,18 +106,35 @@ describe('parseS3Uri', () => {
   });
 });
 
-describe('unpackTarGz', () => {
-  it('returns the regular files with ./ stripped, sorted', async () => {
-    const files = await unpackTarGz(await tarGz({ './b.txt': 'b', 'a/config.json': '{}' }), 'test');
-    expect(files.map((f) => [f.path, f.body.toString()])).toEqual([
-      ['a/config.json', '{}'],
-      ['b.txt', 'b'],
+describe('forEachArchiveFile', () => {
+  const unpack = async (archive: Buffer) => {
+    const files: [string, number, string][] = [];
+    await forEachArchiveFile(Readable.from([archive]), 'test', async (file, body) => {
+      files.push([file.path, file.size, (await buffer(body)).toString()]);
+    });
+    return files;
+  };
+
+  it('streams the regular files with ./ stripped, in archive order', async () => {
+    expect(await unpack(await tarGz({ './b.txt': 'b', 'a/config.json': '{}' }))).toEqual([
+      ['b.txt', 1, 'b'],
+      ['a/config.json', 2, '{}'],
     ]);
   });
 
-  it('refuses paths that leave the model root', async () => {
-    await expect(unpackTarGz(await tarGz({ '../evil.json': '{}' }), 'test')).rejects.toThrow(
-      ModelSourceError,
+  it('skips what the reader leaves unread', async () => {
+    const seen: string[] = [];
+    await forEachArchiveFile(
+      Readable.from([await tarGz({ 'a.bin': Buffer.alloc(100_000, 1), 'b.txt': 'b' })]),
+      'test',
+      async (file) => {
+        seen.push(file.path);
+      },
     );
+    expect(seen).toEqual(['a.bin', 'b.txt']);
+  });
+
+  it('refuses paths that leave the model root', async () => {
+    await expect(unpack(await tarGz({ '../evil.json': '{}' }))).rejects.toThrow(ModelSourceError);
   });
 });
