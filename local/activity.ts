@@ -9,7 +9,15 @@ export type Activity =
   | { kind: 'invocation'; at: number; functionKey: string; ok: boolean; error?: string }
   | { kind: 'batch'; at: number; functionKey: string; size: number; failed: number }
   | { kind: 'dead-lettered'; at: number; queue: string; count: number }
-  | { kind: 'job-status'; at: number; jobName: string; status: string; failureReason?: string }
+  | {
+      kind: 'job-status';
+      at: number;
+      jobName: string;
+      status: string;
+      failureReason?: string;
+      /** On a job's end: the stack's peak RSS (bytes, sampled) from the job's creation to its end. */
+      peakRss?: number;
+    }
   | { kind: 'execution'; at: number; name: string; status: string; error?: string; cause?: string }
   | { kind: 'event'; at: number; detailType: string; jobName?: string; key?: string; detail: unknown }
   | { kind: 'delivery'; at: number; rule: string; ok: boolean; error?: string }

@@ -36,6 +36,10 @@ export interface StackStats {
   heapUsed: number;
   /** Peak resident set size of the process so far (getrusage). */
   maxRss: number;
+  /** Highest sampled RSS since the start or the last `POST /_local/stats/reset-peak`. */
+  sampledPeakRss: number;
+  /** Each job's peak RSS (sampled) from its creation to its end, or so far while it runs. */
+  jobs: { jobName: string; peakRss: number; running: boolean }[];
 }
 
 export interface ChildStack {

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TERMINAL_STATUSES } from '../src/job/api-limits';
 import { type Activity, ActivityLog } from './activity';
 import { type Clock, compressedClock } from './clock';
 import { startEdge } from './edge/server';
@@ -14,8 +15,10 @@ import { createLocalBus, type LocalBus } from './eventbridge/bus';
 import { createEventBridgeService, EVENTS_TARGET_PREFIX } from './eventbridge/service';
 import type { FaultSpec } from './faults';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
+import { type PeakTracker, startPeakTracker } from './memory-peaks';
 import { s3ObjectStore } from './s3/object-store';
 import { startS3Service } from './s3/s3-service';
+import { S3RequestLog } from './s3-request-log';
 import {
   createSageMakerEmulator,
   type OutcomeOverride,
@@ -103,6 +106,10 @@ export interface LocalStack {
   sns: SnsService;
   queues: Map<string, LocalQueue>;
   lambda: LambdaRuntime;
+  /** The stack's RSS, sampled: per job and since the last reset. */
+  memory: PeakTracker;
+  /** The S3 requests the edge received. */
+  s3Requests: S3RequestLog;
   stop(): Promise<void>;
 }
 
@@ -238,6 +245,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     onPublish: (m) => emit({ kind: 'sns', at: clock.now(), topicArn: m.topicArn, subject: m.subject }),
   });
 
+  const memory = startPeakTracker();
+  const s3Requests = new S3RequestLog();
   const sageMakerOptions = sageMakerEmulatorOptionsFromEnv();
   const sageMaker = createSageMakerEmulator({
     ...sageMakerOptions,
@@ -246,14 +255,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     clock,
     objectStore: s3ObjectStore(s3.internalEndpoint, region),
     stateFile: join(dataDir, 'sagemaker', 'jobs.json'),
-    onStatusChange: (change) =>
+    onStatusChange: (change) => {
+      // What a job cost: the stack's peak RSS from its creation to its end.
+      if (change.previousStatus === undefined) memory.open(change.name);
+      const peakRss = TERMINAL_STATUSES.includes(change.status) ? memory.close(change.name) : undefined;
       emit({
         kind: 'job-status',
         at: change.at.getTime(),
         jobName: change.name,
         status: change.status,
         failureReason: change.failureReason,
-      }),
+        ...(peakRss !== undefined && { peakRss }),
+      });
+    },
   });
 
   const context: LocalStackContext = {
@@ -287,7 +301,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const edge = await startEdge({
     host,
     port,
-    s3,
+    s3: {
+      ...s3,
+      handle: (req, res) => {
+        s3Requests.record(req);
+        return s3.handle(req, res);
+      },
+    },
     sns,
     jsonServices: [
       {
@@ -316,7 +336,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     ],
     admin: (method, path, body) =>
-      admin({ method, path, body, sageMaker, stepFunctions, bus, queues, clock, speed, stage }),
+      admin({
+        method,
+        path,
+        body,
+        sageMaker,
+        stepFunctions,
+        bus,
+        queues,
+        clock,
+        speed,
+        stage,
+        memory,
+        s3Requests,
+      }),
   });
   endpoint = edge.url;
 
@@ -377,7 +410,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     sns,
     queues,
     lambda,
+    memory,
+    s3Requests,
     async stop() {
+      memory.stop();
       await Promise.all(sources.map((s) => s.stop()));
       await stepFunctions.close();
       await sageMaker.close();
@@ -411,6 +447,8 @@ async function admin(request: {
   clock: Clock;
   speed: number;
   stage: string;
+  memory: PeakTracker;
+  s3Requests: S3RequestLog;
 }): Promise<{ statusCode: number; body: unknown }> {
   const { method, path, body } = request;
   const route = `${method} ${path}`;
@@ -431,8 +469,29 @@ async function admin(request: {
         const memory = process.memoryUsage();
         // maxRSS is in kibibytes.
         const peak = process.resourceUsage().maxRSS * 1024;
-        return { statusCode: 200, body: { rss: memory.rss, heapUsed: memory.heapUsed, maxRss: peak } };
+        const windows = request.memory.windows();
+        return {
+          statusCode: 200,
+          body: {
+            rss: memory.rss,
+            heapUsed: memory.heapUsed,
+            maxRss: peak,
+            sampledPeakRss: request.memory.peak(),
+            jobs: [
+              ...windows.closed.map((w) => ({ jobName: w.name, peakRss: w.peakRss, running: false })),
+              ...windows.open.map((w) => ({ jobName: w.name, peakRss: w.peakRss, running: true })),
+            ],
+          },
+        };
       }
+      case 'POST /_local/stats/reset-peak':
+        request.memory.resetPeak();
+        return { statusCode: 200, body: { sampledPeakRss: request.memory.peak() } };
+      case 'GET /_local/s3/requests':
+        return { statusCode: 200, body: { requests: request.s3Requests.list() } };
+      case 'DELETE /_local/s3/requests':
+        request.s3Requests.clear();
+        return { statusCode: 200, body: { cleared: true } };
       case 'GET /_local/queues':
         return {
           statusCode: 200,

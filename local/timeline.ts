@@ -64,7 +64,8 @@ export function startTimeline(
       case 'job-status': {
         const row = rowFor(a, a.jobName);
         row.status = a.status;
-        step(row, a, a.failureReason ? `${a.status}: ${a.failureReason}` : a.status);
+        const text = a.failureReason ? `${a.status}: ${a.failureReason}` : a.status;
+        step(row, a, a.peakRss ? `${text} (stack peak RSS ${Math.round(a.peakRss / 2 ** 20)} MiB)` : text);
         break;
       }
       case 'execution': {

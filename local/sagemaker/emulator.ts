@@ -106,12 +106,14 @@ class Emulator implements SageMakerEmulator {
   private readonly durations: JobDurations;
   private readonly maxConcurrentJobs: number;
   private readonly stateFile: JobStateFile | undefined;
-  private readonly work: JobWorkContext;
+  private readonly context: JobWorkContext;
   private readonly onStatusChange: SageMakerEmulatorOptions['onStatusChange'];
   /** Jobs by lower-cased name: like the rest of SageMaker, names are unique regardless of case. */
   private readonly jobs = new Map<string, JobRecord>();
   private readonly queues = new Map<JobRecord, Promise<void>>();
   private readonly timers = new Map<JobRecord, CancelTimer>();
+  /** Jobs reading their model or writing their output right now: minutes, for a large model. */
+  private readonly working = new Set<JobRecord>();
   private closed = false;
 
   constructor(options: SageMakerEmulatorOptions) {
@@ -129,7 +131,7 @@ class Emulator implements SageMakerEmulator {
       now: () => this.clock.now(),
     });
     for (const fault of options.faults ?? []) this.faults.inject(fault);
-    this.work = {
+    this.context = {
       store: this.objectStore,
       region: this.region,
       sageMakerModels: options.sageMakerModels ?? {},
@@ -179,7 +181,7 @@ class Emulator implements SageMakerEmulator {
     // Only jobs that have not ended can change the quota count; with a thousand jobs, settling
     // every one on each (often refused) create was most of the emulator's work.
     await Promise.all(
-      [...this.jobs.values()].filter((job) => !isTerminal(job.status)).map((job) => this.settleJob(job)),
+      [...this.jobs.values()].filter((job) => !isTerminal(job.status)).map((job) => this.catchUp(job)),
     );
     const existing = this.jobs.get(name.toLowerCase());
     if (existing) {
@@ -214,14 +216,14 @@ class Emulator implements SageMakerEmulator {
 
   private async describe(input: unknown) {
     const job = this.find(validateJobNameRequest(input));
-    await this.settleJob(job);
+    await this.catchUp(job);
     this.assertExists(job);
     return describeJob(job);
   }
 
   private async list(input: unknown) {
     const query = validateListRequest(input);
-    await this.settle();
+    await Promise.all([...this.jobs.values()].map((job) => this.catchUp(job)));
     return listJobs(this.jobs.values(), query);
   }
 
@@ -296,6 +298,25 @@ class Emulator implements SageMakerEmulator {
     return this.enqueue(job, () => this.advance(job));
   }
 
+  /**
+   * Settles a job for a read, unless it is reading its model or writing its output: then the
+   * read answers with the status it has (STARTING or INPROGRESS) instead of waiting, as
+   * SageMaker answers while a job downloads or uploads.
+   */
+  private catchUp(job: JobRecord): Promise<void> {
+    return this.working.has(job) ? Promise.resolve() : this.settleJob(job);
+  }
+
+  /** Runs a job's object-store work, marked so that reads of the job do not wait for it. */
+  private async work<T>(job: JobRecord, task: () => Promise<T>): Promise<T> {
+    this.working.add(job);
+    try {
+      return await task();
+    } finally {
+      this.working.delete(job);
+    }
+  }
+
   /** Settles a job that no request waits for; a failure (e.g. writing the state file) is logged. */
   private settleInBackground(job: JobRecord): void {
     this.settleJob(job).catch((error: unknown) => {
@@ -321,7 +342,7 @@ class Emulator implements SageMakerEmulator {
         let failure: string | undefined;
         if (!job.outcome) {
           try {
-            job.source = await inspectSource(this.work, job);
+            job.source = await this.work(job, () => inspectSource(this.context, job));
           } catch (error) {
             failure = failureReason(error);
           }
@@ -335,7 +356,7 @@ class Emulator implements SageMakerEmulator {
       case 'complete': {
         try {
           if (!job.outputWritten) {
-            job.recommendedInferenceImage = await writeOutputs(this.work, job, at);
+            job.recommendedInferenceImage = await this.work(job, () => writeOutputs(this.context, job, at));
             if (this.closed) return;
             job.outputWritten = true;
           }

@@ -1,0 +1,68 @@
+/**
+ * The S3 requests the edge received, named by operation: what a client really sent, for tests
+ * and benchmarks that count (a resumed drop must not send again what is already in place).
+ * Bounded: the oldest entries go first.
+ */
+import type { IncomingMessage } from 'node:http';
+
+/** One S3 request. `bytes` is the body length the client declared (0 when none). */
+export interface S3RequestRecord {
+  operation: string;
+  bucket: string;
+  key: string;
+  bytes: number;
+  partNumber?: number;
+}
+
+/** The operation an S3 REST request performs (path-style), as far as a drop needs to tell them apart. */
+export function s3Operation(method: string, key: string, query: URLSearchParams, copy: boolean): string {
+  const objectOr = (object: string, bucket: string) => (key ? object : bucket);
+  switch (method) {
+    case 'PUT':
+      if (query.has('partNumber')) return copy ? 'UploadPartCopy' : 'UploadPart';
+      return objectOr(copy ? 'CopyObject' : 'PutObject', 'CreateBucket');
+    case 'POST':
+      if (query.has('uploads')) return 'CreateMultipartUpload';
+      if (query.has('uploadId')) return 'CompleteMultipartUpload';
+      return objectOr('PostObject', 'DeleteObjects');
+    case 'GET':
+      return objectOr(query.has('uploadId') ? 'ListParts' : 'GetObject', 'ListObjects');
+    case 'HEAD':
+      return objectOr('HeadObject', 'HeadBucket');
+    case 'DELETE':
+      return objectOr(query.has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject', 'DeleteBucket');
+    default:
+      return method;
+  }
+}
+
+export class S3RequestLog {
+  private readonly records: S3RequestRecord[] = [];
+
+  constructor(private readonly capacity = 20_000) {}
+
+  /** Records a request as the edge receives it (path-style URL). */
+  record(req: IncomingMessage): void {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const [bucket = '', ...rest] = url.pathname.slice(1).split('/');
+    const key = decodeURIComponent(rest.join('/'));
+    const declared = req.headers['x-amz-decoded-content-length'] ?? req.headers['content-length'];
+    const partNumber = url.searchParams.get('partNumber');
+    this.records.push({
+      operation: s3Operation(req.method ?? 'GET', key, url.searchParams, 'x-amz-copy-source' in req.headers),
+      bucket: decodeURIComponent(bucket),
+      key,
+      bytes: Number(declared ?? 0) || 0,
+      ...(partNumber !== null && { partNumber: Number(partNumber) }),
+    });
+    if (this.records.length > this.capacity) this.records.splice(0, this.records.length - this.capacity);
+  }
+
+  list(): S3RequestRecord[] {
+    return [...this.records];
+  }
+
+  clear(): void {
+    this.records.length = 0;
+  }
+}
