@@ -4,10 +4,8 @@
  */
 
 import { join } from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { dropModel } from '../src/cli/drop';
-import { tarGzFolder } from '../src/cli/tarball';
-import { jobNameFor } from '../src/job/job-name';
 
 export interface ExampleDrop {
   name: string;
@@ -22,19 +20,19 @@ export async function dropExamples(
   bucket: string,
   examplesDir: string,
 ): Promise<ExampleDrop[]> {
-  const tarball = await tarGzFolder(join(examplesDir, 'tiny-llm'));
-  const tarballResult = await s3.send(
-    new PutObjectCommand({ Bucket: bucket, Key: 'models/tiny-llm.tar.gz', Body: tarball }),
-  );
+  const tarball = await dropModel({
+    s3,
+    bucket,
+    path: join(examplesDir, 'tiny-llm'),
+    modelId: 'tiny-llm',
+    tar: true,
+    resume: false,
+  });
   const drops: ExampleDrop[] = [
     {
       name: 'tiny-llm as a .tar.gz',
-      triggerKey: 'models/tiny-llm.tar.gz',
-      jobName: jobNameFor('tiny-llm', {
-        bucket,
-        key: 'models/tiny-llm.tar.gz',
-        version: tarballResult.VersionId ?? tarballResult.ETag?.replace(/"/g, ''),
-      }),
+      triggerKey: tarball.triggerKey,
+      jobName: tarball.jobName,
       expect: 'Completed',
     },
   ];
@@ -51,6 +49,9 @@ export async function dropExamples(
       path: join(examplesDir, path),
       modelId,
       manifestPath: join(examplesDir, 'manifests', manifest),
+      // The broken example has no config.json on purpose: its job shows the failure path.
+      allowMissingConfig: true,
+      resume: false,
     });
     drops.push({ name, triggerKey: result.triggerKey, jobName: result.jobName, expect });
   };

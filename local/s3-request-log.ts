@@ -15,7 +15,13 @@ export interface S3RequestRecord {
 }
 
 /** The operation an S3 REST request performs (path-style), as far as a drop needs to tell them apart. */
-export function s3Operation(method: string, key: string, query: URLSearchParams, copy: boolean): string {
+export function s3Operation(
+  method: string,
+  bucket: string,
+  key: string,
+  query: URLSearchParams,
+  copy: boolean,
+): string {
   const objectOr = (object: string, bucket: string) => (key ? object : bucket);
   switch (method) {
     case 'PUT':
@@ -26,7 +32,10 @@ export function s3Operation(method: string, key: string, query: URLSearchParams,
       if (query.has('uploadId')) return 'CompleteMultipartUpload';
       return objectOr('PostObject', 'DeleteObjects');
     case 'GET':
-      return objectOr(query.has('uploadId') ? 'ListParts' : 'GetObject', 'ListObjects');
+      return objectOr(
+        query.has('uploadId') ? 'ListParts' : 'GetObject',
+        bucket ? 'ListObjects' : 'ListBuckets',
+      );
     case 'HEAD':
       return objectOr('HeadObject', 'HeadBucket');
     case 'DELETE':
@@ -49,7 +58,13 @@ export class S3RequestLog {
     const declared = req.headers['x-amz-decoded-content-length'] ?? req.headers['content-length'];
     const partNumber = url.searchParams.get('partNumber');
     this.records.push({
-      operation: s3Operation(req.method ?? 'GET', key, url.searchParams, 'x-amz-copy-source' in req.headers),
+      operation: s3Operation(
+        req.method ?? 'GET',
+        bucket,
+        key,
+        url.searchParams,
+        'x-amz-copy-source' in req.headers,
+      ),
       bucket: decodeURIComponent(bucket),
       key,
       bytes: Number(declared ?? 0) || 0,

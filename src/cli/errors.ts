@@ -13,6 +13,10 @@ export const EXIT_CODES = {
   unknown: 3,
   /** Bad arguments, nothing to talk to (no stack, no credentials, no network), missing resources. */
   usage: 4,
+  /** A drop that could not finish: a file changed or could not be read. Nothing was triggered. */
+  incomplete: 5,
+  /** Ctrl-C (128 + SIGINT). For a drop: nothing was triggered, and a re-run resumes it. */
+  interrupted: 130,
 } as const;
 
 /** An error the CLI reports as one line (plus a hint) and an exit code, without a stack trace. */

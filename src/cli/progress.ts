@@ -31,9 +31,11 @@ export function uploadProgress(out: Output): UploadProgress {
   let running = false;
   const payload = (p: DropProgress) => {
     const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+    // Bytes found in place count towards the bar but not the rate: they were not sent.
+    const skipped = p.dropSkipped > 0 ? ` (${formatBytes(p.dropSkipped)} in place, not sent)` : '';
     return {
-      bytes: `${formatBytes(p.dropLoaded)}/${formatBytes(p.dropTotal)}`,
-      rate: `${formatBytes(Math.round(p.dropLoaded / seconds))}/s`,
+      bytes: `${formatBytes(p.dropLoaded)}/${formatBytes(p.dropTotal)}${skipped}`,
+      rate: `${formatBytes(Math.round(p.dropSent / seconds))}/s`,
       key: p.key.split('/').pop() ?? p.key,
     };
   };

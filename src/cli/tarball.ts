@@ -1,38 +1,63 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+/**
+ * A `.tar.gz` of a model folder (files at the archive root, like SageMaker's model.tar.gz),
+ * produced as a stream: `drop --tar` sends it while it is written, with no temporary archive.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { createGzip } from 'node:zlib';
 import { pack } from 'tar-stream';
+import { FileChangedError, FileReadError } from './drop-errors';
+import { type FolderFile, listModelFolder } from './model-folder';
 
-/** Packs a folder into a `.tar.gz` in memory (files at the archive root, like SageMaker's model.tar.gz). */
-export async function tarGzFolder(folder: string): Promise<Buffer> {
+/**
+ * Streams a gzipped tarball of `files`. A file that changes while it is packed, or cannot be
+ * read, ends the stream with a {@link FileChangedError} or {@link FileReadError}.
+ * `level` is gzip's (0 stores, 9 compresses most).
+ */
+export function tarGzStream(files: FolderFile[], options: { level?: number } = {}): Readable {
   const archive = pack();
-  const chunks: Buffer[] = [];
-  const gzip = createGzip();
-  gzip.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const finished = new Promise<void>((resolve, reject) => {
-    gzip.on('end', resolve);
-    gzip.on('error', reject);
-  });
+  const gzip = createGzip({ level: options.level ?? 6 });
   archive.pipe(gzip);
-  const add = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) add(path);
-      else
-        archive.entry(
-          {
-            name: relative(folder, path).split(sep).join('/'),
-            size: statSync(path).size,
-            mtime: new Date(0),
-          },
-          readFileSync(path),
-        );
-    }
-  };
-  add(folder);
-  archive.finalize();
-  await finished;
-  return Buffer.concat(chunks);
+  (async () => {
+    for (const file of files) await addFile(archive, file);
+    archive.finalize();
+  })().catch((error: unknown) => {
+    archive.destroy();
+    gzip.destroy(error as Error);
+  });
+  return gzip;
+}
+
+async function addFile(archive: ReturnType<typeof pack>, file: FolderFile): Promise<void> {
+  const written = new Promise<void>((resolve, reject) => {
+    const entry = archive.entry(
+      { name: file.name, size: file.size, mtime: new Date(0), mode: 0o644 },
+      (error) => (error ? reject(new FileChangedError(file.path, { cause: error })) : resolve()),
+    );
+    // Exactly the size in the header: a file that grew is caught by the check below.
+    const source = file.size > 0 ? createReadStream(file.path, { start: 0, end: file.size - 1 }) : undefined;
+    (async () => {
+      if (source) {
+        for await (const chunk of source) {
+          if (!entry.write(chunk)) await new Promise<void>((drained) => entry.once('drain', () => drained()));
+        }
+      }
+      entry.end(undefined);
+    })().catch((error: unknown) => {
+      source?.destroy();
+      reject(new FileReadError(file.path, error));
+    });
+  });
+  await written;
+  const now = await stat(file.path).catch((error: unknown) => {
+    throw new FileReadError(file.path, error);
+  });
+  if (now.size !== file.size || now.mtimeMs !== file.mtimeMs) throw new FileChangedError(file.path);
+}
+
+/** Packs a small folder into memory (tests and fixtures; drops stream with {@link tarGzStream}). */
+export function tarGzFolder(folder: string): Promise<Buffer> {
+  return buffer(tarGzStream(listModelFolder(folder)));
 }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The file package.json's `bin.model-opt` points at. */
@@ -43,4 +43,42 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
       },
     );
   });
+}
+
+/** A `model-opt` run in progress, to signal or kill mid-way. */
+export interface RunningCli {
+  child: ChildProcess;
+  /** Resolves when it exits; `code` is 128 + the signal number when a signal ended it. */
+  done: Promise<CliRun>;
+}
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+/** Starts `model-opt` as a child process (like {@link runCli}) without waiting for it. */
+export function startCli(args: string[], env: Record<string, string>): RunningCli {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+  const child = spawn(process.execPath, [MODEL_OPT_BIN, ...args], {
+    env: { ...base, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const done = new Promise<CliRun>((resolve) =>
+    child.on('close', (code, signal) => {
+      let json: unknown;
+      try {
+        json = args.includes('--json') && stdout ? JSON.parse(stdout) : undefined;
+      } catch {
+        json = undefined;
+      }
+      resolve({ code: code ?? 128 + (SIGNAL_NUMBERS[signal as NodeJS.Signals] ?? 0), stdout, stderr, json });
+    }),
+  );
+  return { child, done };
 }

@@ -1,6 +1,8 @@
-import { Command } from 'commander';
-import { dropModel } from '../drop';
+import { Command, InvalidArgumentError } from 'commander';
+import { DROP_DEFAULTS, type DropResult, dropModel } from '../drop';
 import { formatBytes } from '../format';
+import type { Output } from '../output';
+import { MIB } from '../part-size';
 import { uploadProgress } from '../progress';
 import { runCommand } from '../run-command';
 
@@ -8,12 +10,28 @@ interface DropOptions {
   modelId?: string;
   manifest?: string;
   bucket?: string;
+  tar?: boolean;
+  gzipLevel: number;
+  allowMissingConfig?: boolean;
+  resume: boolean;
+  concurrency: number;
+  partSize: number;
 }
 
-/** `model-opt drop <file-or-folder>`: upload a drop (multipart, with progress), manifest last. */
+/** A commander parser for an integer option within [min, max]. */
+const integer = (min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+  return n;
+};
+
+/** `model-opt drop <file-or-folder>`: upload a drop (concurrent, resumable), trigger last. */
 export function dropCommand(): Command {
   return new Command('drop')
-    .description('upload a model (.tar.gz or folder, its manifest last) and print the job it starts')
+    .description(
+      'upload a model (.tar.gz or folder, its manifest last) and print the job it starts; a re-run sends only what is not in place yet',
+    )
     .argument('<file-or-folder>', 'a .tar.gz file, or a model folder')
     .option('--model-id <id>', 'model id (default: the file name without .tar.gz, or the folder name)')
     .option(
@@ -21,30 +39,73 @@ export function dropCommand(): Command {
       'manifest for a folder drop (default: the folder’s optimization.json, else {})',
     )
     .option('--bucket <name>', 'models bucket (default: found by name for the stage)')
+    .option('--tar', 'pack the folder into one .tar.gz object as it is sent (no temporary archive)')
+    .option(
+      '--gzip-level <n>',
+      'gzip level of --tar: 0 stores, 9 compresses most',
+      integer(0, 9),
+      DROP_DEFAULTS.gzipLevel,
+    )
+    .option('--allow-missing-config', 'drop a folder without config.json (its job will fail)')
+    .option('--no-resume', 'send every file, even those already in place')
+    .option('--concurrency <n>', 'requests in flight', integer(1, 64), DROP_DEFAULTS.concurrency)
+    .option(
+      '--part-size <MiB>',
+      'multipart part size in MiB (memory: concurrency × part size)',
+      integer(5, 5120),
+      DROP_DEFAULTS.partSize / MIB,
+    )
     .action(async (path: string, options: DropOptions, command: Command) =>
       runCommand(
         command,
         async ({ clients, discovery, out }) => {
           const bucket = await discovery.bucket();
           const progress = uploadProgress(out);
+          // Ctrl-C stops the drop cleanly (a second one kills the process).
+          const interrupt = new AbortController();
+          const onSigint = () => interrupt.abort(new Error('interrupted (SIGINT)'));
+          process.once('SIGINT', onSigint);
           const result = await dropModel({
             s3: clients.s3,
             bucket,
             path,
             ...(options.modelId && { modelId: options.modelId }),
             ...(options.manifest && { manifestPath: options.manifest }),
+            tar: Boolean(options.tar),
+            gzipLevel: options.gzipLevel,
+            allowMissingConfig: Boolean(options.allowMissingConfig),
+            resume: options.resume,
+            concurrency: options.concurrency,
+            partSize: options.partSize * MIB,
+            signal: interrupt.signal,
             onProgress: (p) => progress.update(p),
-          }).finally(() => progress.stop());
-          out.result({ bucket, ...result }, () => {
-            out.line(
-              `dropped ${result.uploadedKeys.length} object(s), ${formatBytes(result.bytes)}, into s3://${bucket}/ (trigger: ${result.triggerKey})`,
-            );
-            out.line(`job: ${result.jobName}`);
-            out.line(`follow it: model-opt watch ${result.jobName}`);
+          }).finally(() => {
+            process.off('SIGINT', onSigint);
+            progress.stop();
           });
+          out.result({ bucket, ...result }, () => printResult(out, bucket, result));
           return 0;
         },
         { ...(options.bucket && { bucket: options.bucket }) },
       ),
     );
+}
+
+function printResult(out: Output, bucket: string, result: DropResult): void {
+  const count = result.uploadedKeys.length;
+  if (result.alreadyDropped) {
+    out.line(
+      `already dropped: all ${count} object(s), ${formatBytes(result.bytes)}, are in s3://${bucket}/ with the same size and checksum, ${result.triggerKey} included; nothing was sent`,
+    );
+  } else {
+    out.line(
+      `dropped ${count} object(s), ${formatBytes(result.bytes)}, into s3://${bucket}/ (trigger: ${result.triggerKey})`,
+    );
+    if (result.skippedKeys.length > 0)
+      out.line(
+        `  sent ${result.sentKeys.length} (${formatBytes(result.sentBytes)}); ${result.skippedKeys.length} already in place (${formatBytes(result.skippedBytes)}) were not sent again`,
+      );
+  }
+  out.line(`job: ${result.jobName}`);
+  out.line(`follow it: model-opt watch ${result.jobName}`);
 }

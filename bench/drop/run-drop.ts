@@ -1,0 +1,295 @@
+/**
+ * One size of `npm run bench:drop`: a synthetic model folder and its `.tar.gz`, uploaded to a
+ * local stack in a child process by each contender in turn, and measured (see bench/drop.ts).
+ */
+import { spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { DeleteObjectsCommand, ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { type ChildStack, type StackStats, startChildStack } from '../../local/child-stack';
+import type { S3RequestRecord } from '../../local/s3-request-log';
+import { listModelFolder } from '../../src/cli/model-folder';
+import { tarGzStream } from '../../src/cli/tarball';
+import { type MeasuredRun, procStats, startMeasured } from './measured-process';
+import { writeSyntheticModel } from './synthetic-model';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const MODEL_OPT = join(ROOT, 'bin/model-opt.js');
+
+export type RowName =
+  | 'raw HTTP PUT (ceiling)'
+  | 'aws s3 cp --recursive'
+  | 'model-opt drop <folder>'
+  | 'model-opt drop <.tar.gz>'
+  | 'model-opt drop <folder>, resumed after a kill at ~50%';
+
+/** One measured upload. */
+export interface Row {
+  name: RowName;
+  run: number;
+  /** Bytes the model has, and bytes this run sent. */
+  modelBytes: number;
+  sentBytes: number;
+  seconds: number;
+  /** Peak RSS and CPU of the uploading process (undefined for the in-process ceiling, or off Linux). */
+  clientPeakRss?: number;
+  clientCpuSeconds?: number;
+  /** CPU the stack spent while this row uploaded. */
+  stackCpuSeconds?: number;
+  /** The stack's peak RSS (sampled) while this row uploaded, and during the job it started. */
+  stackUploadPeakRss: number;
+  stackJobPeakRss?: number;
+  note?: string;
+}
+
+export interface SizeResult {
+  sizeBytes: number;
+  shards: number;
+  rows: Row[];
+  /** The stack process's peak RSS over the whole size (getrusage). */
+  stackMaxRss: number;
+  /** Why the AWS CLI row is missing, if it is. */
+  awsCliSkipped?: string;
+}
+
+export interface SizeOptions {
+  sizeBytes: number;
+  shards: number;
+  runs: number;
+  log: (line: string) => void;
+}
+
+const WRITE_OPERATIONS = new Set(['PutObject', 'UploadPart']);
+
+/** Whether the AWS CLI can be run, or why not. */
+function awsCliMissing(): string | undefined {
+  const probe = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) return 'the AWS CLI (`aws`) is not installed on this machine';
+  return undefined;
+}
+
+/** Runs every row `runs` times, in turn, for one model size. */
+export async function benchSize(options: SizeOptions): Promise<SizeResult> {
+  const { log } = options;
+  const work = mkdtempSync(join(tmpdir(), 'mop-bench-drop-'));
+  let stack: ChildStack | undefined;
+  try {
+    log(
+      `writing a ${(options.sizeBytes / 2 ** 30).toFixed(2)} GiB model (${options.shards} shards) under ${work}`,
+    );
+    const model = writeSyntheticModel(join(work, 'model'), {
+      shards: options.shards,
+      shardBytes: Math.floor(options.sizeBytes / options.shards),
+    });
+    const archivePath = join(work, 'model.tar.gz');
+    await pipeline(tarGzStream(listModelFolder(model.folder), { level: 0 }), createWriteStream(archivePath));
+    const archiveBytes = statSync(archivePath).size;
+
+    stack = await startChildStack({
+      dataDir: join(work, 'stack'),
+      speed: 60,
+      env: { LOCAL_SAGEMAKER_STARTING_SECONDS: '30', LOCAL_SAGEMAKER_INPROGRESS_SECONDS: '60' },
+    });
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL: stack.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const s3 = new S3Client({
+      endpoint: stack.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    });
+    const bucket = await findBucket(s3);
+    const awsCliSkipped = awsCliMissing();
+    const rows: Row[] = [];
+    const running = stack;
+
+    const measure = async (
+      name: RowName,
+      run: number,
+      upload: () => Promise<{
+        result?: MeasuredRun;
+        seconds: number;
+        sentBytes: number;
+        jobName?: string;
+        note?: string;
+      }>,
+      modelBytes = model.bytes,
+    ) => {
+      log(`  run ${run + 1}: ${name}`);
+      await running.admin('POST', '/_local/stats/reset-peak');
+      const cpuBefore = procStats(running.pid)?.cpuSeconds;
+      const done = await upload();
+      const cpuAfter = procStats(running.pid)?.cpuSeconds;
+      const { sampledPeakRss } = await running.stats();
+      const jobPeak = done.jobName ? await jobPeakRss(running, done.jobName) : undefined;
+      const row: Row = {
+        name,
+        run,
+        modelBytes,
+        sentBytes: done.sentBytes,
+        seconds: done.seconds,
+        ...(done.result?.peakRss !== undefined && { clientPeakRss: done.result.peakRss }),
+        ...(done.result?.cpuSeconds !== undefined && { clientCpuSeconds: done.result.cpuSeconds }),
+        ...(cpuBefore !== undefined && cpuAfter !== undefined && { stackCpuSeconds: cpuAfter - cpuBefore }),
+        stackUploadPeakRss: sampledPeakRss,
+        ...(jobPeak !== undefined && { stackJobPeakRss: jobPeak }),
+        ...(done.note && { note: done.note }),
+      };
+      rows.push(row);
+      log(
+        `    ${(row.sentBytes / 2 ** 20 / row.seconds).toFixed(1)} MiB/s in ${row.seconds.toFixed(1)} s; stack peak ${mib(row.stackUploadPeakRss)} upload${row.stackJobPeakRss ? `, ${mib(row.stackJobPeakRss)} job` : ''}`,
+      );
+      await clearBucket(s3, bucket);
+    };
+
+    const modelOpt = async (args: string[]) => {
+      const result = await startMeasured(process.execPath, [MODEL_OPT, 'drop', ...args, '--json'], env).done;
+      if (result.code !== 0) throw new Error(`model-opt drop ${args.join(' ')} failed: ${result.stderr}`);
+      return { result, json: JSON.parse(result.stdout) as { jobName: string; sentBytes: number } };
+    };
+
+    for (let run = 0; run < options.runs; run++) {
+      await measure('raw HTTP PUT (ceiling)', run, async () => {
+        const started = performance.now();
+        await Promise.all(
+          model.files.map((name) =>
+            rawPut(`${running.endpoint}/${bucket}/ceiling/${run}/${name}`, join(model.folder, name)),
+          ),
+        );
+        return { seconds: (performance.now() - started) / 1000, sentBytes: model.bytes };
+      });
+
+      if (!awsCliSkipped) {
+        await measure('aws s3 cp --recursive', run, async () => {
+          const result = await startMeasured(
+            'aws',
+            ['s3', 'cp', '--recursive', '--quiet', model.folder, `s3://${bucket}/models/awscli-${run}/`],
+            env,
+          ).done;
+          if (result.code !== 0) throw new Error(`aws s3 cp failed: ${result.stderr}`);
+          return { result, seconds: result.seconds, sentBytes: model.bytes };
+        });
+      }
+
+      await measure('model-opt drop <folder>', run, async () => {
+        const { result, json } = await modelOpt([model.folder, '--model-id', `folder-${run}`]);
+        return { result, seconds: result.seconds, sentBytes: json.sentBytes, jobName: json.jobName };
+      });
+
+      await measure(
+        'model-opt drop <.tar.gz>',
+        run,
+        async () => {
+          const { result, json } = await modelOpt([archivePath, '--model-id', `archive-${run}`]);
+          return { result, seconds: result.seconds, sentBytes: json.sentBytes, jobName: json.jobName };
+        },
+        archiveBytes,
+      );
+
+      await measure('model-opt drop <folder>, resumed after a kill at ~50%', run, async () => {
+        const modelId = `resumed-${run}`;
+        const first = startMeasured(
+          process.execPath,
+          [MODEL_OPT, 'drop', model.folder, '--model-id', modelId, '--json'],
+          env,
+        );
+        await untilSent(running, `models/${modelId}/`, model.bytes / 2);
+        first.kill('SIGKILL');
+        await first.done;
+        await running.admin('DELETE', '/_local/s3/requests');
+        const { result, json } = await modelOpt([model.folder, '--model-id', modelId]);
+        return {
+          result,
+          seconds: result.seconds,
+          sentBytes: json.sentBytes,
+          jobName: json.jobName,
+          note: `sent ${mib(json.sentBytes)} of ${mib(model.bytes)} (${((100 * json.sentBytes) / model.bytes).toFixed(0)} %)`,
+        };
+      });
+    }
+
+    const stats: StackStats = await running.stats();
+    s3.destroy();
+    return {
+      sizeBytes: model.bytes,
+      shards: options.shards,
+      rows,
+      stackMaxRss: stats.maxRss,
+      ...(awsCliSkipped && { awsCliSkipped }),
+    };
+  } finally {
+    await stack?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+async function findBucket(s3: S3Client): Promise<string> {
+  const { Buckets } = await s3.send(new ListBucketsCommand({}));
+  const bucket = Buckets?.find((b) => b.Name?.includes('-models-'))?.Name;
+  if (!bucket) throw new Error('the stack has no models bucket');
+  return bucket;
+}
+
+/** One PUT of a file's bytes through the edge, streamed: what the stack can take at best. */
+function rawPut(url: string, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'PUT', headers: { 'content-length': statSync(path).size } }, (res) => {
+      res.resume();
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve() : reject(new Error(`PUT ${url}: ${res.statusCode}`)),
+      );
+    });
+    req.on('error', reject);
+    pipeline(createReadStream(path), req).catch(reject);
+  });
+}
+
+/** Waits until the stack has received PUTs of at least `bytes` under `prefix`. */
+async function untilSent(stack: ChildStack, prefix: string, bytes: number): Promise<void> {
+  for (;;) {
+    const { requests } = await stack.admin<{ requests: S3RequestRecord[] }>('GET', '/_local/s3/requests');
+    const sent = requests
+      .filter((r) => r.key.startsWith(prefix) && WRITE_OPERATIONS.has(r.operation))
+      .reduce((n, r) => n + r.bytes, 0);
+    if (sent >= bytes) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits for the job to end; its peak RSS as the stack sampled it. */
+async function jobPeakRss(stack: ChildStack, jobName: string): Promise<number> {
+  const deadline = Date.now() + 30 * 60_000;
+  for (;;) {
+    const job = (await stack.stats()).jobs.find((j) => j.jobName === jobName);
+    if (job && !job.running) return job.peakRss;
+    if (Date.now() > deadline) throw new Error(`job ${jobName} did not end within 30 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Deletes every object (models and outputs) so that the next row starts from an empty bucket. */
+async function clearBucket(s3: S3Client, bucket: string): Promise<void> {
+  for (;;) {
+    const { Contents } = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    if (!Contents?.length) return;
+    await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: Contents.map((o) => ({ Key: o.Key })) },
+      }),
+    );
+  }
+}

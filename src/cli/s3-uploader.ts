@@ -1,0 +1,311 @@
+/**
+ * Sends files and streams to S3 for `drop`: files up to the part size in one PutObject, larger
+ * ones as multipart uploads whose parts are read at their offsets (no stream chunking) and sent
+ * concurrently, across files, through a fixed set of {@link UploadSlots}. Memory is bounded by
+ * concurrency × part size. Checksums are the SDK's defaults: CRC32 on every request and a
+ * composite CRC32 for a multipart object, as lib-storage's `Upload` sends them.
+ *
+ * Hand-written rather than lib-storage's `Upload` because that bounds each upload on its own
+ * (`queueSize`), so a folder's files either run one at a time or multiply its memory, and it
+ * reads files through a stream it re-chunks into parts.
+ */
+import { type FileHandle, open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  type CompletedPart,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { FileChangedError, FileReadError } from './drop-errors';
+import { partCount, partSizeFor } from './part-size';
+import { type Slot, UploadSlots } from './upload-slots';
+
+/** A local file to send, as it was when the drop was planned. */
+export interface FileToSend {
+  path: string;
+  key: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** An object now in place. */
+export interface SentObject {
+  key: string;
+  eTag?: string;
+  versionId?: string;
+}
+
+export interface UploaderOptions {
+  s3: S3Client;
+  bucket: string;
+  /** Requests in flight at most (each holds one part buffer). */
+  concurrency: number;
+  /** Multipart part size (grown for files beyond 10,000 parts); smaller files go in one PutObject. */
+  partSize: number;
+  /** Aborts every request and wait. */
+  signal: AbortSignal;
+  /** Bytes of `key` that S3 has accepted (called per part or object). */
+  onSent?: (key: string, bytes: number) => void;
+  /** Opens local files (tests pass one that fails). */
+  openFile?: (path: string) => Promise<FileHandle>;
+}
+
+export interface Uploader {
+  /**
+   * Sends a file. `scheduled` settles once its last request holds a slot (schedule the next file
+   * then, so files finish in order and an interrupted drop leaves whole files behind); `done`
+   * once the object is in place.
+   */
+  sendFile(file: FileToSend): { scheduled: Promise<void>; done: Promise<SentObject> };
+  /** Sends a stream of unknown length (multipart when it exceeds one part). */
+  sendStream(key: string, body: Readable): Promise<SentObject>;
+  /** Aborts the multipart uploads still open (after a failure or an interruption); best effort. */
+  abortOpenUploads(): Promise<void>;
+}
+
+const unquote = (eTag: string | undefined) => eTag?.replace(/"/g, '');
+
+/** Creates an uploader; see the module comment. */
+export function createUploader(options: UploaderOptions): Uploader {
+  const { s3, bucket, signal } = options;
+  const slots = new UploadSlots(options.concurrency, signal);
+  const openFile = options.openFile ?? ((path: string) => open(path, 'r'));
+  const openUploads = new Map<string, string>();
+  const abortable = { abortSignal: signal };
+
+  /** Runs `task` with a slot; the slot is released when it settles. */
+  const withSlot = async <T>(slot: Slot, task: (slot: Slot) => Promise<T>): Promise<T> => {
+    try {
+      return await task(slot);
+    } finally {
+      slots.release(slot);
+    }
+  };
+
+  const multipart = (key: string) => {
+    let created: Promise<string> | undefined;
+    const parts: CompletedPart[] = [];
+    return {
+      uploadId: () =>
+        (created ??= s3
+          .send(
+            new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: 'CRC32' }),
+            abortable,
+          )
+          .then(({ UploadId }) => {
+            openUploads.set(key, UploadId ?? '');
+            return UploadId ?? '';
+          })),
+      async part(partNumber: number, body: Buffer) {
+        const UploadId = await this.uploadId();
+        const result = await s3.send(
+          new UploadPartCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId,
+            PartNumber: partNumber,
+            Body: body,
+            ContentLength: body.length,
+            ChecksumAlgorithm: 'CRC32',
+          }),
+          abortable,
+        );
+        parts.push({
+          PartNumber: partNumber,
+          ETag: result.ETag,
+          ...(result.ChecksumCRC32 && { ChecksumCRC32: result.ChecksumCRC32 }),
+        });
+        options.onSent?.(key, body.length);
+      },
+      async complete(): Promise<SentObject> {
+        const UploadId = await this.uploadId();
+        const result = await s3.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId,
+            MultipartUpload: { Parts: [...parts].sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0)) },
+          }),
+          abortable,
+        );
+        openUploads.delete(key);
+        return { key, eTag: unquote(result.ETag), versionId: result.VersionId };
+      },
+    };
+  };
+
+  const putObject = async (key: string, body: Buffer): Promise<SentObject> => {
+    const result = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length }),
+      abortable,
+    );
+    options.onSent?.(key, body.length);
+    return { key, eTag: unquote(result.ETag), versionId: result.VersionId };
+  };
+
+  /** Reads `length` bytes at `position` into `buffer`; a short file is a file that changed. */
+  const readAt = async (
+    handle: FileHandle,
+    file: FileToSend,
+    buffer: Buffer,
+    length: number,
+    position: number,
+  ) => {
+    let offset = 0;
+    while (offset < length) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(buffer, offset, length - offset, position + offset));
+      } catch (error) {
+        throw new FileReadError(file.path, error);
+      }
+      if (bytesRead === 0) throw new FileChangedError(file.path);
+      offset += bytesRead;
+    }
+    return buffer.subarray(0, length);
+  };
+
+  const assertUnchanged = async (handle: FileHandle, file: FileToSend) => {
+    const now = await handle.stat();
+    if (now.size !== file.size || now.mtimeMs !== file.mtimeMs) throw new FileChangedError(file.path);
+  };
+
+  const openForReading = async (file: FileToSend) => {
+    try {
+      return await openFile(file.path);
+    } catch (error) {
+      throw new FileReadError(file.path, error);
+    }
+  };
+
+  async function sendSmallFile(file: FileToSend, scheduled: () => void): Promise<SentObject> {
+    const slot = await slots.acquire();
+    scheduled();
+    return withSlot(slot, async () => {
+      const handle = await openForReading(file);
+      try {
+        const body = await readAt(handle, file, slot.buffer(file.size), file.size, 0);
+        await assertUnchanged(handle, file);
+        return await putObject(file.key, body);
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+
+  async function sendLargeFile(file: FileToSend, scheduled: () => void): Promise<SentObject> {
+    const partSize = partSizeFor(file.size, options.partSize);
+    const upload = multipart(file.key);
+    const handle = await openForReading(file);
+    const sending: Promise<void>[] = [];
+    try {
+      for (let partNumber = 1; partNumber <= partCount(file.size, partSize); partNumber++) {
+        const slot = await slots.acquire();
+        const position = (partNumber - 1) * partSize;
+        const length = Math.min(partSize, file.size - position);
+        const part = withSlot(slot, async () =>
+          upload.part(partNumber, await readAt(handle, file, slot.buffer(length), length, position)),
+        );
+        // Awaited below; this keeps an early failure from going unhandled meanwhile.
+        part.catch(() => undefined);
+        sending.push(part);
+      }
+      scheduled();
+      await Promise.all(sending);
+      await assertUnchanged(handle, file);
+      return await upload.complete();
+    } finally {
+      await Promise.allSettled(sending);
+      await handle.close();
+    }
+  }
+
+  return {
+    sendFile(file) {
+      let markScheduled = () => {};
+      const scheduled = new Promise<void>((resolve) => {
+        markScheduled = resolve;
+      });
+      const done = (
+        file.size <= options.partSize
+          ? sendSmallFile(file, markScheduled)
+          : sendLargeFile(file, markScheduled)
+      ).finally(markScheduled);
+      return { scheduled, done };
+    },
+
+    async sendStream(key, body) {
+      const partSize = options.partSize;
+      const reader = partReader(body);
+      const upload = multipart(key);
+      const sending: Promise<void>[] = [];
+      try {
+        for (let partNumber = 1; ; partNumber++) {
+          const slot = await slots.acquire();
+          const length = await reader.fill(slot.buffer(partSize), partSize);
+          if (partNumber === 1 && length < partSize)
+            return await withSlot(slot, () => putObject(key, slot.buffer(partSize).subarray(0, length)));
+          if (length === 0) {
+            slots.release(slot);
+            break;
+          }
+          const part = withSlot(slot, () =>
+            upload.part(partNumber, slot.buffer(partSize).subarray(0, length)),
+          );
+          part.catch(() => undefined);
+          sending.push(part);
+          if (length < partSize) break;
+        }
+        await Promise.all(sending);
+        return await upload.complete();
+      } finally {
+        await Promise.allSettled(sending);
+        body.destroy();
+      }
+    },
+
+    async abortOpenUploads() {
+      const open = [...openUploads];
+      openUploads.clear();
+      // s3rver does not implement AbortMultipartUpload; on S3 a lifecycle rule is the backstop.
+      await Promise.allSettled(
+        open.map(([Key, UploadId]) =>
+          s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })),
+        ),
+      );
+    },
+  };
+}
+
+/** Reads a stream into caller-owned buffers, a part at a time, copying each byte once. */
+function partReader(body: Readable) {
+  const chunks = body[Symbol.asyncIterator]();
+  let rest: Buffer | undefined;
+  let ended = false;
+  return {
+    /** Fills `buffer` with up to `length` bytes; fewer only at the end of the stream. */
+    async fill(buffer: Buffer, length: number): Promise<number> {
+      let filled = 0;
+      while (filled < length) {
+        if (!rest || rest.length === 0) {
+          if (ended) break;
+          const next = await chunks.next();
+          if (next.done) {
+            ended = true;
+            break;
+          }
+          rest = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value as Uint8Array);
+        }
+        const take = Math.min(rest.length, length - filled);
+        rest.copy(buffer, filled, 0, take);
+        rest = rest.subarray(take);
+        filled += take;
+      }
+      return filled;
+    },
+  };
+}
