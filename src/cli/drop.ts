@@ -112,7 +112,7 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
     options,
     uploader,
     partSize,
-    fail: (error) => controller.abort(error),
+    fail: (error) => uploader.stop(error),
     placed: [],
     sentKeys: [],
     skippedKeys: [],
@@ -142,7 +142,7 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
       alreadyDropped: state.sentKeys.length === 0,
     };
   } catch (error) {
-    controller.abort(error);
+    uploader.stop(error);
     await uploader.abortOpenUploads();
     if (options.signal?.aborted) {
       const files = plan.kind === 'folder' ? plan.files.length : 1;
@@ -163,7 +163,7 @@ interface DropState {
   options: DropOptions;
   uploader: Uploader;
   partSize: number;
-  /** Stops every request in flight (the first failure ends the drop). */
+  /** Starts nothing more after the first failure; what is under way lands and can be resumed. */
   fail: (error: unknown) => void;
   /** Keys in place so far, in drop order. */
   placed: string[];

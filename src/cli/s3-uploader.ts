@@ -46,7 +46,7 @@ export interface UploaderOptions {
   concurrency: number;
   /** Multipart part size (grown for files beyond 10,000 parts); smaller files go in one PutObject. */
   partSize: number;
-  /** Aborts every request and wait. */
+  /** Aborts every request in flight and every wait (Ctrl-C). */
   signal: AbortSignal;
   /** Bytes of `key` that S3 has accepted (called per part or object). */
   onSent?: (key: string, bytes: number) => void;
@@ -63,6 +63,8 @@ export interface Uploader {
   sendFile(file: FileToSend): { scheduled: Promise<void>; done: Promise<SentObject> };
   /** Sends a stream of unknown length (multipart when it exceeds one part). */
   sendStream(key: string, body: Readable): Promise<SentObject>;
+  /** Starts nothing more (every later request fails with `reason`); what is under way carries on. */
+  stop(reason: unknown): void;
   /** Aborts the multipart uploads still open (after a failure or an interruption); best effort. */
   abortOpenUploads(): Promise<void>;
 }
@@ -202,16 +204,19 @@ export function createUploader(options: UploaderOptions): Uploader {
     const upload = multipart(file.key);
     const handle = await openForReading(file);
     const sending: Promise<void>[] = [];
+    let failed = false;
     try {
-      for (let partNumber = 1; partNumber <= partCount(file.size, partSize); partNumber++) {
+      for (let partNumber = 1; partNumber <= partCount(file.size, partSize) && !failed; partNumber++) {
         const slot = await slots.acquire();
         const position = (partNumber - 1) * partSize;
         const length = Math.min(partSize, file.size - position);
         const part = withSlot(slot, async () =>
           upload.part(partNumber, await readAt(handle, file, slot.buffer(length), length, position)),
         );
-        // Awaited below; this keeps an early failure from going unhandled meanwhile.
-        part.catch(() => undefined);
+        // Awaited below; a failed part ends the file's loop (and is not left unhandled meanwhile).
+        part.catch(() => {
+          failed = true;
+        });
         sending.push(part);
       }
       scheduled();
@@ -266,6 +271,10 @@ export function createUploader(options: UploaderOptions): Uploader {
         await Promise.allSettled(sending);
         body.destroy();
       }
+    },
+
+    stop(reason) {
+      slots.close(reason);
     },
 
     async abortOpenUploads() {

@@ -13,20 +13,28 @@ export interface Slot {
 export class UploadSlots {
   private readonly free: Slot[] = [];
   private readonly waiting: { resolve: (slot: Slot) => void; reject: (error: unknown) => void }[] = [];
+  private closed: { reason: unknown } | undefined;
 
   constructor(
     concurrency: number,
     private readonly signal?: AbortSignal,
   ) {
     for (let i = 0; i < concurrency; i++) this.free.push(newSlot());
-    signal?.addEventListener('abort', () => {
-      for (const waiter of this.waiting.splice(0)) waiter.reject(signal.reason);
-    });
+    signal?.addEventListener('abort', () => this.close(signal.reason));
   }
 
-  /** Waits for a free slot, first come first served; rejects once the signal aborts. */
+  /**
+   * Refuses slots from now on (waiting and future requests reject with `reason`); requests that
+   * hold a slot carry on. After a failure, what is under way still lands and can be resumed.
+   */
+  close(reason: unknown): void {
+    this.closed ??= { reason };
+    for (const waiter of this.waiting.splice(0)) waiter.reject(this.closed.reason);
+  }
+
+  /** Waits for a free slot, first come first served; rejects once closed or aborted. */
   acquire(): Promise<Slot> {
-    if (this.signal?.aborted) return Promise.reject(this.signal.reason);
+    if (this.closed) return Promise.reject(this.closed.reason);
     const slot = this.free.pop();
     if (slot) return Promise.resolve(slot);
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));

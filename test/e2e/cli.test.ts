@@ -65,7 +65,7 @@ describe('model-opt against the local stack (the real bin, as a child process)',
         '--manifest',
         join(EXAMPLES, 'manifests/quantize-and-compile.json'),
       ),
-      cli('drop', join(EXAMPLES, 'broken-model'), '--model-id', 'cli-broken'),
+      cli('drop', join(EXAMPLES, 'broken-model'), '--model-id', 'cli-broken', '--allow-missing-config'),
     ]);
 
     expect(file.code).toBe(0);
