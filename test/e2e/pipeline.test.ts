@@ -84,6 +84,7 @@ describe('the pipeline on the local stack, driven only through AWS SDK clients',
       bucket: t.stack.bucket,
       path: join(EXAMPLES, 'broken-model'),
       modelId: 'e2e-broken',
+      allowMissingConfig: true,
     });
 
     const events = await t.waitForEvents((all) =>
