@@ -3,7 +3,7 @@
  * and benchmarks that count (a resumed drop must not send again what is already in place).
  * Bounded: the oldest entries go first.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** One S3 request. `bytes` is the body length the client declared (0 when none). */
 export interface S3RequestRecord {
@@ -12,6 +12,10 @@ export interface S3RequestRecord {
   key: string;
   bytes: number;
   partNumber?: number;
+  /** When the edge received it (epoch ms, real time), and how long until its response ended (absent until then). */
+  at: number;
+  ms?: number;
+  status?: number;
 }
 
 /** The operation an S3 REST request performs (path-style), as far as a drop needs to tell them apart. */
@@ -50,14 +54,15 @@ export class S3RequestLog {
 
   constructor(private readonly capacity = 20_000) {}
 
-  /** Records a request as the edge receives it (path-style URL). */
-  record(req: IncomingMessage): void {
+  /** Records a request as the edge receives it (path-style URL), and its end once `res` finishes. */
+  record(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://local');
     const [bucket = '', ...rest] = url.pathname.slice(1).split('/');
     const key = decodeURIComponent(rest.join('/'));
     const declared = req.headers['x-amz-decoded-content-length'] ?? req.headers['content-length'];
     const partNumber = url.searchParams.get('partNumber');
-    this.records.push({
+    const record: S3RequestRecord = {
+      at: Date.now(),
       operation: s3Operation(
         req.method ?? 'GET',
         bucket,
@@ -69,7 +74,12 @@ export class S3RequestLog {
       key,
       bytes: Number(declared ?? 0) || 0,
       ...(partNumber !== null && { partNumber: Number(partNumber) }),
+    };
+    res.once('close', () => {
+      record.ms = Date.now() - record.at;
+      record.status = res.statusCode;
     });
+    this.records.push(record);
     if (this.records.length > this.capacity) this.records.splice(0, this.records.length - this.capacity);
   }
 

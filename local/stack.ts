@@ -304,7 +304,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     s3: {
       ...s3,
       handle: (req, res) => {
-        s3Requests.record(req);
+        s3Requests.record(req, res);
         return s3.handle(req, res);
       },
     },

@@ -55,6 +55,8 @@ export interface DropOptions extends DropPlanOptions {
   onProgress?: (progress: DropProgress) => void;
   /** Opens local files for upload (tests pass one that fails). */
   openFile?: (path: string) => Promise<FileHandle>;
+  /** Sign every payload with SHA-256, also over TLS (benchmarks compare; see s3-uploader.ts). */
+  signPayload?: boolean;
 }
 
 /** What a drop did and the job it starts. */
@@ -106,6 +108,7 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
       report(key);
     },
     ...(options.openFile && { openFile: options.openFile }),
+    ...(options.signPayload && { signPayload: true }),
   });
   const state: DropState = {
     plan,

@@ -36,6 +36,8 @@ export interface MatchResult {
 type Additional = Exclude<ChecksumAlgorithm, 'MD5'>;
 const ADDITIONAL: Additional[] = ['CRC64NVME', 'CRC32', 'CRC32C', 'SHA256', 'SHA1'];
 const unquote = (eTag: string | undefined) => eTag?.replace(/"/g, '');
+/** An ETag that is an MD5 (single part) or an MD5 of part MD5s (multipart); SSE-KMS ETags are not. */
+const MD5_ETAG = /^[0-9a-f]{32}(-\d+)?$/;
 
 /** The objects under `prefix`, by key. */
 export async function listRemote(
@@ -121,8 +123,12 @@ export async function remoteHolds(
   basePartSize: number,
 ): Promise<MatchResult> {
   if (remote.size !== local.size) return { same: false, by: 'size differs' };
+  // A HEAD reads the checksums when the listing names one, or when the ETag is no MD5 (an
+  // SSE-KMS bucket, such as the pipeline's on AWS) and a checksum is the only way to compare.
   let object = remote;
-  if (remote.hasChecksum && !remote.checksums) object = (await headRemote(s3, bucket, remote.key)) ?? remote;
+  const eTagComparable = MD5_ETAG.test(remote.eTag ?? '');
+  if (!remote.checksums && (remote.hasChecksum || !eTagComparable))
+    object = (await headRemote(s3, bucket, remote.key)) ?? remote;
   for (const algorithm of ADDITIONAL) {
     const stored = object.checksums?.[algorithm];
     if (!stored) continue;
@@ -130,7 +136,7 @@ export async function remoteHolds(
     return { same: await sameChecksum(local, algorithm, stored, basePartSize), by: `${algorithm} (${form})` };
   }
   const eTag = object.eTag ?? '';
-  if (/^[0-9a-f]{32}(-\d+)?$/.test(eTag)) {
+  if (MD5_ETAG.test(eTag)) {
     const form = eTag.includes('-') ? 'ETag (multipart MD5)' : 'ETag (MD5)';
     return { same: await sameChecksum(local, 'MD5', eTag, basePartSize), by: form };
   }

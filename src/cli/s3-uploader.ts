@@ -52,6 +52,8 @@ export interface UploaderOptions {
   onSent?: (key: string, bytes: number) => void;
   /** Opens local files (tests pass one that fails). */
   openFile?: (path: string) => Promise<FileHandle>;
+  /** Sign every payload with SHA-256 even over TLS (see {@link unsignedOverTls}). */
+  signPayload?: boolean;
 }
 
 export interface Uploader {
@@ -70,6 +72,41 @@ export interface Uploader {
 }
 
 const unquote = (eTag: string | undefined) => eTag?.replace(/"/g, '');
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/;
+
+/**
+ * Sends a part's or object's bytes with `x-amz-content-sha256: UNSIGNED-PAYLOAD` when they go
+ * over HTTPS (or to this machine): S3 checks them against their CRC32 checksum, which is signed,
+ * and TLS protects them on the way, so a SHA-256 of every byte (which the signer would compute
+ * on the CLI's one thread) adds nothing. The SDK does the same for streamed bodies over HTTPS.
+ * Over plain HTTP to another host the payload stays signed.
+ */
+function unsignedOverTls<T extends { middlewareStack: { addRelativeTo: (...args: never[]) => void } }>(
+  command: T,
+): T {
+  const stack = command.middlewareStack as unknown as {
+    addRelativeTo(
+      middleware: (
+        next: (args: { request: unknown }) => Promise<unknown>,
+      ) => (args: { request: unknown }) => Promise<unknown>,
+      options: { relation: 'before'; toMiddleware: string; name: string },
+    ): void;
+  };
+  stack.addRelativeTo(
+    (next) => async (args) => {
+      const request = args.request as {
+        protocol?: string;
+        hostname?: string;
+        headers?: Record<string, string>;
+      };
+      if (request.headers && (request.protocol === 'https:' || LOOPBACK.test(request.hostname ?? '')))
+        request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'unsignedPayloadOverTls' },
+  );
+  return command;
+}
 
 /** Creates an uploader; see the module comment. */
 export function createUploader(options: UploaderOptions): Uploader {
@@ -78,6 +115,8 @@ export function createUploader(options: UploaderOptions): Uploader {
   const openFile = options.openFile ?? ((path: string) => open(path, 'r'));
   const openUploads = new Map<string, string>();
   const abortable = { abortSignal: signal };
+  const payload = <T extends Parameters<typeof unsignedOverTls>[0]>(command: T) =>
+    options.signPayload ? command : unsignedOverTls(command);
 
   /** Runs `task` with a slot; the slot is released when it settles. */
   const withSlot = async <T>(slot: Slot, task: (slot: Slot) => Promise<T>): Promise<T> => {
@@ -105,15 +144,17 @@ export function createUploader(options: UploaderOptions): Uploader {
       async part(partNumber: number, body: Buffer) {
         const UploadId = await this.uploadId();
         const result = await s3.send(
-          new UploadPartCommand({
-            Bucket: bucket,
-            Key: key,
-            UploadId,
-            PartNumber: partNumber,
-            Body: body,
-            ContentLength: body.length,
-            ChecksumAlgorithm: 'CRC32',
-          }),
+          payload(
+            new UploadPartCommand({
+              Bucket: bucket,
+              Key: key,
+              UploadId,
+              PartNumber: partNumber,
+              Body: body,
+              ContentLength: body.length,
+              ChecksumAlgorithm: 'CRC32',
+            }),
+          ),
           abortable,
         );
         parts.push({
@@ -142,7 +183,7 @@ export function createUploader(options: UploaderOptions): Uploader {
 
   const putObject = async (key: string, body: Buffer): Promise<SentObject> => {
     const result = await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length }),
+      payload(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length })),
       abortable,
     );
     options.onSent?.(key, body.length);

@@ -145,10 +145,24 @@ describe('remoteHolds', () => {
       same: false,
       by: 'size differs',
     });
+    expect(s3Mock).not.toHaveReceivedCommand(HeadObjectCommand);
+    s3Mock.on(HeadObjectCommand).resolves({ ContentLength: bytes.length, ETag: '"kms-opaque-tag"' });
     expect(await remoteHolds(s3, 'b', remote({ eTag: 'kms-opaque-tag' }), local, 16 * MIB)).toEqual({
       same: false,
       by: 'no checksum that can be computed locally',
     });
-    expect(s3Mock).not.toHaveReceivedCommand(HeadObjectCommand);
+  });
+
+  it('reads the checksum with a HEAD when the ETag is no MD5 (an SSE-KMS bucket), even if the listing names none', async () => {
+    s3Mock.on(HeadObjectCommand).resolves({
+      ContentLength: bytes.length,
+      ETag: '"kms-opaque-tag"',
+      ChecksumCRC32: crc32Bytes(bytes).toString('base64'),
+    });
+
+    expect(await remoteHolds(s3, 'b', remote({ eTag: 'kms-opaque-tag' }), local, 16 * MIB)).toEqual({
+      same: true,
+      by: 'CRC32 (full object)',
+    });
   });
 });
