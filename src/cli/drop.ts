@@ -24,7 +24,7 @@ import { tarGzStream } from './tarball';
  * Defaults chosen by measurement (docs/benchmarks.md, "Drop"): requests in flight and the
  * multipart part size. Memory for part buffers is their product.
  */
-export const DROP_DEFAULTS = { concurrency: 8, partSize: 16 * MIB, gzipLevel: 0 } as const;
+export const DROP_DEFAULTS = { concurrency: 16, partSize: 16 * MIB, gzipLevel: 0 } as const;
 
 /** Progress of a drop. Bytes found in place (skipped) count towards `dropLoaded` like sent ones. */
 export interface DropProgress {
@@ -151,7 +151,7 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
       const files = plan.kind === 'folder' ? plan.files.length : 1;
       const inPlace = state.placed.length;
       throw new DropInterruptedError(
-        `interrupted: ${inPlace} of ${files} file(s) (${formatBytes(sent + skipped)} of ${formatBytes(total)}) are in place, and nothing was triggered (${plan.triggerKey} goes last). Run the same command again to send the rest.`,
+        `interrupted after ${formatBytes(sent + skipped)} of ${formatBytes(total)}: ${inPlace} of ${files} file(s) are in place, and nothing was triggered (${plan.triggerKey} goes last). Run the same command again to send the rest.`,
         { cause: error },
       );
     }

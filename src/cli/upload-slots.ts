@@ -15,10 +15,7 @@ export class UploadSlots {
   private readonly waiting: { resolve: (slot: Slot) => void; reject: (error: unknown) => void }[] = [];
   private closed: { reason: unknown } | undefined;
 
-  constructor(
-    concurrency: number,
-    private readonly signal?: AbortSignal,
-  ) {
+  constructor(concurrency: number, signal?: AbortSignal) {
     for (let i = 0; i < concurrency; i++) this.free.push(newSlot());
     signal?.addEventListener('abort', () => this.close(signal.reason));
   }

@@ -130,7 +130,7 @@ describe('drops against a stack in its own process: memory, Ctrl-C, kill and res
     expect(run.code).toBe(EXIT_CODES.interrupted);
     expect(run.json.error.name).toBe('DropInterruptedError');
     expect(run.json.error.message).toMatch(
-      /^interrupted: \d of 9 file\(s\) \(\d+\.\d MiB of 48\.\d MiB\) are in place, and nothing was triggered \(models\/interrupted\/optimization\.json goes last\)\. Run the same command again to send the rest\.$/,
+      /^interrupted after \d+\.\d MiB of 48\.\d MiB: \d of 9 file\(s\) are in place, and nothing was triggered \(models\/interrupted\/optimization\.json goes last\)\. Run the same command again to send the rest\.$/,
     );
     expect(await exists('models/interrupted/optimization.json')).toBe(false);
   }, 120_000);
