@@ -74,11 +74,11 @@ for (const result of results) {
     const rows = result.rows.filter((r) => r.name === name);
     const rate = (r: Row) => r.sentBytes / 2 ** 20 / r.seconds;
     const perGib = (seconds: number | undefined, r: Row) =>
-      seconds === undefined ? undefined : seconds / (r.sentBytes / 2 ** 30);
+      seconds === undefined || r.sentBytes === 0 ? undefined : seconds / (r.sentBytes / 2 ** 30);
     const ratios = rows
       .map((r) => {
         const yardstick = aws.find((a) => a.run === r.run);
-        return yardstick ? rate(r) / rate(yardstick) : undefined;
+        return yardstick && r.sentBytes > 0 ? rate(r) / rate(yardstick) : undefined;
       })
       .filter((v): v is number => v !== undefined);
     const cpu = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(1));

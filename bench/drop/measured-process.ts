@@ -17,7 +17,7 @@ export interface MeasuredRun {
   stderr: string;
 }
 
-/** The kernel's accounting of a process, or `undefined` when /proc cannot be read. */
+/** The kernel's accounting of a process (`peakRss` 0 once it is a zombie), or `undefined` when /proc cannot be read. */
 export function procStats(pid: number): { peakRss: number; cpuSeconds: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -49,9 +49,15 @@ export function startMeasured(command: string, args: string[], env: NodeJS.Proce
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
   });
-  let last: ReturnType<typeof procStats>;
+  // A zombie (exited, not yet reaped) still shows its CPU time but no longer its VmHWM: keep
+  // the highest peak seen and the latest CPU time.
+  let peakRss: number | undefined;
+  let cpuSeconds: number | undefined;
   const sampler = setInterval(() => {
-    last = (child.pid && procStats(child.pid)) || last;
+    const now = child.pid ? procStats(child.pid) : undefined;
+    if (!now) return;
+    if (now.peakRss > 0) peakRss = Math.max(peakRss ?? 0, now.peakRss);
+    cpuSeconds = now.cpuSeconds;
   }, 50);
   const done = new Promise<MeasuredRun>((resolve, reject) => {
     child.on('error', reject);
@@ -61,7 +67,8 @@ export function startMeasured(command: string, args: string[], env: NodeJS.Proce
         code,
         signal,
         seconds: (performance.now() - started) / 1000,
-        ...(last && { peakRss: last.peakRss, cpuSeconds: last.cpuSeconds }),
+        ...(peakRss !== undefined && { peakRss }),
+        ...(cpuSeconds !== undefined && { cpuSeconds }),
         stdout,
         stderr,
       });

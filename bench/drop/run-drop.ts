@@ -62,7 +62,8 @@ export interface SizeOptions {
   log: (line: string) => void;
 }
 
-const WRITE_OPERATIONS = new Set(['PutObject', 'UploadPart']);
+/** The requests that put an object in place. */
+const PLACING_OPERATIONS = new Set(['PutObject', 'CompleteMultipartUpload']);
 
 /** Whether the AWS CLI can be run, or why not. */
 function awsCliMissing(): string | undefined {
@@ -120,10 +121,14 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
     const rows: Row[] = [];
     const running = stack;
 
+    /**
+     * Measures one row. `upload` calls `begin()` right before the part it times: the stack's CPU
+     * and sampled peak count from there.
+     */
     const measure = async (
       name: RowName,
       run: number,
-      upload: () => Promise<{
+      upload: (begin: () => Promise<void>) => Promise<{
         result?: MeasuredRun;
         seconds: number;
         sentBytes: number;
@@ -133,9 +138,12 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
       modelBytes = model.bytes,
     ) => {
       log(`  run ${run + 1}: ${name}`);
-      await running.admin('POST', '/_local/stats/reset-peak');
-      const cpuBefore = procStats(running.pid)?.cpuSeconds;
-      const done = await upload();
+      let cpuBefore: number | undefined;
+      const begin = async () => {
+        await running.admin('POST', '/_local/stats/reset-peak');
+        cpuBefore = procStats(running.pid)?.cpuSeconds;
+      };
+      const done = await upload(begin);
       const cpuAfter = procStats(running.pid)?.cpuSeconds;
       const { sampledPeakRss } = await running.stats();
       const jobPeak = done.jobName ? await jobPeakRss(running, done.jobName) : undefined;
@@ -159,14 +167,16 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
       await clearBucket(s3, bucket);
     };
 
-    const modelOpt = async (args: string[]) => {
+    const modelOpt = async (args: string[], begin: () => Promise<void>) => {
+      await begin();
       const result = await startMeasured(process.execPath, [MODEL_OPT, 'drop', ...args, '--json'], env).done;
       if (result.code !== 0) throw new Error(`model-opt drop ${args.join(' ')} failed: ${result.stderr}`);
       return { result, json: JSON.parse(result.stdout) as { jobName: string; sentBytes: number } };
     };
 
     for (let run = 0; run < options.runs; run++) {
-      await measure('raw HTTP PUT (ceiling)', run, async () => {
+      await measure('raw HTTP PUT (ceiling)', run, async (begin) => {
+        await begin();
         const started = performance.now();
         await Promise.all(
           model.files.map((name) =>
@@ -177,7 +187,8 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
       });
 
       if (!awsCliSkipped) {
-        await measure('aws s3 cp --recursive', run, async () => {
+        await measure('aws s3 cp --recursive', run, async (begin) => {
+          await begin();
           const result = await startMeasured(
             'aws',
             ['s3', 'cp', '--recursive', '--quiet', model.folder, `s3://${bucket}/models/awscli-${run}/`],
@@ -188,33 +199,34 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
         });
       }
 
-      await measure('model-opt drop <folder>', run, async () => {
-        const { result, json } = await modelOpt([model.folder, '--model-id', `folder-${run}`]);
+      await measure('model-opt drop <folder>', run, async (begin) => {
+        const { result, json } = await modelOpt([model.folder, '--model-id', `folder-${run}`], begin);
         return { result, seconds: result.seconds, sentBytes: json.sentBytes, jobName: json.jobName };
       });
 
       await measure(
         'model-opt drop <.tar.gz>',
         run,
-        async () => {
-          const { result, json } = await modelOpt([archivePath, '--model-id', `archive-${run}`]);
+        async (begin) => {
+          const { result, json } = await modelOpt([archivePath, '--model-id', `archive-${run}`], begin);
           return { result, seconds: result.seconds, sentBytes: json.sentBytes, jobName: json.jobName };
         },
         archiveBytes,
       );
 
-      await measure('model-opt drop <folder>, resumed after a kill at ~50%', run, async () => {
+      await measure('model-opt drop <folder>, resumed after a kill at ~50%', run, async (begin) => {
         const modelId = `resumed-${run}`;
         const first = startMeasured(
           process.execPath,
           [MODEL_OPT, 'drop', model.folder, '--model-id', modelId, '--json'],
           env,
         );
-        await untilSent(running, `models/${modelId}/`, model.bytes / 2);
+        const sizes = new Map(listModelFolder(model.folder).map((f) => [f.name, f.size]));
+        await untilInPlace(running, `models/${modelId}/`, sizes, model.bytes / 2);
         first.kill('SIGKILL');
         await first.done;
         await running.admin('DELETE', '/_local/s3/requests');
-        const { result, json } = await modelOpt([model.folder, '--model-id', modelId]);
+        const { result, json } = await modelOpt([model.folder, '--model-id', modelId], begin);
         return {
           result,
           seconds: result.seconds,
@@ -263,14 +275,14 @@ function rawPut(url: string, path: string): Promise<void> {
   });
 }
 
-/** Waits until the stack has received PUTs of at least `bytes` under `prefix`. */
-async function untilSent(stack: ChildStack, prefix: string, bytes: number): Promise<void> {
+/** Waits until objects of at least `bytes` under `prefix` are in place (their PUT or Complete answered). */
+async function untilInPlace(stack: ChildStack, prefix: string, sizes: Map<string, number>, bytes: number) {
   for (;;) {
     const { requests } = await stack.admin<{ requests: S3RequestRecord[] }>('GET', '/_local/s3/requests');
-    const sent = requests
-      .filter((r) => r.key.startsWith(prefix) && WRITE_OPERATIONS.has(r.operation))
-      .reduce((n, r) => n + r.bytes, 0);
-    if (sent >= bytes) return;
+    const placed = requests
+      .filter((r) => r.key.startsWith(prefix) && PLACING_OPERATIONS.has(r.operation) && r.status === 200)
+      .reduce((n, r) => n + (sizes.get(r.key.slice(prefix.length)) ?? 0), 0);
+    if (placed >= bytes) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
