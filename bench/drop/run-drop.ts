@@ -62,8 +62,8 @@ export interface SizeOptions {
   log: (line: string) => void;
 }
 
-/** The requests that put an object in place. */
-const PLACING_OPERATIONS = new Set(['PutObject', 'CompleteMultipartUpload']);
+/** The requests that carry an object's bytes. */
+const BODY_OPERATIONS = new Set(['PutObject', 'UploadPart']);
 
 /** Whether the AWS CLI can be run, or why not. */
 function awsCliMissing(): string | undefined {
@@ -221,8 +221,7 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
           [MODEL_OPT, 'drop', model.folder, '--model-id', modelId, '--json'],
           env,
         );
-        const sizes = new Map(listModelFolder(model.folder).map((f) => [f.name, f.size]));
-        await untilInPlace(running, `models/${modelId}/`, sizes, model.bytes / 2);
+        await untilAccepted(running, `models/${modelId}/`, model.bytes / 2);
         first.kill('SIGKILL');
         await first.done;
         await running.admin('DELETE', '/_local/s3/requests');
@@ -275,14 +274,17 @@ function rawPut(url: string, path: string): Promise<void> {
   });
 }
 
-/** Waits until objects of at least `bytes` under `prefix` are in place (their PUT or Complete answered). */
-async function untilInPlace(stack: ChildStack, prefix: string, sizes: Map<string, number>, bytes: number) {
+/**
+ * Waits until the stack has accepted (answered 200) PUTs of objects or parts of at least `bytes`
+ * under `prefix`: the upload is that far along, as its progress bar would show.
+ */
+async function untilAccepted(stack: ChildStack, prefix: string, bytes: number): Promise<void> {
   for (;;) {
     const { requests } = await stack.admin<{ requests: S3RequestRecord[] }>('GET', '/_local/s3/requests');
-    const placed = requests
-      .filter((r) => r.key.startsWith(prefix) && PLACING_OPERATIONS.has(r.operation) && r.status === 200)
-      .reduce((n, r) => n + (sizes.get(r.key.slice(prefix.length)) ?? 0), 0);
-    if (placed >= bytes) return;
+    const accepted = requests
+      .filter((r) => r.key.startsWith(prefix) && BODY_OPERATIONS.has(r.operation) && r.status === 200)
+      .reduce((n, r) => n + r.bytes, 0);
+    if (accepted >= bytes) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -7,6 +7,7 @@
  * everything else is in place, so an interrupted or failed drop never starts a job. The same
  * code runs against the local stack and AWS; only the client's endpoint differs.
  */
+import { setMaxListeners } from 'node:events';
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -82,7 +83,10 @@ export interface DropResult {
 export async function dropModel(options: DropOptions): Promise<DropResult> {
   const plan = planDrop(options);
   const partSize = options.partSize ?? DROP_DEFAULTS.partSize;
+  const concurrency = options.concurrency ?? DROP_DEFAULTS.concurrency;
   const controller = new AbortController();
+  // Every request in flight listens to the signal (the SDK's abort): Node warns past 10.
+  setMaxListeners(concurrency * 2 + 10, controller.signal);
   const onAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -100,7 +104,7 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
   const uploader = createUploader({
     s3: options.s3,
     bucket: options.bucket,
-    concurrency: options.concurrency ?? DROP_DEFAULTS.concurrency,
+    concurrency,
     partSize,
     signal: controller.signal,
     onSent: (key, bytes) => {
