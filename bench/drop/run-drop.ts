@@ -224,6 +224,9 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
         await untilAccepted(running, `models/${modelId}/`, model.bytes / 2);
         first.kill('SIGKILL');
         await first.done;
+        // s3rver finishes a multipart upload whose Complete it had received (it rewrites the
+        // object, seconds per GiB): the re-run starts once the stack has answered everything.
+        await untilQuiet(running);
         await running.admin('DELETE', '/_local/s3/requests');
         const { result, json } = await modelOpt([model.folder, '--model-id', modelId], begin);
         return {
@@ -285,6 +288,15 @@ async function untilAccepted(stack: ChildStack, prefix: string, bytes: number): 
       .filter((r) => r.key.startsWith(prefix) && BODY_OPERATIONS.has(r.operation) && r.status === 200)
       .reduce((n, r) => n + r.bytes, 0);
     if (accepted >= bytes) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits until every S3 request the stack received has been answered (or cut off). */
+async function untilQuiet(stack: ChildStack): Promise<void> {
+  for (;;) {
+    const { requests } = await stack.admin<{ requests: S3RequestRecord[] }>('GET', '/_local/s3/requests');
+    if (requests.every((r) => r.ms !== undefined)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
