@@ -115,6 +115,7 @@ function printBanner(stack: LocalStack): void {
   bus       ${stack.eventBusName}
   events    ${stack.eventsLogPath}
   admin     ${stack.endpoint}/_local/health
+  console   ${stack.endpoint}/_local/console
 
 Point any AWS SDK or CLI at it:
 ${exports}

@@ -33,6 +33,10 @@ export interface EdgeOptions {
   s3: S3Service;
   sns: SnsService;
   admin: (method: string, path: string, body: unknown) => Promise<AdminResponse>;
+  /** Checked before any routing; a response refuses the request (local/console/request-guard.ts). */
+  refuse?: (req: http.IncomingMessage, path: string) => EmulatorHttpResponse | undefined;
+  /** Serves `/_local/console…` (pages, assets, streams); resolves false for a path it has not. */
+  console?: (req: http.IncomingMessage, res: http.ServerResponse, path: string) => Promise<boolean>;
   onRequestError?: (error: unknown) => void;
 }
 
@@ -76,6 +80,9 @@ async function route(
   services: Map<string, JsonService>,
 ): Promise<void> {
   const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+  const refusal = options.refuse?.(req, path);
+  if (refusal) return send(res, refusal);
+  if (path.startsWith('/_local/console') && (await options.console?.(req, res, path))) return;
   if (path.startsWith('/_local/')) {
     const text = await readBody(req);
     const result = await options.admin(req.method ?? 'GET', path, text ? JSON.parse(text) : undefined);

@@ -27,6 +27,7 @@ import {
 } from './definition';
 import { type AwsClients, type LocalLambda, type ResourceEnv, resourceHandler } from './resources';
 import { RetryState } from './retry';
+import type { StateEvent } from './state-history';
 import { TaskFailure } from './task-error';
 
 export interface ExecutionContextInput {
@@ -53,6 +54,8 @@ export interface RunExecutionOptions {
   random?: () => number;
   /** Called for each state entered, with the clock's time. */
   onStateEntered?: (state: string, at: Date, input: unknown) => void;
+  /** Called for each state event of the library's log (entered, exited, failed, retried, caught). */
+  onStateEvent?: (event: StateEvent, at: Date) => void;
   /** Ends the execution early (StopExecution): the report says FAILED with `States.Aborted`. */
   signal?: AbortSignal;
   /**
@@ -229,6 +232,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   const consumer = (async () => {
     for await (const event of eventLogs) {
       accounting.onEvent(event as LibraryEvent);
+      if ('state' in event) options.onStateEvent?.(event as StateEvent, clock.now());
       if (event.type === 'StateEntered')
         options.onStateEntered?.(event.state.name, clock.now(), event.state.input);
       if (accounting.events > historyLimit && !overLimit) {

@@ -9,6 +9,7 @@ import { dispatchOperation } from '../aws-json';
 import type { Clock } from '../clock';
 import { RequestFaults } from '../faults';
 import { ExecutionStore } from './execution-store';
+import { recordStateEvent, type StateEvent, type StateVisit } from './state-history';
 
 export const SFN_TARGET_PREFIX = 'AWSStepFunctions';
 
@@ -27,6 +28,8 @@ export interface ExecutionRecord {
   cause?: string;
   /** The last state entered and its input, so a restarted stack can resume there. */
   checkpoint?: { state: string; input: unknown };
+  /** The states visited, with their inputs and outputs (state-history.ts): what the console draws. */
+  history?: StateVisit[];
 }
 
 export interface LocalStateMachine {
@@ -44,6 +47,8 @@ export type ExecuteDefinition = (request: {
   /** Start at this state with this input (resuming after a restart) instead of StartAt. */
   resumeAt?: { state: string; input: unknown };
   onStateEntered: (state: string, input: unknown) => void;
+  /** Each state event of the run, at the clock's time in ms; folded into the record's history. */
+  onStateEvent?: (event: StateEvent, at: number) => void;
 }) => Promise<unknown>;
 
 export interface StepFunctionsOptions {
@@ -100,6 +105,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
         input: JSON.parse(record.input),
         signal: controller.signal,
         ...(resumeAt && { resumeAt }),
+        onStateEvent: (event, at) => recordStateEvent(record, event, at),
         onStateEntered: (state, input) => {
           record.checkpoint = { state, input };
           if (!closing) persist(record);
