@@ -146,11 +146,15 @@ export function createConsole(options: ConsoleOptions): LocalConsole {
     const data = await snapshot();
     for (const res of streams) res.write(`event: snapshot\ndata: ${JSON.stringify(data)}\n\n`);
   };
-  // The elapsed column of a running job moves with the clock, not only on changes.
+  // Queue depths change without activity (a message sent, received or deleted), and the elapsed
+  // column of a running job moves with the clock: a second's check catches both.
+  let lastTick = '';
   const ticker = setInterval(() => {
-    if (streams.size > 0 && options.stepFunctions.executions().some((e) => e.status === 'RUNNING')) {
-      schedulePush();
-    }
+    if (streams.size === 0) return;
+    const running = options.stepFunctions.executions().some((e) => e.status === 'RUNNING');
+    const tick = JSON.stringify(queueDepths());
+    if (running || tick !== lastTick) schedulePush();
+    lastTick = tick;
   }, 1000);
   ticker.unref();
 
