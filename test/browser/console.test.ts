@@ -38,7 +38,12 @@ describe('the local console', () => {
       // Jobs run long enough (6 s real at ×200) for polls to come before the end however slowly
       // the check function loads, so CheckJob's retry loop has a count to show.
       sageMaker: { durations: { startingSeconds: 30, inProgressSeconds: 1200, stoppingSeconds: 20 } },
-      functionEnvironment: { TRACKING_FIRST_POLL_DELAY_SECONDS: '20', TRACKING_POLL_INTERVAL_SECONDS: '20' },
+      // Eight polls per execution: a job that long continues in a second execution.
+      functionEnvironment: {
+        TRACKING_FIRST_POLL_DELAY_SECONDS: '20',
+        TRACKING_POLL_INTERVAL_SECONDS: '20',
+        TRACKING_POLLS_PER_EXECUTION: '8',
+      },
     });
     browser = await launchChromium([`--host-resolver-rules=MAP ${REBOUND_HOST} 127.0.0.1`]);
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -92,6 +97,15 @@ describe('the local console', () => {
     );
     expect(taken).not.toContain('PutRejectedEvent');
     expect(taken).not.toContain('StopJob');
+    // Past eight polls the tracking continued in a new execution, which goes straight to CheckJob.
+    const jobName = drop('tiny-llm as a .tar.gz').jobName;
+    expect(taken).toContain('ContinueTracking');
+    expect(await graph.locator('g.edge.taken[data-from="WhichExecution"][data-to="CheckJob"]').count()).toBe(
+      1,
+    );
+    expect(await page.locator('#state-detail li').allTextContents()).toEqual(
+      expect.arrayContaining([`${jobName}: SUCCEEDED`, `${jobName}-c1: SUCCEEDED`]),
+    );
     expect(await graph.locator('g.state[data-state="PutTerminalEvent"]').getAttribute('class')).toContain(
       'terminal',
     );
@@ -223,6 +237,10 @@ describe('the local console', () => {
     const dropped = page.locator('#jobs-body tr', {
       has: page.locator('td.key', { hasText: /^models\/tiny-llm\/optimization\.json$/ }),
     });
+    // While it runs, its graph marks the state the execution is in.
+    await dropped.locator('td.job', { hasText: /^tiny-llm-/ }).click();
+    await page.locator('svg.graph[data-outcome="pending"] g.state.current').waitFor();
+    await shot('#graph-view', 'graph-running.png');
     await expect.poll(() => dropped.getAttribute('data-outcome'), { timeout: 30_000 }).toBe('completed');
     await shot('#drop-view', 'drop.png');
     await page.screenshot({ path: join(SHOTS, 'console.png'), fullPage: true });

@@ -262,6 +262,9 @@ async function loadEvents(): Promise<void> {
     error.hidden = false;
     error.textContent = (failure as Error).message;
     byId('pattern').classList.add('invalid');
+    // No list under an error: what is left would read as the pattern's result.
+    byId('events-count').textContent = '';
+    byId('events-list').replaceChildren();
   }
 }
 
