@@ -17,6 +17,7 @@ import { dropExamples, type ExampleDrop } from '../../local/examples';
 import { PROJECT_ROOT } from '../../local/stack';
 import { launchChromium, outputFolder } from '../support/browser';
 import { startTestStack, type TestStack } from '../support/local-stack';
+import { HAPPY_PATH } from '../support/tracking';
 
 const SHOTS = outputFolder('console');
 /** A name that resolves to the stack only inside this browser: a DNS-rebinding page's view. */
@@ -84,17 +85,7 @@ describe('the local console', () => {
     const taken = await graph
       .locator('g.state.taken')
       .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-state')));
-    expect(taken).toEqual(
-      expect.arrayContaining([
-        'WhichExecution',
-        'PutStartedEvent',
-        'FirstPollDelay',
-        'CheckJob',
-        'Route',
-        'PutTerminalEvent',
-        '(end)',
-      ]),
-    );
+    expect(taken).toEqual(expect.arrayContaining([...HAPPY_PATH, '(end)']));
     expect(taken).not.toContain('PutRejectedEvent');
     expect(taken).not.toContain('StopJob');
     // Past eight polls the tracking continued in a new execution, which goes straight to CheckJob.

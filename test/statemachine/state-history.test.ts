@@ -14,6 +14,7 @@ import { FakeAws, type FakeJobSpec } from '../support/fake-aws';
 import {
   CHECK_FUNCTION,
   fakeClients,
+  HAPPY_PATH,
   STATE_MACHINE_ARN,
   TRACKER_ASL,
   trackerDefinition,
@@ -67,14 +68,7 @@ describe('execution state history', () => {
   it('keeps one visit per state entered, with its input, its output and the polls as CheckJob retries', async () => {
     const execution = await runWithHistory({ name: 'completes', endsAt: at(1530) });
 
-    expect(execution.history.map((v) => v.state)).toEqual([
-      'WhichExecution',
-      'PutStartedEvent',
-      'FirstPollDelay',
-      'CheckJob',
-      'Route',
-      'PutTerminalEvent',
-    ]);
+    expect(execution.history.map((v) => v.state)).toEqual(HAPPY_PATH);
     const check = execution.history.find((v) => v.state === 'CheckJob');
     // First poll at 300 s, then every 60 s until the one at 1560 s that sees COMPLETED.
     expect(check?.retries).toBe(21);

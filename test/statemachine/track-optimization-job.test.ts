@@ -16,6 +16,7 @@ import { expectContractEvents } from '../support/contract';
 import { FakeAws, type FakeJobSpec } from '../support/fake-aws';
 import {
   fakeClients,
+  HAPPY_PATH,
   STATE_MACHINE_ARN,
   type Tracker,
   trackerDefinition,
@@ -28,15 +29,6 @@ const T0 = new Date('2026-03-01T08:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const executionArn = (name: string) =>
   `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
-
-const HAPPY_PATH = [
-  'WhichExecution',
-  'PutStartedEvent',
-  'FirstPollDelay',
-  'CheckJob',
-  'Route',
-  'PutTerminalEvent',
-];
 
 let clock: VirtualClock;
 let fake: FakeAws;

@@ -27,6 +27,16 @@ export const STATE_MACHINE_ARN =
   'arn:aws:states:us-east-1:000000000000:stateMachine:model-optimization-pipeline-test-track';
 export const CHECK_FUNCTION = 'model-optimization-pipeline-test-checkOptimizationJob';
 
+/** The states a job that completes without a timeout or a continuation goes through, in order. */
+export const HAPPY_PATH = [
+  'WhichExecution',
+  'PutStartedEvent',
+  'FirstPollDelay',
+  'CheckJob',
+  'Route',
+  'PutTerminalEvent',
+];
+
 /** The tracking state machine, parsed and prepared once. */
 export function trackerDefinition(path: URL = TRACKER_ASL): PreparedDefinition {
   return prepareDefinition(readFileSync(path, 'utf8'));

@@ -295,7 +295,7 @@ function markers(): SVGDefsElement {
       orient: 'auto-start-reverse',
       class: id,
     });
-    marker.append(el('path', { d: 'M 0 0 L 10 5 L 0 10 z' }));
+    marker.append(el('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow-head' }));
     defs.append(marker);
   }
   return defs;
