@@ -143,8 +143,12 @@ export function createConsole(options: ConsoleOptions): LocalConsole {
     );
   }
   const push = async () => {
-    const data = await snapshot();
-    for (const res of streams) res.write(`event: snapshot\ndata: ${JSON.stringify(data)}\n\n`);
+    try {
+      const data = await snapshot();
+      for (const res of streams) res.write(`event: snapshot\ndata: ${JSON.stringify(data)}\n\n`);
+    } catch {
+      // A snapshot that cannot be read now (the events log mid-replacement) comes with the next change.
+    }
   };
   // Queue depths change without activity (a message sent, received or deleted), and the elapsed
   // column of a running job moves with the clock: a second's check catches both.
@@ -219,7 +223,11 @@ export function createConsole(options: ConsoleOptions): LocalConsole {
     });
     streams.add(res);
     req.on('close', () => streams.delete(res));
-    res.write(`event: snapshot\ndata: ${JSON.stringify(await snapshot())}\n\n`);
+    try {
+      res.write(`event: snapshot\ndata: ${JSON.stringify(await snapshot())}\n\n`);
+    } catch {
+      // The stream stays open: the next change pushes a snapshot.
+    }
   };
 
   return {
