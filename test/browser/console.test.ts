@@ -35,6 +35,8 @@ describe('the local console', () => {
   const shot = (view: string, file: string) => page.locator(view).screenshot({ path: join(SHOTS, file) });
 
   beforeAll(async () => {
+    // First: without Chromium the file fails at once, naming the install command.
+    browser = await launchChromium([`--host-resolver-rules=MAP ${REBOUND_HOST} 127.0.0.1`]);
     t = await startTestStack({
       // Jobs run long enough (6 s real at ×200) for polls to come before the end however slowly
       // the check function loads, so CheckJob's retry loop has a count to show.
@@ -46,7 +48,6 @@ describe('the local console', () => {
         TRACKING_POLLS_PER_EXECUTION: '8',
       },
     });
-    browser = await launchChromium([`--host-resolver-rules=MAP ${REBOUND_HOST} 127.0.0.1`]);
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // A step that cannot happen should fail the test with its locator, well before vitest's timeout.
     page.setDefaultTimeout(10_000);
