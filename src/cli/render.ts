@@ -3,7 +3,8 @@ import { formatDuration, formatTime } from './format';
 import type { JobView } from './job-view';
 import type { JobSummary } from './list-jobs';
 
-const shortEvent = (detailType: string | undefined): string =>
+/** `Model Optimization Completed` → `Completed`; `-` for none. */
+export const shortEvent = (detailType: string | undefined): string =>
   detailType ? detailType.replace(/^Model (Optimization|Upload) /, '') : '-';
 
 /** `name  STATUS  elapsed  last event`, for the live view of one job. */
