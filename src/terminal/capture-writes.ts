@@ -9,6 +9,7 @@ type WriteFn = NodeJS.WritableStream['write'];
 
 // Cursor moves, erases and the like from a captured writer would break the live region's
 // bookkeeping; only colours (SGR, `…m`) are kept.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what the pattern is about.
 const CONTROL_SEQUENCE = /\u001b\[[0-9;?]*[A-La-ln-z]/g;
 
 /**

@@ -103,10 +103,10 @@ export function createLiveRegion(options: LiveRegionOptions): LiveRegion {
 
   // The newline keeps a blank last line of `lines` (log-update would take it as the line end).
   const persist = (lines: string[]) => log.persist(`${lines.join('\n')}\n`);
-  const fit = (f: Frame, width: number) => f(width).map((line) => truncateLine(line, width));
+  const fitToWidth = (f: Frame, width: number) => f(width).map((line) => truncateLine(line, width));
   const draw = () => {
     const width = columns();
-    const lines = fitHeight(fit(frame, width), rows());
+    const lines = fitHeight(fitToWidth(frame, width), rows());
     if (lines.length === 0) log.clear();
     else log(lines.join('\n'));
     drawn = lines;
@@ -178,7 +178,7 @@ export function createLiveRegion(options: LiveRegionOptions): LiveRegion {
       if (ended) return;
       const final = lines === undefined ? frame : typeof lines === 'function' ? lines : () => lines;
       end();
-      const text = [...pending.splice(0), ...fit(final, columns())];
+      const text = [...pending.splice(0), ...fitToWidth(final, columns())];
       if (text.length > 0) persist(text);
       else log.clear();
     },
