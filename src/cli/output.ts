@@ -2,8 +2,9 @@
  * Where the CLI writes. stdout carries the result: human text, or with `--json` exactly one
  * JSON document. Progress, live views and notes go to stderr, so `--json` output stays clean.
  */
-import { CliError } from './errors';
+
 import { droppingColumns, fitTable } from '../terminal/fit-table';
+import { CliError } from './errors';
 import { tsv } from './format';
 
 /** The streams of one command run and how it writes to them. */

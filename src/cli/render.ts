@@ -62,7 +62,10 @@ export const JOB_TABLE_DROP_ORDER = [6, 3, 4];
 
 /** The job table as lines that fit `columns` (docs/cli.md: how it narrows). */
 export function jobTable(jobs: JobSummary[], columns: number): string[] {
-  return fitTable(droppingColumns({ headers: JOB_TABLE_HEADERS, rows: jobRows(jobs) }, JOB_TABLE_DROP_ORDER), columns);
+  return fitTable(
+    droppingColumns({ headers: JOB_TABLE_HEADERS, rows: jobRows(jobs) }, JOB_TABLE_DROP_ORDER),
+    columns,
+  );
 }
 
 /** The page `status` prints. */

@@ -7,8 +7,8 @@
  *
  * Why log-update under it (not ink or listr2, see docs/local.md "Live views" for the figures):
  * the views are a few lines of text, not components or task lists. log-update redraws only the
- * lines that changed, wraps the redraw in synchronized output, and has the documented way to
- * write above the live block (`persist`). It is already a dependency and imports in a fraction
+ * lines that changed, wraps the redraw in synchronized output, and clears its block for text
+ * to be written above it. It is already a dependency and imports in a fraction
  * of ink's time; ink 6 brings React and yoga, listr2 and ink 8 need Node 22. What log-update
  * leaves to its caller is here: cutting rows to the terminal width, keeping the block shorter
  * than the screen, taking over the other writers, and redrawing after a resize.
@@ -101,8 +101,13 @@ export function createLiveRegion(options: LiveRegionOptions): LiveRegion {
   let drawn: string[] = [];
   let drawnColumns = columns();
 
-  // The newline keeps a blank last line of `lines` (log-update would take it as the line end).
-  const persist = (lines: string[]) => log.persist(`${lines.join('\n')}\n`);
+  // Printed text replaces the block and stays; the block is drawn anew below it. Not
+  // log-update's persist(), which cuts long lines with hard newlines: a long log line left to
+  // the terminal's own wrap copies and pastes as one line, and unwraps when the window widens.
+  const persist = (lines: string[]) => {
+    log.clear();
+    raw(`${lines.join('\n')}\n`);
+  };
   const fitToWidth = (f: Frame, width: number) => f(width).map((line) => truncateLine(line, width));
   const draw = () => {
     const width = columns();
