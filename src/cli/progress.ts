@@ -28,13 +28,13 @@ export function uploadProgress(out: Output, now: () => number = Date.now): Uploa
   const started = now();
   let last: DropProgress | undefined;
   const region = createLiveRegion({ stream: out.stderr, live: out.errTty, capture: terminalStreams(out) });
-  const line = (columns: number, suffix = '') =>
-    last ? [`${progressLine(last, now() - started, columns)}${suffix}`] : [];
+  const line = (columns: number, state?: 'interrupted') =>
+    last ? [progressLine(last, now() - started, columns, state)] : [];
 
   if (region.live) {
     // Ctrl-C leaves the bar where it stopped, then ends the process as the signal would have.
     const interrupt = () => {
-      region.finish((columns) => line(columns, '  (interrupted)'));
+      region.finish((columns) => line(columns, 'interrupted'));
       process.kill(process.pid, 'SIGINT');
     };
     process.once('SIGINT', interrupt);
@@ -70,9 +70,15 @@ export function uploadProgress(out: Output, now: () => number = Date.now): Uploa
 
 /**
  * `uploading [██████░░░░] 42% | 1.2 MiB/3.0 MiB | 800.0 KiB/s | ETA 2s | model.safetensors`,
- * with a shorter bar on a narrow terminal (a live region cuts what still does not fit).
+ * with a shorter bar on a narrow terminal (a live region cuts what still does not fit), and
+ * `interrupted` for `uploading` once Ctrl-C stopped it.
  */
-export function progressLine(progress: DropProgress, elapsedMs: number, columns: number): string {
+export function progressLine(
+  progress: DropProgress,
+  elapsedMs: number,
+  columns: number,
+  state: 'uploading' | 'interrupted' = 'uploading',
+): string {
   const { dropLoaded, dropTotal } = progress;
   const fraction = dropTotal > 0 ? Math.min(1, dropLoaded / dropTotal) : 1;
   const barSize = columns >= 100 ? 30 : columns >= 60 ? 15 : 8;
@@ -81,7 +87,7 @@ export function progressLine(progress: DropProgress, elapsedMs: number, columns:
   const rate = dropLoaded / seconds;
   const eta = rate > 0 ? formatDuration((dropTotal - dropLoaded) / rate) : '-';
   return [
-    `uploading [${'█'.repeat(filled)}${'░'.repeat(barSize - filled)}] ${Math.floor(fraction * 100)}%`,
+    `${state} [${'█'.repeat(filled)}${'░'.repeat(barSize - filled)}] ${Math.floor(fraction * 100)}%`,
     `${formatBytes(dropLoaded)}/${formatBytes(dropTotal)}`,
     `${formatBytes(Math.round(rate))}/s`,
     `ETA ${eta}`,
