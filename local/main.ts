@@ -148,9 +148,10 @@ function parse() {
 
 /** What Ctrl-C leaves on screen once the stack has stopped. */
 function stoppedMessage(stack: LocalStack): string {
-  const where = relative(process.cwd(), stack.dataDir) || '.';
-  return `Stopped. The state is kept in ${stack.dataDir} (events in ${join(where, 'events.jsonl')}):
-\`npm start -- --keep-state\` continues from it; \`npm start\` alone starts empty.`;
+  const events = relative(process.cwd(), stack.eventsLogPath);
+  return `Stopped. The state is kept in ${stack.dataDir} (events: ${events})
+  npm start -- --keep-state   continues from it
+  npm start                   starts empty`;
 }
 
 /** The examples just dropped, as a table that fits the terminal. */

@@ -36,7 +36,7 @@ export function claimDataDir(dir: string, options: { keepState: boolean }): Data
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw notWritable(dir, error);
+    throw dataDirError(dir, error);
   }
   const lockPath = join(dir, LOCK_FILE);
   let content: LockContent = { pid: process.pid, startedAt: new Date().toISOString() };
@@ -76,7 +76,7 @@ function takeLock(dir: string, lockPath: string, content: LockContent): void {
       writeFileSync(lockPath, JSON.stringify(content), { flag: 'wx' });
       return;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw notWritable(dir, error);
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw dataDirError(dir, error);
     }
     const holder = readLock(lockPath);
     if (holder && holder.pid !== process.pid && isAlive(holder.pid)) {
@@ -107,7 +107,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function notWritable(dir: string, error: unknown): StartupError {
+/** What to say when `dir` cannot be made or written (`error` from the file system). */
+export function dataDirError(dir: string, error: unknown): StartupError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
   if (code === 'ENOTDIR' || code === 'EEXIST') {
     return new StartupError(
