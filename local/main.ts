@@ -6,7 +6,7 @@
  * (local/startup/).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { fitTable } from '../src/terminal/fit-table';
@@ -148,8 +148,7 @@ function parse() {
 
 /** What Ctrl-C leaves on screen once the stack has stopped. */
 function stoppedMessage(stack: LocalStack): string {
-  const events = relative(process.cwd(), stack.eventsLogPath);
-  return `Stopped. The state is kept in ${stack.dataDir} (events: ${events})
+  return `Stopped. The state is kept in ${stack.dataDir}
   npm start -- --keep-state   continues from it
   npm start                   starts empty`;
 }

@@ -5,6 +5,9 @@
  * one plain line per step, which reads well in CI logs.
  */
 import { shortEvent } from '../src/cli/render';
+import { classifyObject, type DropRules } from '../src/drop/classify';
+import type { S3ObjectRef } from '../src/drop/s3-notification';
+import { slugify } from '../src/job/job-name';
 import { fitTable, type TableLayout } from '../src/terminal/fit-table';
 import { createLiveRegion, type LiveRegion } from '../src/terminal/live-region';
 import type { Activity, ActivityLog } from './activity';
@@ -18,6 +21,9 @@ interface Row {
   steps: string[];
   settledAt?: number;
 }
+
+/** The drop contract's defaults (serverless.yml keeps them for the local stage). */
+const DEFAULT_DROP_RULES: DropRules = { modelsPrefix: 'models/', manifestName: 'optimization.json' };
 
 const TERMINAL_EVENTS = new Set([
   'Model Optimization Completed',
@@ -62,7 +68,7 @@ export function startTimeline(activity: ActivityLog, options: TimelineOptions): 
       byJob.steps.unshift(...byKey.steps);
       rows.splice(rows.indexOf(byKey), 1);
     }
-    let row = byJob ?? byKey;
+    let row = byJob ?? byKey ?? (jobName && !key ? dropOfJob(jobName) : undefined);
     if (!row) {
       row = { key, jobName, firstSeen: a.at, status: 'DROPPED', steps: [] };
       rows.push(row);
@@ -71,6 +77,15 @@ export function startTimeline(activity: ActivityLog, options: TimelineOptions): 
     row.jobName ??= jobName;
     return row;
   };
+
+  // A job's first status arrives before the event that names both it and its drop: find the
+  // drop by the job name's contract, `<slug of the model id>-<10 hex>` (src/job/job-name.ts).
+  const dropOfJob = (jobName: string): Row | undefined =>
+    rows.find((r) => {
+      if (r.jobName || !r.key) return false;
+      const drop = classifyObject({ bucket: '', key: r.key } as S3ObjectRef, DEFAULT_DROP_RULES);
+      return drop.kind !== 'ignored' && new RegExp(`^${slugify(drop.modelId)}-[0-9a-f]{10}$`).test(jobName);
+    });
 
   const step = (row: Row, a: { at: number }, text: string) => {
     row.steps.push(text);

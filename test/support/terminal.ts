@@ -31,6 +31,16 @@ export interface ScreenRow {
   wrapped: boolean;
 }
 
+/** The logical lines of `rows`: a row the terminal wrapped is joined to the row it continues. */
+export function logicalLines(rows: ScreenRow[]): string[] {
+  const lines: string[] = [];
+  for (const row of rows) {
+    if (row.wrapped && lines.length > 0) lines[lines.length - 1] += row.text;
+    else lines.push(row.text);
+  }
+  return lines.map((line) => line.trimEnd());
+}
+
 /** A headless terminal and two streams (stdout, stderr) that write to it. */
 export interface VirtualTerminal {
   stdout: TtyStream;

@@ -8,7 +8,7 @@ import { Console } from 'node:console';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActivityLog } from '../../local/activity';
 import { startTimeline } from '../../local/timeline';
-import { type ScreenRow, type VirtualTerminal, virtualTerminal } from '../support/terminal';
+import { logicalLines, type ScreenRow, type VirtualTerminal, virtualTerminal } from '../support/terminal';
 
 const T0 = Date.parse('2026-11-29T10:00:00Z');
 const BANNER = [
@@ -40,7 +40,11 @@ const LOG_LINES = Array.from(
 );
 
 /** The run of the examples, step by step; `at` is simulated seconds after T0. */
-function script(activity: ActivityLog, clock: { at: number }, hooks: { afterDrops(): void; midway(): void }) {
+async function script(
+  activity: ActivityLog,
+  clock: { at: number },
+  hooks: { afterDrops(): void; midway(): Promise<void> },
+): Promise<void> {
   const at = (seconds: number) => {
     clock.at = T0 + seconds * 1000;
     return clock.at;
@@ -83,7 +87,7 @@ function script(activity: ActivityLog, clock: { at: number }, hooks: { afterDrop
       if (minute === 1)
         activity.emit({ kind: 'job-status', at: at(95), jobName: d.job, status: 'INPROGRESS' });
     }
-    if (minute === 5) hooks.midway();
+    if (minute === 5) await hooks.midway();
   }
   activity.emit({
     kind: 'job-status',
@@ -111,16 +115,6 @@ function script(activity: ActivityLog, clock: { at: number }, hooks: { afterDrop
       detail: {},
     });
   }
-}
-
-/** The logical lines: a row the terminal wrapped is joined to the row it continues. */
-function logicalLines(rows: ScreenRow[]): string[] {
-  const lines: string[] = [];
-  for (const row of rows) {
-    if (row.wrapped && lines.length > 0) lines[lines.length - 1] += row.text;
-    else lines.push(row.text);
-  }
-  return lines.map((line) => line.trimEnd());
 }
 
 /** The logical lines that the terminal had to wrap. */
@@ -161,8 +155,7 @@ async function run(
   const clock = { at: T0 };
   const activity = new ActivityLog();
   const timeline = startTimeline(activity, { tty: true, now: () => clock.at, refreshMs: 0 });
-  let midwayDone: Promise<void> | void = Promise.resolve();
-  script(activity, clock, {
+  await script(activity, clock, {
     // What main.ts printed while the table was live, and a burst of function logs.
     afterDrops: () => {
       process.stdout.write(`${EXAMPLES.join('\n')}\n`);
@@ -171,12 +164,16 @@ async function run(
         else functionConsole.log(line);
       }
     },
-    midway: () => {
-      midwayDone = midway(term);
+    midway: async () => {
+      await term.settle();
+      // Mid-run too, each drop has one row, never one for its key and one for its job.
+      const shown = logicalLines(term.rows());
+      for (const d of DROPS) expect(tableRowsOf(shown, d.job), d.job).toHaveLength(1);
+      expect(shown.filter((line) => /\bDROPPED\b/.test(line))).toEqual([]);
+      await midway(term);
     },
   });
   await term.settle();
-  await midwayDone;
   timeline.stop();
   await term.settle();
   return term;
@@ -184,17 +181,17 @@ async function run(
 
 const FINAL_160 = [
   'DROP                                            JOB                               STATUS     ELAPSED  LAST EVENT',
-  'models/tiny-llm-bad-manifest/optimization.json  tiny-llm-bad-manifest-09b5a8ef82  REJECTED   0m15s    Model Upload Rejected',
   'models/tiny-llm.tar.gz                          tiny-llm-7cb0f0bda2               COMPLETED  12m02s   Model Optimization Completed',
   'models/tiny-llm-folder/optimization.json        tiny-llm-folder-640a991019        COMPLETED  11m57s   Model Optimization Completed',
+  'models/tiny-llm-bad-manifest/optimization.json  tiny-llm-bad-manifest-09b5a8ef82  REJECTED   0m15s    Model Upload Rejected',
   'models/broken-model/optimization.json           broken-model-392f3c83c5           FAILED     6m26s    Model Optimization Failed',
 ];
 
 const FINAL_80 = [
   'JOB (OR DROP)                     STATUS     ELAPSED  LAST EVENT',
-  'tiny-llm-bad-manifest-09b5a8ef82  REJECTED   0m15s    Rejected',
   'tiny-llm-7cb0f0bda2               COMPLETED  12m02s   Completed',
   'tiny-llm-folder-640a991019        COMPLETED  11m57s   Completed',
+  'tiny-llm-bad-manifest-09b5a8ef82  REJECTED   0m15s    Rejected',
   'broken-model-392f3c83c5           FAILED     6m26s    Failed',
 ];
 
