@@ -12,9 +12,6 @@ export const logger = new Logger({ serviceName });
 export const metrics = new Metrics({
   serviceName,
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ModelOptimizationPipeline',
-  // Its warnings ("No application metrics to publish", …) become structured logs at the
-  // logger's level instead of bare console lines (the local stack keeps functions at ERROR).
-  logger,
 });
 export const tracer = new Tracer({ serviceName });
 
