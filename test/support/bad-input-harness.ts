@@ -115,11 +115,13 @@ export async function outcomeOf(
     const jobsCreated = sageMaker.commandCalls(CreateOptimizationJobCommand).length;
     const [outcome] = outcomes;
     const summary: BadInputOutcome =
-      outcome?.kind === 'rejected'
-        ? { outcome: 'rejected', errors: outcome.issues }
-        : outcome?.kind === 'ignored'
-          ? { outcome: 'ignored', reason: outcome.reason }
-          : { outcome: 'consumed' };
+      outcome?.kind === 'started'
+        ? { outcome: 'accepted' }
+        : outcome?.kind === 'rejected'
+          ? { outcome: 'rejected', errors: outcome.issues }
+          : outcome?.kind === 'ignored'
+            ? { outcome: 'ignored', reason: outcome.reason }
+            : { outcome: 'consumed' };
     return { ...summary, rejectedEvents, jobsCreated };
   } finally {
     for (const mock of [s3, sageMaker, sfn, sqs]) mock.restore();
