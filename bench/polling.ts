@@ -13,6 +13,7 @@
 
 import { readFileSync } from 'node:fs';
 import { type ExecutionReport, prepareDefinition, runExecution, virtualClock } from '../local/stepfunctions';
+import { executionArnFor } from '../src/execution-arn';
 import { MAX_RUNTIME_MAX_SECONDS } from '../src/job/api-limits';
 import { FakeAws } from '../test/support/fake-aws';
 import {
@@ -124,7 +125,7 @@ function naiveLoop(pollSeconds: number): Design {
       const report = await runExecution({
         definition,
         input: { ...trackingInput(jobName), pollSeconds },
-        context: { executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${jobName}` },
+        context: { executionArn: executionArnFor(STATE_MACHINE_ARN, jobName) },
         clients,
         clock,
         random,

@@ -13,7 +13,7 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startChildStack } from '../../local/child-stack';
 import type { FaultSpec } from '../../local/faults';
-import { executionArnFor } from '../../src/start/start-job';
+import { executionArnFor } from '../../src/execution-arn';
 import { eventsOf, startTestStack, type TestStack } from '../support/local-stack';
 import { type AuditRow, audit, formatTable, settle } from './support/audit';
 import {

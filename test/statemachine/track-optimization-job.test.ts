@@ -11,6 +11,7 @@ import {
   virtualClock,
 } from '../../local/stepfunctions';
 import { DETAIL_TYPES } from '../../src/events/contract';
+import { executionArnFor } from '../../src/execution-arn';
 import type { TrackingSchedule } from '../../src/track/schedule';
 import { expectContractEvents } from '../support/contract';
 import { FakeAws, type FakeJobSpec } from '../support/fake-aws';
@@ -26,8 +27,7 @@ import {
 const definition = trackerDefinition();
 const T0 = new Date('2026-03-01T08:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
-const executionArn = (name: string) =>
-  `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
+const executionArn = (name: string) => executionArnFor(STATE_MACHINE_ARN, name);
 
 const HAPPY_PATH = [
   'WhichExecution',

@@ -17,6 +17,7 @@ import {
   type VirtualClock,
 } from '../../local/stepfunctions';
 import { SCHEMA_VERSION } from '../../src/events/contract';
+import { executionArnFor } from '../../src/execution-arn';
 import type { TrackingInput } from '../../src/job/tracking-input';
 import { checkOptimizationJob } from '../../src/track/check-job';
 import { DEFAULT_TRACKING_SCHEDULE, type TrackingSchedule } from '../../src/track/schedule';
@@ -101,7 +102,7 @@ export async function trackJob(tracker: Tracker, input: TrackingInput): Promise<
   };
   const reports: ExecutionReport[] = [];
   let next: { executionArn: string; input: unknown } | undefined = {
-    executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${input.jobName}`,
+    executionArn: executionArnFor(STATE_MACHINE_ARN, input.jobName),
     input,
   };
   while (next) {
