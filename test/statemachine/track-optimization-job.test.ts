@@ -4,6 +4,15 @@
  * process, and time is virtual (waits and retry delays advance the clock, nothing sleeps).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeAws, type FakeJobSpec } from '../../harness/fake-aws';
+import {
+  fakeClients,
+  STATE_MACHINE_ARN,
+  type Tracker,
+  trackerDefinition,
+  trackingInput,
+  trackJob,
+} from '../../harness/tracker-on-fake-aws';
 import {
   type ExecutionReport,
   runExecution,
@@ -14,15 +23,6 @@ import { DETAIL_TYPES } from '../../src/events/contract';
 import { executionArnFor } from '../../src/execution-arn';
 import type { TrackingSchedule } from '../../src/track/schedule';
 import { expectContractEvents } from '../support/contract';
-import { FakeAws, type FakeJobSpec } from '../support/fake-aws';
-import {
-  fakeClients,
-  STATE_MACHINE_ARN,
-  type Tracker,
-  trackerDefinition,
-  trackingInput,
-  trackJob,
-} from '../support/tracking';
 
 const definition = trackerDefinition();
 const T0 = new Date('2026-03-01T08:00:00.000Z');

@@ -11,11 +11,11 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { BadInput, BadInputOutcome } from '../../harness/bad-input-catalogue';
 import { loadConfig } from '../../src/config';
 import { encodeS3Key } from '../../src/drop/decode-key';
 import type { RejectedDetail } from '../../src/events/contract';
 import { handleUploadRecord } from '../../src/start/handle-record';
-import type { BadInput, BadInputOutcome } from '../fixtures/bad-inputs';
 
 const BUCKET = 'models-bucket';
 

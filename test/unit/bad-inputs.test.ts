@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BAD_INPUTS, badInputsTable } from '../fixtures/bad-inputs';
+import { BAD_INPUTS, badInputsTable } from '../../harness/bad-input-catalogue';
 import { outcomeOf } from '../support/bad-input-harness';
 
 describe('the bad-input catalogue', () => {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { executionArnFor } from '../../src/execution-arn';
+import { executionArnFor } from '../src/execution-arn';
 
 export type FinalStatus = 'COMPLETED' | 'FAILED' | 'STOPPED';
 
