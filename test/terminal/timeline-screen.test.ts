@@ -49,29 +49,17 @@ async function script(
     clock.at = T0 + seconds * 1000;
     return clock.at;
   };
+  const event = (seconds: number, detailType: string, d: (typeof DROPS)[number]) =>
+    activity.emit({ kind: 'event', at: at(seconds), detailType, key: d.key, jobName: d.job, detail: {} });
   for (const [i, d] of DROPS.entries()) {
     activity.emit({ kind: 'object-created', at: at(i * 5), bucket: 'b', key: d.key, notified: true });
   }
   hooks.afterDrops();
-  activity.emit({
-    kind: 'event',
-    at: at(25),
-    detailType: 'Model Upload Rejected',
-    key: DROPS[2].key,
-    jobName: DROPS[2].job,
-    detail: {},
-  });
+  event(25, 'Model Upload Rejected', DROPS[2]);
   for (const [i, d] of DROPS.entries()) {
     if (d.end === 'REJECTED') continue;
     activity.emit({ kind: 'job-status', at: at(30 + i), jobName: d.job, status: 'STARTING' });
-    activity.emit({
-      kind: 'event',
-      at: at(31 + i),
-      detailType: 'Model Optimization Started',
-      key: d.key,
-      jobName: d.job,
-      detail: {},
-    });
+    event(31 + i, 'Model Optimization Started', d);
     activity.emit({ kind: 'execution', at: at(32 + i), name: d.job, status: 'RUNNING' });
   }
   // Ten simulated minutes of polling, a redraw each.
@@ -96,24 +84,10 @@ async function script(
     status: 'FAILED',
     failureReason: 'ClientError: no config.json',
   });
-  activity.emit({
-    kind: 'event',
-    at: at(401),
-    detailType: 'Model Optimization Failed',
-    key: DROPS[3].key,
-    jobName: DROPS[3].job,
-    detail: {},
-  });
+  event(401, 'Model Optimization Failed', DROPS[3]);
   for (const d of DROPS.slice(0, 2)) {
     activity.emit({ kind: 'job-status', at: at(720), jobName: d.job, status: 'COMPLETED' });
-    activity.emit({
-      kind: 'event',
-      at: at(722),
-      detailType: 'Model Optimization Completed',
-      key: d.key,
-      jobName: d.job,
-      detail: {},
-    });
+    event(722, 'Model Optimization Completed', d);
   }
 }
 
