@@ -4,7 +4,7 @@
  * emulator whose screen the assertions read. Slow (a whole stack and the four examples).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +22,18 @@ interface PtyRun {
 }
 
 const children: ChildProcessWithoutNullStreams[] = [];
+const scratches: string[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const dir of scratches.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+/** A data dir of its own, removed after the test. */
+function scratchDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'start-terminal-'));
+  scratches.push(dir);
+  return join(dir, 'state');
+}
 
 /** `npm start -- args` in a `columns` × `rows` pseudo-terminal. */
 function npmStartInTerminal(args: string[], columns: number, rows: number): PtyRun {
@@ -62,7 +71,7 @@ describe('npm start in a real terminal', () => {
   it(
     'leaves a clean 160x45 screen with --once: the banner, the examples, one final table, the events and the verdict',
     async () => {
-      const dataDir = join(mkdtempSync(join(tmpdir(), 'start-terminal-')), 'state');
+      const dataDir = scratchDataDir();
       const run = npmStartInTerminal(['--once', '--data-dir', dataDir], 160, 45);
       expect(await run.exited).toBe(0);
       await run.term.settle();
@@ -108,7 +117,7 @@ describe('npm start in a real terminal', () => {
   it(
     'stops on Ctrl-C at 80x24, leaving the narrow table and where the state is kept',
     async () => {
-      const dataDir = join(mkdtempSync(join(tmpdir(), 'start-terminal-')), 'state');
+      const dataDir = scratchDataDir();
       const run = npmStartInTerminal(['--data-dir', dataDir], 80, 24);
       await waitForScreen(run, 'Serving. Ctrl-C to stop.');
       await waitForScreen(run, 'JOB (OR DROP)');
