@@ -11,13 +11,13 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAPPY_PATH } from '../../harness/tracker-on-fake-aws';
 import { adminClient } from '../../local/admin-client';
 import { compilePattern } from '../../local/eventbridge/pattern-matcher';
 import { dropExamples, type ExampleDrop } from '../../local/examples';
 import { PROJECT_ROOT } from '../../local/stack';
 import { launchChromium, outputFolder } from '../support/browser';
 import { startTestStack, type TestStack } from '../support/local-stack';
-import { HAPPY_PATH } from '../support/tracking';
 
 const SHOTS = outputFolder('console');
 /** A name that resolves to the stack only inside this browser: a DNS-rebinding page's view. */

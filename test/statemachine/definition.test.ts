@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
+import { TRACKER_ASL } from '../../harness/tracker-on-fake-aws';
 import { POLL_TIERS_SECONDS } from '../../src/track/schedule';
-import { TRACKER_ASL } from '../support/tracking';
 
 const definition = JSON.parse(readFileSync(TRACKER_ASL, 'utf8'));
 

@@ -5,12 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AslDefinition, ExecutionView } from '../../local/console/api-types';
-import { END, stateGraph, traceExecutions } from '../../local/console/page/graph-model';
-import { runExecution, type VirtualClock, virtualClock } from '../../local/stepfunctions';
-import { recordStateEvent, type StateVisit } from '../../local/stepfunctions/state-history';
-import { checkOptimizationJob } from '../../src/track/check-job';
-import { FakeAws, type FakeJobSpec } from '../support/fake-aws';
+import { FakeAws, type FakeJobSpec } from '../../harness/fake-aws';
 import {
   CHECK_FUNCTION,
   fakeClients,
@@ -19,7 +14,12 @@ import {
   TRACKER_ASL,
   trackerDefinition,
   trackingInput,
-} from '../support/tracking';
+} from '../../harness/tracker-on-fake-aws';
+import type { AslDefinition, ExecutionView } from '../../local/console/api-types';
+import { END, stateGraph, traceExecutions } from '../../local/console/page/graph-model';
+import { runExecution, type VirtualClock, virtualClock } from '../../local/stepfunctions';
+import { recordStateEvent, type StateVisit } from '../../local/stepfunctions/state-history';
+import { checkOptimizationJob } from '../../src/track/check-job';
 
 const definition = trackerDefinition();
 const asl = JSON.parse(readFileSync(TRACKER_ASL, 'utf8')) as AslDefinition;
