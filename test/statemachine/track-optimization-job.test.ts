@@ -38,6 +38,19 @@ const HAPPY_PATH = [
   'PutTerminalEvent',
 ];
 
+/** Stopped by the tracker: a poll finds the job past its time, StopJob, then CheckJob reports it. */
+const STOP_PATH = [
+  'WhichExecution',
+  'PutStartedEvent',
+  'FirstPollDelay',
+  'CheckJob',
+  'Route',
+  'StopJob',
+  'CheckJob',
+  'Route',
+  'PutTerminalEvent',
+];
+
 let clock: VirtualClock;
 let fake: FakeAws;
 let tracker: Tracker;
@@ -184,17 +197,7 @@ describe('tracking state machine', () => {
     );
 
     expect(report.status).toBe('SUCCEEDED');
-    expect(report.path).toEqual([
-      'WhichExecution',
-      'PutStartedEvent',
-      'FirstPollDelay',
-      'CheckJob',
-      'Route',
-      'StopJob',
-      'CheckJob',
-      'Route',
-      'PutTerminalEvent',
-    ]);
+    expect(report.path).toEqual(STOP_PATH);
     const stops = fake.calls.filter((c) => c.target === 'SageMaker.StopOptimizationJob');
     expect(stops.map((c) => c.at)).toEqual([at(1020)]);
     const [, stopped] = expectContractEvents(fake.events, ['started', 'stopped']);
@@ -231,17 +234,7 @@ describe('tracking state machine', () => {
     );
 
     expect(report.status).toBe('SUCCEEDED');
-    expect(report.path).toEqual([
-      'WhichExecution',
-      'PutStartedEvent',
-      'FirstPollDelay',
-      'CheckJob',
-      'Route',
-      'StopJob',
-      'CheckJob',
-      'Route',
-      'PutTerminalEvent',
-    ]);
+    expect(report.path).toEqual(STOP_PATH);
     // ValidationException (the job is no longer stoppable) is not modeled: SageMaker.SageMakerException.
     expect(attemptsOf(report, 'StopJob').map((a) => a.error)).toEqual(
       Array(4).fill('SageMaker.SageMakerException'),
@@ -260,18 +253,11 @@ describe('tracking state machine', () => {
 
     expect(report.status).toBe('SUCCEEDED');
     expect(report.path).toEqual([
-      'WhichExecution',
-      'PutStartedEvent',
-      'FirstPollDelay',
+      ...STOP_PATH.slice(0, -3),
       'CheckJob',
       'Route',
       'StopJob',
-      'CheckJob',
-      'Route',
-      'StopJob',
-      'CheckJob',
-      'Route',
-      'PutTerminalEvent',
+      ...STOP_PATH.slice(-3),
     ]);
     expect(attemptsOf(report, 'StopJob').map((a) => a.error)).toEqual([
       ...Array(6).fill('SageMaker.SageMakerException'),
