@@ -17,6 +17,7 @@
  */
 import './polyfill';
 import { type RunOptions, StateMachine } from 'aws-local-stepfunctions';
+import { stateMachineArnOf } from '../../src/execution-arn';
 import { ExecutionAccounting, type LibraryEvent } from './accounting';
 import { type Clock, sleepOn, systemClock } from './clock';
 import {
@@ -101,10 +102,6 @@ export interface ExecutionReport {
 
 function isPrepared(definition: RunExecutionOptions['definition']): definition is PreparedDefinition {
   return typeof definition === 'object' && 'runnable' in definition && 'states' in definition;
-}
-
-function stateMachineArnOf(executionArn: string): string {
-  return executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '');
 }
 
 /** Runs the execution to its end. Resolves with the report whether it succeeded or failed. */

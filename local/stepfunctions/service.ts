@@ -4,6 +4,7 @@
  * (the ASL runner); this module owns the execution records: idempotent names, status, output,
  * stop, and persistence across restarts.
  */
+import { executionArnFor } from '../../src/execution-arn';
 import { AwsServiceError } from '../aws-error';
 import { dispatchOperation } from '../aws-json';
 import type { Clock } from '../clock';
@@ -141,7 +142,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
           'Invalid State Machine Execution Input: not valid JSON',
         );
       }
-      const executionArn = `${sm.arn.replace(':stateMachine:', ':execution:')}:${name}`;
+      const executionArn = executionArnFor(sm.arn, name);
       const existing = executions.get(executionArn);
       if (existing) {
         // AWS: same name and input as a *running* execution → the original response.

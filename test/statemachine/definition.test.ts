@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
+import { TRACKER_ASL } from '../../harness/tracker-on-fake-aws';
 import {
   AWS_SDK_ERROR_NAMING,
   PUT_EVENTS_ERROR_NAMING,
@@ -9,7 +10,6 @@ import {
 import type { ServiceErrorNaming } from '../../local/stepfunctions/task-error';
 import { POLL_TIERS_SECONDS } from '../../src/track/schedule';
 import botocoreErrors from '../fixtures/botocore/modeled-errors.json';
-import { TRACKER_ASL } from '../support/tracking';
 
 const definition = JSON.parse(readFileSync(TRACKER_ASL, 'utf8'));
 

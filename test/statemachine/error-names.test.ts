@@ -6,10 +6,10 @@
  * models (test/fixtures/botocore/modeled-errors.json, scripts/extract-botocore-models.py).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeAws } from '../../harness/fake-aws';
 import { type AwsClients, localClients, runExecution, virtualClock } from '../../local/stepfunctions';
 import { AWS_SDK_ERROR_NAMING } from '../../local/stepfunctions/error-naming';
 import botocoreErrors from '../fixtures/botocore/modeled-errors.json';
-import { FakeAws } from '../support/fake-aws';
 
 const EXECUTION_ARN = 'arn:aws:states:us-east-1:000000000000:execution:error-names:run-1';
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:other';

@@ -4,16 +4,7 @@
  * process, and time is virtual (waits and retry delays advance the clock, nothing sleeps).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type ExecutionReport,
-  runExecution,
-  type VirtualClock,
-  virtualClock,
-} from '../../local/stepfunctions';
-import { DETAIL_TYPES } from '../../src/events/contract';
-import type { TrackingSchedule } from '../../src/track/schedule';
-import { expectContractEvents } from '../support/contract';
-import { FakeAws, type FakeJobSpec } from '../support/fake-aws';
+import { FakeAws, type FakeJobSpec } from '../../harness/fake-aws';
 import {
   fakeClients,
   STATE_MACHINE_ARN,
@@ -21,13 +12,22 @@ import {
   trackerDefinition,
   trackingInput,
   trackJob,
-} from '../support/tracking';
+} from '../../harness/tracker-on-fake-aws';
+import {
+  type ExecutionReport,
+  runExecution,
+  type VirtualClock,
+  virtualClock,
+} from '../../local/stepfunctions';
+import { DETAIL_TYPES } from '../../src/events/contract';
+import { executionArnFor } from '../../src/execution-arn';
+import type { TrackingSchedule } from '../../src/track/schedule';
+import { expectContractEvents } from '../support/contract';
 
 const definition = trackerDefinition();
 const T0 = new Date('2026-03-01T08:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
-const executionArn = (name: string) =>
-  `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
+const executionArn = (name: string) => executionArnFor(STATE_MACHINE_ARN, name);
 
 const HAPPY_PATH = [
   'WhichExecution',

@@ -46,6 +46,23 @@ describe('check-optimization-job handler', () => {
     });
   });
 
+  it('writes no log line for a "still running" poll at the stage’s default log level', async () => {
+    sageMaker.on(DescribeOptimizationJobCommand).resolves(job('INPROGRESS'));
+    const handlerAtInfo = await loadHandlerLoggingAt('INFO');
+    const written = await outputOf(() =>
+      expect(handlerAtInfo(poll(), context)).rejects.toMatchObject({ name: 'JobStillRunning.60s' }),
+    );
+    // About 60 polls per job-hour: any line here would repeat through every job's logs.
+    expect(written).toEqual([]);
+  });
+
+  it('logs the decision of a poll that ends the job, at the same level', async () => {
+    sageMaker.on(DescribeOptimizationJobCommand).resolves(job('FAILED', { FailureReason: 'ClientError: x' }));
+    const handlerAtInfo = await loadHandlerLoggingAt('INFO');
+    const written = await outputOf(() => handlerAtInfo(poll(), context));
+    expect(written).toEqual([expect.stringContaining('tracking decision')]);
+  });
+
   it('shapes a Completed event that follows the contract', async () => {
     sageMaker.on(DescribeOptimizationJobCommand).resolves(
       job('COMPLETED', {
@@ -109,6 +126,49 @@ describe('check-optimization-job handler', () => {
     else await expect(result).rejects.toMatchObject({ name: expected });
   });
 });
+
+/**
+ * A fresh copy of the handler whose logger reads POWERTOOLS_LOG_LEVEL=`level` at load, as in
+ * Lambda (test/setup.ts silences the logger for every other test; Powertools resets a level set
+ * at run time to the loaded one on each invocation).
+ */
+async function loadHandlerLoggingAt(level: string): Promise<typeof handler> {
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', level);
+  vi.resetModules();
+  try {
+    return (await import('../../functions/check-optimization-job')).handler;
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
+
+/**
+ * What `act` writes. Powertools logs and metrics go through the global console when
+ * POWERTOOLS_DEV is set (test/setup.ts), and to stdout/stderr otherwise.
+ */
+async function outputOf(act: () => Promise<unknown>): Promise<string[]> {
+  const written: string[] = [];
+  const record = (...args: unknown[]) => {
+    written.push(args.map(String).join(' '));
+  };
+  const spies = [
+    ...(['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((method) =>
+      vi.spyOn(console, method).mockImplementation(record),
+    ),
+    ...[process.stdout, process.stderr].map((stream) =>
+      vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
+        record(chunk);
+        return true;
+      }),
+    ),
+  ];
+  try {
+    await act();
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  return written;
+}
 
 describe('formatDuration', () => {
   it('writes the units that are not zero', () => {

@@ -23,6 +23,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/start-optimization';
+import { executionArnFor } from '../../src/execution-arn';
 import { trackingInputSchema } from '../../src/job/tracking-input';
 import { loadEvent } from '../support/events';
 
@@ -59,7 +60,7 @@ beforeEach(() => {
     OptimizationJobArn: `arn:aws:sagemaker:us-east-1:000000000000:optimization-job/${input.OptimizationJobName}`,
   }));
   sfn.on(StartExecutionCommand).callsFake(async (input) => ({
-    executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
+    executionArn: executionArnFor(input.stateMachineArn, input.name),
     startDate: new Date(),
   }));
   s3.on(GetObjectCommand, { Key: 'models/tiny-llm/optimization.json' }).resolves(

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { executionArnFor } from '../src/execution-arn';
 
 export type FinalStatus = 'COMPLETED' | 'FAILED' | 'STOPPED';
 
@@ -247,7 +248,7 @@ export class FakeAws {
 
   private startExecution(body: { stateMachineArn: string; name?: string; input?: string }) {
     const name = body.name ?? randomUUID();
-    const executionArn = `${body.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const executionArn = executionArnFor(body.stateMachineArn, name);
     const input = body.input === undefined ? {} : JSON.parse(body.input);
     const existing = this.executions.find((e) => e.executionArn === executionArn);
     if (existing && JSON.stringify(existing.input) !== JSON.stringify(input)) {
