@@ -23,10 +23,18 @@ export interface FakeJobSpec {
   recommendedInferenceImage?: string;
   /** How long STOPPING lasts after StopOptimizationJob. Default 90 s. */
   stopDelayMs?: number;
+  /**
+   * The race: the job completes just as StopOptimizationJob arrives, so the stop is refused
+   * (`ValidationException`, the job is no longer stoppable).
+   */
+  completesWhenStopped?: boolean;
 }
 
 interface FakeJob
-  extends Required<Omit<FakeJobSpec, 'endsAt' | 'failureReason' | 'recommendedInferenceImage'>> {
+  extends Required<
+    Omit<FakeJobSpec, 'endsAt' | 'failureReason' | 'recommendedInferenceImage' | 'completesWhenStopped'>
+  > {
+  completesWhenStopped?: boolean;
   arn: string;
   createdAt: Date;
   endsAt?: Date;
@@ -99,6 +107,7 @@ export class FakeAws {
       maxRuntimeInSeconds: spec.maxRuntimeInSeconds ?? 3600,
       ...(spec.recommendedInferenceImage && { recommendedInferenceImage: spec.recommendedInferenceImage }),
       stopDelayMs: spec.stopDelayMs ?? 90_000,
+      ...(spec.completesWhenStopped && { completesWhenStopped: true }),
     });
     return arn;
   }
@@ -207,6 +216,7 @@ export class FakeAws {
   private stop(name: string) {
     const job = this.jobs.get(name);
     if (!job) return this.notFound(name);
+    if (job.completesWhenStopped && !job.stopRequestedAt && !this.terminal(job)) job.endsAt = this.now();
     if (this.terminal(job)) {
       return {
         status: 400,

@@ -19,7 +19,6 @@ import {
   MAX_RUNTIME_MAX_SECONDS,
   MAX_RUNTIME_MIN_SECONDS,
   OPTIMIZATION_CONFIGS_MAX,
-  OPTIMIZATION_CONFIGS_MIN,
   S3_URI_MAX_LENGTH,
   SECURITY_GROUP_ID_PATTERN,
   SECURITY_GROUPS_MAX,
@@ -140,9 +139,15 @@ export const techniqueEntrySchema = z
 
 export type TechniqueEntry = z.infer<typeof techniqueEntrySchema>;
 
+/**
+ * A manifest that names techniques names at least one (`{}` asks for the stage's defaults). The
+ * API would take none (OPTIMIZATION_CONFIGS_MIN is 0): a job that optimizes nothing is a mistake here.
+ */
+export const MIN_TECHNIQUES = 1;
+
 export const techniquesSchema = z
   .array(techniqueEntrySchema)
-  .min(OPTIMIZATION_CONFIGS_MIN, `at least ${OPTIMIZATION_CONFIGS_MIN} technique`)
+  .min(MIN_TECHNIQUES, `at least ${MIN_TECHNIQUES} technique`)
   .max(OPTIMIZATION_CONFIGS_MAX, `at most ${OPTIMIZATION_CONFIGS_MAX} techniques`);
 
 const tagKey = z

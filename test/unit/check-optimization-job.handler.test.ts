@@ -107,6 +107,24 @@ describe('check-optimization-job handler', () => {
       },
     });
   });
+
+  it.each([
+    ['asks for the stop again when SageMaker refused it and the job still runs', 'INPROGRESS', 1, 'stop'],
+    ['polls once more first, on the first attempt after the refusal', 'INPROGRESS', 0, 'JobStillRunning.60s'],
+    ['waits for STOPPED when the job is already stopping', 'STOPPING', 1, 'JobStillRunning.60s'],
+  ] as const)('%s', async (_name, status, retryCount, expected) => {
+    sageMaker.on(DescribeOptimizationJobCommand).resolves(job(status));
+    const event = poll();
+    const stop = { requestedAt: '2026-11-20T10:30:00.000Z', reason: 'timed out after …' };
+    event.retryCount = retryCount;
+    event.state.check = {
+      Payload: { action: 'stop', stop },
+      stopRefused: { Error: 'SageMaker.SageMakerException', Cause: 'Rate exceeded (…)' },
+    };
+    const result = handler(event, context);
+    if (expected === 'stop') await expect(result).resolves.toEqual({ action: 'stop', stop });
+    else await expect(result).rejects.toMatchObject({ name: expected });
+  });
 });
 
 /**
