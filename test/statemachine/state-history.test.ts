@@ -97,13 +97,18 @@ describe('execution state history', () => {
 
     const stops = execution.history.filter((v) => v.state === 'StopJob');
     expect(stops[0]?.caught).toEqual({ error: 'SageMaker.ResourceNotFoundException', next: 'CheckJob' });
-    expect(stops[0]?.output).toMatchObject({ stopError: { Error: 'SageMaker.ResourceNotFoundException' } });
+    expect(stops[0]?.output).toMatchObject({
+      check: { stopRefused: { Error: 'SageMaker.ResourceNotFoundException' } },
+    });
 
     const trace = traceExecutions(stateGraph(asl), asl, [execution]);
     expect(trace.nodes.get('StopJob')?.caught).toBe(true);
     expect(trace.edges.get('StopJob→CheckJob:catch:0')).toBe(1);
-    expect(trace.edges.get('StopJob→CheckJob:next:0')).toBeUndefined();
-    expect(trace.edges.get('Route→StopJob:choice:1')).toBe(1);
+    // A refused stop is asked for again a poll later (docs/state-machine.md); that one succeeds.
+    expect(stops).toHaveLength(2);
+    expect(stops[1]?.caught).toBeUndefined();
+    expect(trace.edges.get('StopJob→CheckJob:next:0')).toBe(1);
+    expect(trace.edges.get('Route→StopJob:choice:1')).toBe(2);
   });
 
   it('marks the state an execution failed in, and the one a running execution is in', () => {
