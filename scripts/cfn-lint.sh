@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# cfn-lint, CloudFormation's own linter, on the packaged template in two shapes: the `ci` stage
-# (every optional parameter empty) and a `prod` stage in another region with every optional
-# parameter set (existing bucket and role, alarm topic, VPC, subscriber accounts, notify email).
+# cfn-lint, CloudFormation's own linter, on the packaged template in two shapes
+# (scripts/template-shapes.sh): the `ci` stage (every optional parameter empty) and a `prod`
+# stage in another region with every optional parameter set (existing bucket and role, alarm
+# topic, VPC, subscriber accounts, notify email).
 # Fails on any error; prints warnings (docs/security.md, "cfn-lint", says which remain and why).
 # Usage: scripts/cfn-lint.sh [work-dir]   (needs cfn-lint on PATH: pip install cfn-lint)
 set -euo pipefail
@@ -16,16 +17,8 @@ work="${1:-$(mktemp -d)}"
 mkdir -p "$work/home"
 export HOME="$work/home" AWS_EC2_METADATA_DISABLED=true SLS_TELEMETRY_DISABLED=1
 
-PROD_REGION=eu-west-1
-PROD_PARAMS=(
-  --param "existingBucketName=acme-models-prod"
-  --param "sageMakerRoleArn=arn:aws:iam::123456789012:role/acme-sagemaker-optimization"
-  --param "alarmTopicArn=arn:aws:sns:${PROD_REGION}:123456789012:ops-alarms"
-  --param "vpcSubnetIds=subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788"
-  --param "vpcSecurityGroupIds=sg-0a1b2c3d4e5f60718"
-  --param "subscriberAccountIds=111111111111,222222222222"
-  --param "notifyEmail=ml-platform@example.com"
-)
+# shellcheck source=scripts/template-shapes.sh
+source scripts/template-shapes.sh
 
 status=0
 lint() {
@@ -41,6 +34,6 @@ lint() {
   [ "$rc" -eq 0 ] || status=1
 }
 
-lint ci us-east-1 --stage ci
-lint prod "$PROD_REGION" --stage prod "${PROD_PARAMS[@]}"
+lint ci "$CI_REGION" "${CI_ARGS[@]}"
+lint prod "$PROD_REGION" "${PROD_ARGS[@]}"
 exit "$status"
