@@ -58,6 +58,7 @@ describe('packaged template: the stack key', () => {
       { service: 's3.amazonaws.com', conditions: ['ArnLike', 'StringEquals'] },
       { service: 'logging.s3.amazonaws.com', conditions: ['StringEquals'] },
       { service: 'cloudwatch.amazonaws.com', conditions: ['ArnLike', 'StringEquals'] },
+      { service: 'events.amazonaws.com', conditions: ['ArnEquals', 'StringEquals'] },
       // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
       { service: { 'Fn::Sub': 'logs.${AWS::Region}.amazonaws.com' }, conditions: ['ArnLike'] },
     ]);
@@ -71,6 +72,19 @@ describe('packaged template: the stack key', () => {
       '/aws/lambda/model-optimization-pipeline-ci-*',
       '/aws/vendedlogs/states/model-optimization-pipeline-ci-track',
     ]);
+  });
+
+  it('lets EventBridge use it only for notify-on-outcome’s rule, named by the ARN of the rule the template has', () => {
+    const [rule] = resourcesOfType(template, 'AWS::Events::Rule');
+    expect(rule?.[1].Properties?.Targets[0].DeadLetterConfig).toBeDefined();
+    expect(statement('NotifyRuleDeadLettersUndeliveredEvents')?.Condition).toEqual({
+      ArnEquals: {
+        'aws:SourceArn': {
+          'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/model-optimization-pipeline-ci/${rule?.[1].Properties?.Name}`,
+        },
+      },
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    });
   });
 
   it('denies grants that are not for AWS resources (CT.KMS.PR.3)', () => {
@@ -92,7 +106,7 @@ describe('packaged template: the stack key', () => {
     expect(sse('AccessLogsBucket')).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key });
     // Created before the key, by the Framework: the AWS-managed S3 key.
     expect(sse('ServerlessDeploymentBucket')).toEqual({ SSEAlgorithm: 'aws:kms' });
-    for (const id of ['UploadQueue', 'UploadDeadLetterQueue']) {
+    for (const id of ['UploadQueue', 'UploadDeadLetterQueue', 'NotifyOnOutcomeDeadLetterQueue']) {
       expect(resource(template, id).Properties?.KmsMasterKeyId).toEqual(key);
     }
     expect(resource(template, 'OutcomeNotificationsTopic').Properties?.KmsMasterKeyId).toEqual(key);
