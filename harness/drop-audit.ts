@@ -121,8 +121,10 @@ export async function audit(target: Target, fault: string, drops: Drop[], prefix
       `execution ${e.name} is ${e.status}${error ? `: ${error} ${cause?.slice(0, 300) ?? ''}` : ''}`,
     );
   }
-  const dlq = Object.entries(await target.queues()).find(([name]) => /DeadLetter/.test(name))?.[1];
-  if (dlq?.total) problems.push(`${dlq.total} message(s) in the dead-letter queue`);
+  // Every DLQ: the upload queue's, and notify-on-outcome's.
+  for (const [name, queue] of Object.entries(await target.queues())) {
+    if (/DeadLetter/.test(name) && queue.total) problems.push(`${queue.total} message(s) in ${name}`);
+  }
   return { fault, drops: drops.length, lost, duplicated, orphaned, events: eventCount, problems };
 }
 

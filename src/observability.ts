@@ -23,6 +23,7 @@ export const METRIC = {
   dropsIgnored: 'DropsIgnored',
   jobsCreated: 'JobsCreated',
   quotaDeferrals: 'QuotaDeferrals',
+  quotaWaitsExceeded: 'QuotaWaitsExceeded',
   jobsCompleted: 'JobsCompleted',
   jobsFailed: 'JobsFailed',
   jobsStopped: 'JobsStopped',

@@ -4,7 +4,7 @@
  */
 import { AwsServiceError } from '../aws-error';
 import { dispatchOperation } from '../aws-json';
-import type { LocalQueue } from './queue';
+import type { LocalQueue, MessageAttributes } from './queue';
 
 export const SQS_TARGET_PREFIX = 'AmazonSQS';
 
@@ -39,6 +39,7 @@ export function createSqsService(queues: LocalQueue[], endpoint: () => string): 
       const { messageId, md5OfBody } = find(required(input, 'QueueUrl')).send(
         required(input, 'MessageBody'),
         Number(input.DelaySeconds ?? 0),
+        (input.MessageAttributes ?? {}) as MessageAttributes,
       );
       return { MessageId: messageId, MD5OfMessageBody: md5OfBody };
     },
@@ -48,14 +49,19 @@ export function createSqsService(queues: LocalQueue[], endpoint: () => string): 
         Number(input.MaxNumberOfMessages ?? 1),
         input.VisibilityTimeout === undefined ? undefined : Number(input.VisibilityTimeout),
       );
+      const wanted = requestedAttributes(input.MessageAttributeNames);
       return {
-        Messages: messages.map((m) => ({
-          MessageId: m.messageId,
-          ReceiptHandle: m.receiptHandle,
-          MD5OfBody: m.md5OfBody,
-          Body: m.body,
-          Attributes: m.attributes,
-        })),
+        Messages: messages.map((m) => {
+          const messageAttributes = Object.entries(m.messageAttributes).filter(([name]) => wanted(name));
+          return {
+            MessageId: m.messageId,
+            ReceiptHandle: m.receiptHandle,
+            MD5OfBody: m.md5OfBody,
+            Body: m.body,
+            Attributes: m.attributes,
+            ...(messageAttributes.length > 0 && { MessageAttributes: Object.fromEntries(messageAttributes) }),
+          };
+        }),
       };
     },
     DeleteMessage: (input) => {
@@ -76,12 +82,14 @@ export function createSqsService(queues: LocalQueue[], endpoint: () => string): 
     GetQueueAttributes: (input) => {
       const queue = find(required(input, 'QueueUrl'));
       const { visible, inFlight } = queue.stats();
+      const redrivePolicy = queue.redrivePolicy();
       return {
         Attributes: {
           QueueArn: queue.arn,
           ApproximateNumberOfMessages: String(visible),
           ApproximateNumberOfMessagesNotVisible: String(inFlight),
           ApproximateNumberOfMessagesDelayed: '0',
+          ...(redrivePolicy && { RedrivePolicy: JSON.stringify(redrivePolicy) }),
         },
       };
     },
@@ -113,4 +121,14 @@ export function createSqsService(queues: LocalQueue[], endpoint: () => string): 
       return dispatchOperation(operations, operation, input);
     },
   };
+}
+
+/**
+ * ReceiveMessage's `MessageAttributeNames`: `All` or `.*` for every attribute, a name, or a
+ * prefix ending in `.*`. Without it SQS returns no message attributes.
+ */
+function requestedAttributes(names: unknown): (name: string) => boolean {
+  const list = Array.isArray(names) ? names.map(String) : [];
+  if (list.some((n) => n === 'All' || n === '.*')) return () => true;
+  return (name) => list.some((n) => (n.endsWith('.*') ? name.startsWith(n.slice(0, -1)) : n === name));
 }

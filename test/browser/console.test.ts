@@ -182,7 +182,7 @@ describe('the local console', () => {
   });
 
   it('redrives a dead-letter queue the test filled, as model-opt redrive does', async () => {
-    const dlq = [...t.stack.queues.values()].find((q) => /DeadLetter/.test(q.name));
+    const dlq = [...t.stack.queues.values()].find((q) => q.name.endsWith('UploadDeadLetterQueue'));
     if (!dlq) throw new Error('no dead-letter queue in the stack');
     // A notification for an object that starts nothing: redriven, it is consumed and ignored.
     const body = JSON.parse(readFileSync(join(PROJECT_ROOT, 'events/sqs/ignored-key.json'), 'utf8'))
@@ -240,7 +240,7 @@ describe('the local console', () => {
 
   it('refuses a request from another origin or under another host name', async () => {
     const admin = adminClient(t.stack.endpoint);
-    const dlq = [...t.stack.queues.values()].find((q) => /DeadLetter/.test(q.name));
+    const dlq = [...t.stack.queues.values()].find((q) => q.name.endsWith('UploadDeadLetterQueue'));
     if (!dlq) throw new Error('no dead-letter queue in the stack');
     await t.sqs.send(new SendMessageCommand({ QueueUrl: dlq.url, MessageBody: 'left here by the test' }));
 

@@ -39,7 +39,7 @@ describe('a full job quota on the local stack', () => {
         'Model Optimization Completed',
       ]);
     }
-    const dlq = [...t.stack.queues.values()].find((q) => /DeadLetter/.test(q.name));
+    const dlq = [...t.stack.queues.values()].find((q) => q.name.endsWith('UploadDeadLetterQueue'));
     expect(dlq?.stats().total).toBe(0);
   });
 });

@@ -83,6 +83,22 @@ describe('packaged template: the foundation', () => {
     expect(dlq?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['PipelineKey', 'Arn'] });
   });
 
+  it('bounds the wait for a job slot at 7 days, then lets start-optimization send the drop to that DLQ', () => {
+    const env = resource(template, 'StartOptimizationLambdaFunction').Properties?.Environment.Variables;
+    expect(env.MAX_QUOTA_WAIT_SECONDS).toBe('604800');
+    const statements = roleStatements(resource(template, 'StartOptimizationRole'));
+    expect(statements.find((s) => s.Sid === 'DeadLetterDropsPastTheLongestWait')).toEqual({
+      Sid: 'DeadLetterDropsPastTheLongestWait',
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['UploadDeadLetterQueue', 'Arn'] },
+    });
+    // It finds the DLQ from the upload queue's RedrivePolicy.
+    expect(statements.find((s) => s.Sid === 'ConsumeUploadQueue')?.Action).toContain(
+      'sqs:GetQueueAttributes',
+    );
+  });
+
   it('feeds start-optimization from the queue in batches of 10 with partial batch responses', () => {
     const mapping = resource(template, 'StartOptimizationEventSourceMappingSQSUploadQueue').Properties;
     expect(mapping).toMatchObject({

@@ -118,10 +118,11 @@ describe('least privilege in the packaged template', () => {
     }
   });
 
-  it('lets start-optimization send only to the upload queue (a deferred drop), notify-on-outcome only to its DLQ', () => {
+  it('lets start-optimization send only to the upload queue (a deferred drop) and its DLQ (past the longest wait), notify-on-outcome only to its DLQ', () => {
     const send = allowStatements.filter((s) => s.actions.includes('sqs:SendMessage'));
     expect(send.map((s) => [s.role, JSON.stringify(s.resource)])).toEqual([
       ['StartOptimizationRole', JSON.stringify({ 'Fn::GetAtt': ['UploadQueue', 'Arn'] })],
+      ['StartOptimizationRole', JSON.stringify({ 'Fn::GetAtt': ['UploadDeadLetterQueue', 'Arn'] })],
       ['NotifyOnOutcomeRole', JSON.stringify({ 'Fn::GetAtt': ['NotifyOnOutcomeDeadLetterQueue', 'Arn'] })],
     ]);
     // Its key use for that, through SQS only, is checked in security.test.ts.
