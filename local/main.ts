@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { dropExamples, type ExampleDrop } from './examples';
+import { installLastResort } from './last-resort';
 import { type LocalStack, PROJECT_ROOT, startLocalStack } from './stack';
 import { aslExecutor } from './stepfunctions/executor';
 import { startTimeline } from './timeline';
@@ -74,6 +75,7 @@ const shutdown = async (code: number) => {
 };
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+installLastResort(stack.internalErrors, (code) => process.exit(code));
 
 if (!values['no-examples']) {
   const s3 = new S3Client({ endpoint: stack.endpoint, region: stack.region, forcePathStyle: true });

@@ -72,7 +72,7 @@ describe('the five cases of issue 14', () => {
         whole
           .subarray(0, headerEnd)
           .toString('latin1')
-          .replace(/content-length: \d+/, `content-length: ${cut - headerEnd}`),
+          .replace(/\r\ncontent-length: \d+/, `\r\ncontent-length: ${cut - headerEnd}`),
         'latin1',
       ),
       whole.subarray(headerEnd, cut),
