@@ -168,7 +168,8 @@ function jsonType(value: unknown): string {
 
 function shown(value: unknown): string {
   if (value == null) return 'null';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value === 'object') return Array.isArray(value) ? 'a list' : 'a structure';
+  const text = String(value);
   return `'${text.length > 100 ? `${text.slice(0, 100)}…` : text}'`;
 }
 

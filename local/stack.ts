@@ -8,18 +8,17 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Activity, ActivityLog } from './activity';
+import { failedEntriesInput, faultInput, outcomeInput } from './admin-input';
 import { type Clock, compressedClock } from './clock';
 import { startEdge } from './edge/server';
 import { createLocalBus, type LocalBus } from './eventbridge/bus';
 import { createEventBridgeService, EVENTS_TARGET_PREFIX } from './eventbridge/service';
-import type { FaultSpec } from './faults';
 import { InternalErrors } from './internal-errors';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import { s3ObjectStore } from './s3/object-store';
 import { startS3Service } from './s3/s3-service';
 import {
   createSageMakerEmulator,
-  type OutcomeOverride,
   SAGEMAKER_TARGET_PREFIX,
   type SageMakerEmulator,
   type SageMakerEmulatorOptions,
@@ -336,7 +335,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         clock,
         speed,
         stage,
-        stats: () => ({ internalErrors: internalErrors.count, s3: s3.stats }),
+        stats: () => ({ internalErrors: internalErrors.count, s3: s3.stats() }),
       }),
   });
   endpoint = edge.url;
@@ -472,7 +471,7 @@ async function admin(request: {
           body: Object.fromEntries([...request.queues.values()].map((q) => [q.name, q.stats()])),
         };
       case 'POST /_local/faults': {
-        const { service, ...spec } = (body ?? {}) as { service?: string } & FaultSpec;
+        const { service, ...spec } = faultInput(body);
         const target =
           service === 'sagemaker'
             ? request.sageMaker.faults
@@ -489,12 +488,12 @@ async function admin(request: {
         return { statusCode: 200, body: { id: target.inject(spec) } };
       }
       case 'POST /_local/faults/eventbridge-failed-entries':
-        request.bus.faults.failedEntries.set(body as { rate?: number; count?: number });
+        request.bus.faults.failedEntries.set(failedEntriesInput(body));
         return { statusCode: 200, body: { failedEntries: request.bus.faults.failedEntries.get() ?? null } };
       case 'POST /_local/sagemaker/outcomes':
         return {
           statusCode: 200,
-          body: { id: request.sageMaker.faults.overrideOutcome(body as OutcomeOverride) },
+          body: { id: request.sageMaker.faults.overrideOutcome(outcomeInput(body)) },
         };
       case 'DELETE /_local/faults':
         request.sageMaker.faults.clear();

@@ -144,7 +144,13 @@ export function decodedContentLength(
   return typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
 }
 
-/** The headers a decoded body travels with: real length, no chunked encoding or trailers. */
+/**
+ * The headers a decoded body travels with: no aws-chunked encoding, no trailers, and no
+ * length. Without a length the body goes on in HTTP chunks, and its receiver sees it end only
+ * when the decoder ends it, after the last framing byte: given the decoded length, a receiver
+ * would take the body as whole once the payload was through, even if the client went away
+ * before sending the rest of the framing.
+ */
 export function decodedHeaders(
   headers: Record<string, string | string[] | undefined>,
 ): Record<string, string | string[] | undefined> {
@@ -155,10 +161,8 @@ export function decodedHeaders(
     .filter((e) => e && e !== 'aws-chunked');
   if (encodings.length > 0) out['content-encoding'] = encodings.join(',');
   else delete out['content-encoding'];
-  const decodedLength = decodedContentLength(headers);
-  if (decodedLength !== undefined) out['content-length'] = String(decodedLength);
-  else delete out['content-length'];
-  for (const name of ['x-amz-decoded-content-length', 'x-amz-trailer', 'transfer-encoding']) delete out[name];
+  for (const name of ['content-length', 'x-amz-decoded-content-length', 'x-amz-trailer', 'transfer-encoding'])
+    delete out[name];
   out['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
   return out;
 }

@@ -162,7 +162,8 @@ export class HashedStore {
         start = 0;
         end = lastByte;
       }
-      if (ranged && (start < 0 || end < start)) {
+      // Satisfiable only from a first byte inside the object (RFC 9110): none is, in an empty one.
+      if (ranged && (start < 0 || start >= record.size || end < start)) {
         const object = new S3Object(bucket, key, null, metadata);
         object.range = { start, end };
         return object;
@@ -366,6 +367,9 @@ export class HashedStore {
    * client that went away, a full disk) the file is removed and the failure passed on.
    */
   private async stage(bucket: string, content: NodeJS.ReadableStream | Buffer | null): Promise<Staged> {
+    // Until the pipeline below takes over, an error of the body (a browser upload's form part
+    // cut short) would have no listener and end the process; the pipeline still sees it.
+    if (content && !Buffer.isBuffer(content)) content.on('error', () => undefined);
     const file = await this.tempFile(bucket);
     const md5 = createHash('md5');
     let size = 0;

@@ -51,7 +51,10 @@ export function s3RequestTarget(url: string, incoming: IncomingHttpHeaders): S3R
     throw new S3Error('InvalidBucketName', 'The specified bucket is not valid.', { BucketName: bucket });
   }
   const rawKey = slash < 0 ? '' : rawPath.slice(slash + 1);
-  if (rawKey === '') return { path: `/${bucket}${query}`, bucket, headers };
+  if (rawKey === '') {
+    refuseFormUpload(headers);
+    return { path: `/${bucket}${query}`, bucket, headers };
+  }
   const key = decoded(rawKey);
   checkKeyLength(key);
   return { path: `/${bucket}/${encodeURIComponent(key)}${query}`, bucket, key, headers };
@@ -65,6 +68,19 @@ export function checkKeyLength(key: string): void {
       Size: size,
       MaxSizeAllowed: KEY_MAX_BYTES,
     });
+  }
+}
+
+/**
+ * Browser-form uploads (`POST /<bucket>`, multipart/form-data) are not served: s3rver's form
+ * parser lets a form cut short end the process (an error on a stream nobody listens to yet).
+ */
+function refuseFormUpload(headers: IncomingHttpHeaders): void {
+  if (/^multipart\/form-data/i.test(String(headers['content-type'] ?? ''))) {
+    throw new S3Error(
+      'NotImplemented',
+      'Browser-form uploads (POST Object) are not served by the local stack.',
+    );
   }
 }
 

@@ -53,7 +53,8 @@ export interface S3Service {
    * on a private port.
    */
   internalEndpoint: string;
-  stats: S3ProxyStats;
+  /** Requests, clients gone mid-request, and object-created notifications sent. */
+  stats(): S3ProxyStats & { notifications: number };
   close(): Promise<void>;
 }
 
@@ -106,6 +107,7 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
     options.onInternalError?.(error, { method: ctx?.method ?? '?', path: `s3rver ${ctx?.path ?? '?'}` });
   });
   const sequence = createSequencer();
+  let notifications = 0;
   app.on('event', (event: { Records: S3rverRecord[] }) => {
     try {
       notify(event);
@@ -127,6 +129,7 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
           ...(options.now && { eventTime: options.now().toISOString() }),
         });
         target.deliver(JSON.stringify({ Records: [record] }), record);
+        notifications += 1;
       }
     }
   };
@@ -140,7 +143,7 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
 
   return {
     internalEndpoint,
-    stats: proxy.stats,
+    stats: () => ({ ...proxy.stats, notifications }),
     handle: (req, res) => proxy.handle(req, res),
     async close() {
       internal.closeAllConnections();
