@@ -47,7 +47,9 @@ const scheduleOf = (seed: number) =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('drops while the stack is killed (SIGKILL) and restarted again and again', {
+// The seeds run side by side, each on its own stack: most of a run is waiting (for a kill's
+// moment, for a restart), so together they take little longer than one.
+describe.concurrent('drops while the stack is killed (SIGKILL) and restarted again and again', {
   timeout: 240_000,
 }, () => {
   for (const seed of SEEDS) {
