@@ -53,6 +53,20 @@ const OPTIONS = {
   },
 };
 
+/**
+ * One row of the client-fault table (docs/reliability.md): how often a fault was tried, how
+ * often the stack answered as AWS would and stayed up with no internal error, and how much data
+ * was lost (an object stored in part, a notification for an upload that failed).
+ */
+interface Row {
+  fault: string;
+  tried: number;
+  survived: number;
+  lost: number;
+}
+const rows: Row[] = [];
+const record = (row: Row) => rows.push(row);
+
 let stack: ChildStack;
 let dataDir: string;
 let bucket: string;
@@ -113,6 +127,8 @@ beforeAll(async () => {
 afterAll(async () => {
   s3?.destroy();
   await stack?.stop();
+  if (rows.length > 0)
+    console.log(`\nClient faults (local stack in a child process):\n\n${formatRows(rows)}\n`);
 });
 
 describe('the client cases of issue 14', () => {
@@ -126,8 +142,16 @@ describe('the client cases of issue 14', () => {
     );
 
     await until('the upload to be let go', () => stagedFiles().length === 0);
-    expect(await isUp()).toBe(true);
-    expect(await exists('models/gone.tar.gz')).toBe(false);
+    const up = await isUp();
+    const stored = await exists('models/gone.tar.gz');
+    record({
+      fault: 'case 1: upload (8 MiB) whose client goes away mid-body',
+      tried: 1,
+      survived: up ? 1 : 0,
+      lost: stored ? 1 : 0,
+    });
+    expect(up).toBe(true);
+    expect(stored).toBe(false);
   });
 
   it('stores and lists a valid S3 key that is not a valid file name: 1,014 bytes in one segment (case 2)', async () => {
@@ -136,8 +160,16 @@ describe('the client cases of issue 14', () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'not a tarball' }));
 
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'models/kkk' }));
+    const up = await isUp();
+    const kept = listed.Contents?.length === 1 && listed.Contents[0]?.Key === key;
+    record({
+      fault: 'case 2: key of 1,014 bytes in one segment',
+      tried: 1,
+      survived: up && kept ? 1 : 0,
+      lost: kept ? 0 : 1,
+    });
     expect(listed.Contents?.map((o) => o.Key)).toEqual([key]);
-    expect(await isUp()).toBe(true);
+    expect(up).toBe(true);
   });
 
   it('answers a truncated aws-chunked body with 400 IncompleteBody, and stays up (case 3)', async () => {
@@ -163,10 +195,18 @@ describe('the client cases of issue 14', () => {
 
     const response = await sendWhole(stack.endpoint, truncated);
 
+    const up = await isUp();
+    const stored = await exists('models/truncated.tar.gz');
+    record({
+      fault: 'case 3: truncated aws-chunked body',
+      tried: 1,
+      survived: up && statusOf(response) === 400 ? 1 : 0,
+      lost: stored ? 1 : 0,
+    });
     expect(statusOf(response)).toBe(400);
     expect(response).toMatch(/<Code>IncompleteBody<\/Code>/);
-    expect(await isUp()).toBe(true);
-    expect(await exists('models/truncated.tar.gz')).toBe(false);
+    expect(up).toBe(true);
+    expect(stored).toBe(false);
   });
 
   it('answers a malformed PutEvents body with a 400 naming the member (case 4)', async () => {
@@ -177,14 +217,53 @@ describe('the client cases of issue 14', () => {
     });
     const body = (await response.json()) as { __type: string; message: string };
 
+    record({
+      fault: 'case 4: PutEvents with `"Entries": "notalist"`',
+      tried: 1,
+      survived: response.status === 400 && /Entries/.test(body.message) ? 1 : 0,
+      lost: 0,
+    });
     expect(response.status).toBe(400);
     expect(body.__type).toBe('SerializationException');
     expect(body.message).toMatch(/Entries/);
   });
 });
 
+describe('malformed protocol bodies', () => {
+  it('answers a CreateOptimizationJob nested 5,000 deep with 400, not a stack overflow (found by bench:clients)', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const request = `{"OptimizationJobName":"x","RoleArn":"arn:aws:iam::000000000000:role/x","ModelSource":{"S3":{"S3Uri":"s3://b/k"}},"DeploymentInstanceType":"ml.g5.xlarge","OptimizationConfigs":[${Array(11).fill(deep).join(',')}],"OutputConfig":{"S3OutputLocation":"s3://b/o"}}`;
+
+    const response = await fetch(stack.endpoint, {
+      method: 'POST',
+      headers: {
+        'x-amz-target': 'SageMaker.CreateOptimizationJob',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: request,
+    });
+
+    const { internalErrors } = await stack.stats();
+    record({
+      fault: 'CreateOptimizationJob nested 5,000 deep',
+      tried: 1,
+      survived: response.status === 400 && internalErrors === 0 ? 1 : 0,
+      lost: 0,
+    });
+    expect(response.status).toBe(400);
+    expect(internalErrors).toBe(0);
+  });
+});
+
 describe('uploads whose client goes away', () => {
   const body = Buffer.alloc(1 << 20, 7);
+  const matrix: Row = {
+    fault: 'upload dropped: 4 kinds × in the headers, mid-body, before the end',
+    tried: 0,
+    survived: 0,
+    lost: 0,
+  };
+  beforeAll(() => record(matrix));
 
   for (const kind of UPLOAD_KINDS) {
     for (const point of ABORT_POINTS) {
@@ -202,11 +281,17 @@ describe('uploads whose client goes away', () => {
         );
 
         await until('the upload to be let go', () => stagedFiles().length === 0);
-        expect(await exists(key)).toBe(false);
+        const stored = await exists(key);
         const after = await stack.stats();
-        expect(after.s3.notifications).toBe(before.s3.notifications);
+        const notified = after.s3.notifications !== before.s3.notifications;
+        const up = await isUp();
+        matrix.tried += 1;
+        matrix.survived += up && after.internalErrors === 0 ? 1 : 0;
+        matrix.lost += stored || notified ? 1 : 0;
+        expect(stored).toBe(false);
+        expect(notified).toBe(false);
         expect(after.internalErrors).toBe(0);
-        expect(await isUp()).toBe(true);
+        expect(up).toBe(true);
       });
     }
   }
@@ -238,9 +323,16 @@ describe('uploads whose client goes away', () => {
     console.log(
       `200 aborted uploads: open files ${files} → ${openFiles()}, RSS ${mib(before.rss)} → ${mib(after.rss)}, heap ${mib(before.heapUsed)} → ${mib(after.heapUsed)}, clients gone ${after.s3.clientsGone - before.s3.clientsGone}`,
     );
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'models/leak-' }));
+    record({
+      fault: `200 uploads dropped in a row (open files ${files} → ${openFiles()})`,
+      tried: 200,
+      survived:
+        (await isUp()) && after.internalErrors === 0 ? after.s3.clientsGone - before.s3.clientsGone : 0,
+      lost: (listed.KeyCount ?? 0) + after.s3.notifications - before.s3.notifications,
+    });
     expect(after.s3.notifications).toBe(before.s3.notifications);
     expect(after.s3.clientsGone - before.s3.clientsGone).toBe(200);
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'models/leak-' }));
     expect(listed.KeyCount).toBe(0);
   });
 });
@@ -266,14 +358,23 @@ describe('keys', () => {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: name }));
     }
 
+    const readBack: Record<string, string | undefined> = {};
     for (const [name, key] of Object.entries(CLASSES)) {
       const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      expect(await object.Body?.transformToString(), key).toBe(name);
+      readBack[name] = await object.Body?.transformToString();
     }
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'keys/' }));
     const expected = Object.values(CLASSES)
       .filter((k) => k.startsWith('keys/'))
       .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const wrong = Object.keys(CLASSES).filter((name) => readBack[name] !== name).length;
+    record({
+      fault: 'keys of every byte class S3 names, `..`, `/` runs, folders, 700-byte segments',
+      tried: Object.keys(CLASSES).length,
+      survived: Object.keys(CLASSES).length - wrong,
+      lost: wrong,
+    });
+    expect(readBack).toEqual(Object.fromEntries(Object.keys(CLASSES).map((name) => [name, name])));
     expect(listed.Contents?.map((o) => o.Key)).toEqual(expected);
   });
 
@@ -282,10 +383,18 @@ describe('keys', () => {
     for (const key of keys)
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(key) }));
 
+    let wrong = 0;
     for (const key of keys) {
       const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      expect(await object.Body?.transformToString()).toBe(JSON.stringify(key));
+      if ((await object.Body?.transformToString()) !== JSON.stringify(key)) wrong += 1;
     }
+    record({
+      fault: 'keys with control characters (NUL, tab, newline, DEL)',
+      tried: keys.length,
+      survived: keys.length - wrong,
+      lost: wrong,
+    });
+    expect(wrong).toBe(0);
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: keys[0] }));
     expect(await exists(keys[0] as string)).toBe(false);
     expect(await exists(keys[1] as string)).toBe(true);
@@ -301,8 +410,16 @@ describe('keys', () => {
       .send(new PutObjectCommand({ Bucket: bucket, Key: key1025, Body: 'no' }))
       .catch((e: Error) => e);
 
-    expect(await exists(key1024)).toBe(true);
-    expect((refused as Error).name).toBe('KeyTooLongError');
+    const kept = await exists(key1024);
+    const refusedAsS3 = (refused as Error).name === 'KeyTooLongError';
+    record({
+      fault: 'keys of 1,024 bytes (stored) and 1,025 (KeyTooLongError)',
+      tried: 2,
+      survived: Number(kept) + Number(refusedAsS3),
+      lost: kept ? 0 : 1,
+    });
+    expect(kept).toBe(true);
+    expect(refusedAsS3).toBe(true);
   });
 
   it('keeps every object inside its bucket folder, whatever its key', () => {
@@ -325,6 +442,12 @@ describe('generated requests', () => {
     tally = await sendAll(stack.endpoint, requests, 8);
 
     const stats = await stack.stats();
+    record({
+      fault: `generated requests, ${tally.byOperation.size} operations (seed ${FUZZ_SEED})`,
+      tried: tally.sent,
+      survived: stats.internalErrors === 0 && (await isUp()) ? tally.sent - tally.failures.length : 0,
+      lost: 0,
+    });
     const report = `FUZZ_SEED=${FUZZ_SEED}: ${tally.failures.length} failures, ${stats.internalErrors} internal errors (stack log: ${stack.logPath})\n${tally.failures.slice(0, 20).map(describeFailure).join('\n')}`;
     if (tally.failures.length > 0 || stats.internalErrors > 0) console.error(report);
     expect(tally.sent).toBe(FUZZ_REQUESTS);
@@ -354,9 +477,16 @@ describe('afterwards', () => {
       60_000,
     );
 
-    expect(exactlyOnceProblems(tallyEvents(eventsLog), [drop]).filter((p) => p.startsWith(drop.key))).toEqual(
-      [],
+    const problems = exactlyOnceProblems(tallyEvents(eventsLog), [drop]).filter((p) =>
+      p.startsWith(drop.key),
     );
+    record({
+      fault: 'a normal drop after all of the above',
+      tried: 1,
+      survived: problems.length === 0 ? 1 : 0,
+      lost: problems.length,
+    });
+    expect(problems).toEqual([]);
     const completed = readFileSync(eventsLog, 'utf8')
       .split('\n')
       .filter((line) => line.includes(drop.jobName) && line.includes('Model Optimization Completed'));
@@ -393,6 +523,12 @@ function parses(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The rows as a Markdown table, as docs/reliability.md shows them. */
+function formatRows(table: Row[]): string {
+  const lines = table.map((r) => `| ${r.fault} | ${r.tried} | ${r.survived} | ${r.lost} |`);
+  return ['| client fault | tried | survived | lost |', '|---|--:|--:|--:|', ...lines].join('\n');
 }
 
 function mib(bytes: number): string {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type AcknowledgedDrop, exactlyOnceProblems, putDrop, tallyEvents } from '../../bench/clients/drops';
 import { type ChildStack, startChildStack } from '../../local/child-stack';
 import { findModelsBuckets } from '../../src/cli/find-bucket';
@@ -44,6 +44,15 @@ const scheduleOf = (seed: number) =>
     }),
     { seed, numRuns: 1 },
   )[0] as { killAfterMs: number[]; dropGapsMs: number[] };
+
+/** Rows of the client-fault table (docs/reliability.md): drops tried, ended exactly once, lost or duplicated. */
+const rows: string[] = [];
+afterAll(() => {
+  if (rows.length > 0)
+    console.log(
+      `\nRepeated crashes:\n\n| client fault | tried | survived | lost |\n|---|--:|--:|--:|\n${rows.sort().join('\n')}\n`,
+    );
+});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -95,6 +104,10 @@ describe.concurrent('drops while the stack is killed (SIGKILL) and restarted aga
         await settled(stack, sfn, eventsLog, acknowledged);
 
         const problems = exactlyOnceProblems(tallyEvents(eventsLog), acknowledged);
+        const owed = problems.filter((p) => !p.includes('unacknowledged')).length;
+        rows.push(
+          `| drops arriving while the stack is killed (SIGKILL) ${kills}× and restarted (seed ${seed}) | ${acknowledged.length} | ${acknowledged.length - owed} | ${problems.length} |`,
+        );
         const report = `seed ${seed}: ${acknowledged.length} acknowledged drops, ${kills} kills\n${problems.join('\n')}`;
         if (problems.length > 0) console.error(`repeated crashes failed, ${report}`);
         expect(problems, report).toEqual([]);
