@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { type Activity, ActivityLog } from './activity';
 import { failedEntriesInput, faultInput, outcomeInput } from './admin-input';
 import { type Clock, compressedClock } from './clock';
+import { requestGuard } from './console/request-guard';
+import { createConsole } from './console/routes';
 import { startEdge } from './edge/server';
 import { createLocalBus, type LocalBus } from './eventbridge/bus';
 import { createEventBridgeService, EVENTS_TARGET_PREFIX } from './eventbridge/service';
@@ -290,6 +292,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
   });
 
+  // The models bucket is the one that notifies a queue (the access-log bucket does not).
+  const bucket = description.notifications[0]?.bucket ?? description.buckets[0]?.name ?? '';
+  const localConsole = createConsole({
+    description,
+    activity,
+    stepFunctions,
+    sageMaker,
+    queues,
+    clock,
+    clockSpeed: speed,
+    bucket,
+    eventBusName: eventBusNames[0] ?? 'default',
+    eventsLogPath: join(dataDir, 'events.jsonl'),
+    region,
+    endpoint: () => endpoint,
+  });
+
   const sqsService = createSqsService([...queues.values()], () => endpoint);
   const edge = await startEdge({
     host,
@@ -297,6 +316,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     s3,
     sns,
     onInternalError,
+    refuse: requestGuard(() => endpoint),
+    console: (req, res, path) => localConsole.handle(req, res, path),
     jsonServices: [
       {
         targetPrefix: SAGEMAKER_TARGET_PREFIX,
@@ -375,8 +396,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ),
   );
 
-  // The models bucket is the one that notifies a queue (the access-log bucket does not).
-  const bucket = description.notifications[0]?.bucket ?? description.buckets[0]?.name ?? '';
   return {
     endpoint,
     port: edge.port,
@@ -403,6 +422,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await stepFunctions.close();
       await sageMaker.close();
       await bus.idle();
+      localConsole.close();
       await edge.close();
       await s3.close();
       for (const store of queueStores) store.flush();

@@ -39,12 +39,6 @@ export interface AdminResponse {
   body: unknown;
 }
 
-/**
- * Looks at a request before it is routed: answers it (e.g. 403) or returns undefined to let it
- * through. Guards run in order; the first answer wins.
- */
-export type RequestGuard = (req: http.IncomingMessage) => AdminResponse | undefined;
-
 export interface EdgeOptions {
   host: string;
   port: number;
@@ -52,7 +46,10 @@ export interface EdgeOptions {
   s3: S3Service;
   sns: SnsService;
   admin: (method: string, path: string, body: unknown) => Promise<AdminResponse>;
-  guards?: RequestGuard[];
+  /** Checked before any routing; a response refuses the request (local/console/request-guard.ts). */
+  refuse?: (req: http.IncomingMessage, path: string) => EmulatorHttpResponse | undefined;
+  /** Serves `/_local/console…` (pages, assets, streams); resolves false for a path it has not. */
+  console?: (req: http.IncomingMessage, res: http.ServerResponse, path: string) => Promise<boolean>;
   /** A bug: an error no handler expected. Default: thrown away (the request still gets its 500). */
   onInternalError?: (error: unknown, site: ErrorSite) => void;
 }
@@ -86,12 +83,6 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     // A reset connection is reported on the streams; the handlers below take it from there.
     req.on('error', () => undefined);
     res.on('error', () => undefined);
-    const guarded = options.guards?.map((guard) => guard(req)).find(Boolean);
-    if (guarded) {
-      send(res, adminResponse(guarded));
-      req.resume();
-      return;
-    }
     route(req, res, options, services).catch((error: unknown) => {
       if (error instanceof ClientGone || req.destroyed) {
         res.destroy();
@@ -126,6 +117,9 @@ async function route(
   services: Map<string, JsonService>,
 ): Promise<void> {
   const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+  const refusal = options.refuse?.(req, path);
+  if (refusal) return send(res, refusal);
+  if (path.startsWith('/_local/console') && (await options.console?.(req, res, path))) return;
   if (path.startsWith('/_local/')) {
     const body = await readApiBody(req, res);
     if (body === undefined) return;

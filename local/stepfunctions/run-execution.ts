@@ -23,6 +23,7 @@
  */
 import './polyfill';
 import { type RunOptions, StateMachine } from 'aws-local-stepfunctions';
+import { stateMachineArnOf } from '../../src/execution-arn';
 import { taskReplayKey } from '../replay-key';
 import { ExecutionAccounting, type LibraryEvent } from './accounting';
 import { type Clock, sleepOn, systemClock } from './clock';
@@ -34,6 +35,7 @@ import {
 } from './definition';
 import { type AwsClients, type LocalLambda, type ResourceEnv, resourceHandler } from './resources';
 import { RetryState } from './retry';
+import type { StateEvent } from './state-history';
 import { TaskFailure } from './task-error';
 
 export interface ExecutionContextInput {
@@ -69,6 +71,8 @@ export interface RunExecutionOptions {
    * it, and a resume at this entry re-uses it instead of calling again.
    */
   onTaskSucceeded?: (state: string, entry: number, result: unknown) => void;
+  /** Called for each state event of the library's log (entered, exited, failed, retried, caught). */
+  onStateEvent?: (event: StateEvent, at: Date) => void;
   /** Ends the execution early (StopExecution): the report says FAILED with `States.Aborted`. */
   signal?: AbortSignal;
   /**
@@ -127,10 +131,6 @@ export interface ExecutionReport {
 
 function isPrepared(definition: RunExecutionOptions['definition']): definition is PreparedDefinition {
   return typeof definition === 'object' && 'runnable' in definition && 'states' in definition;
-}
-
-function stateMachineArnOf(executionArn: string): string {
-  return executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '');
 }
 
 /** Runs the execution to its end. Resolves with the report whether it succeeded or failed. */
@@ -275,6 +275,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   const consumer = (async () => {
     for await (const event of eventLogs) {
       accounting.onEvent(event as LibraryEvent);
+      if ('state' in event) options.onStateEvent?.(event as StateEvent, clock.now());
       if (event.type === 'StateEntered' && !recordError) {
         const entry = entries.entered(event.state.name);
         try {

@@ -5,12 +5,14 @@
  * stop, and persistence across restarts.
  */
 import * as z from 'zod';
+import { executionArnFor } from '../../src/execution-arn';
 import { AwsServiceError } from '../aws-error';
 import { dispatchOperation, optional, parseInput } from '../aws-json';
 import type { Clock } from '../clock';
 import { RequestFaults } from '../faults';
 import { ExecutionStore } from './execution-store';
 import type { ResumePoint } from './run-execution';
+import { recordStateEvent, type StateEvent, type StateVisit } from './state-history';
 
 export const SFN_TARGET_PREFIX = 'AWSStepFunctions';
 
@@ -32,6 +34,8 @@ export interface ExecutionRecord {
    * succeeded: a restarted stack resumes there without repeating a finished Task.
    */
   checkpoint?: ResumePoint;
+  /** The states visited, with their inputs and outputs (state-history.ts): what the console draws. */
+  history?: StateVisit[];
 }
 
 export interface LocalStateMachine {
@@ -52,6 +56,8 @@ export type ExecuteDefinition = (request: {
   onStateEntered: (state: string, input: unknown, entry: number) => void;
   /** Must record the result before it returns: the execution moves on after it. */
   onTaskSucceeded: (state: string, entry: number, result: unknown) => void;
+  /** Each state event of the run, at the clock's time in ms; folded into the record's history. */
+  onStateEvent?: (event: StateEvent, at: number) => void;
 }) => Promise<unknown>;
 
 export interface StepFunctionsOptions {
@@ -135,6 +141,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
         input: JSON.parse(record.input),
         signal: controller.signal,
         ...(resumeAt && { resumeAt }),
+        onStateEvent: (event, at) => recordStateEvent(record, event, at),
         onStateEntered: (state, input, entry) => {
           if (closing) return;
           record.checkpoint = { state, input, entry };
@@ -185,7 +192,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
           'Invalid State Machine Execution Input: not valid JSON',
         );
       }
-      const executionArn = `${sm.arn.replace(':stateMachine:', ':execution:')}:${name}`;
+      const executionArn = executionArnFor(sm.arn, name);
       const existing = executions.get(executionArn);
       if (existing) {
         // AWS: same name and input as a *running* execution → the original response.

@@ -8,7 +8,7 @@ import { basename, join, relative, sep } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { jobNameFor } from '../job/job-name';
-import { CliError } from './errors';
+import { DropError, type DropPlan, planDrop } from './drop-plan';
 
 /** Upload progress of one object and of the whole drop. */
 export interface DropProgress {
@@ -46,56 +46,62 @@ export interface DropResult {
   bytes: number;
 }
 
-/** A drop that cannot be made as asked: no such path, not a `.tar.gz`, an empty folder. */
-export class DropError extends CliError {
-  override readonly name = 'DropError';
-}
+export { DropError } from './drop-plan';
 
 /** Uploads a drop; resolves when every object, manifest last, is in the bucket. */
 export async function dropModel(options: DropOptions): Promise<DropResult> {
   const { bucket } = options;
-  const modelsPrefix = options.modelsPrefix ?? 'models/';
-  const manifestName = options.manifestName ?? 'optimization.json';
+  const rules = {
+    modelsPrefix: options.modelsPrefix ?? 'models/',
+    manifestName: options.manifestName ?? 'optimization.json',
+  };
   const stat = statSync(options.path, { throwIfNoEntry: false });
   if (!stat) throw new DropError(`no such file or folder: ${options.path}`);
 
-  const files: { path: string; key: string; size: number }[] = [];
-  let modelId: string;
-  let manifest: { path?: string; body?: string; key: string } | undefined;
+  let plan: DropPlan<string>;
   if (stat.isFile()) {
-    if (!options.path.endsWith('.tar.gz'))
-      throw new DropError(`a file drop must be a .tar.gz: ${options.path}`);
-    if (options.manifestPath) throw new DropError('--manifest applies to folder drops only');
-    modelId = options.modelId ?? basename(options.path, '.tar.gz');
-    files.push({ path: options.path, key: `${modelsPrefix}${modelId}.tar.gz`, size: stat.size });
+    if (options.manifestPath && options.path.endsWith('.tar.gz'))
+      throw new DropError('--manifest applies to folder drops only');
+    plan = planDrop(
+      {
+        kind: 'artifact',
+        name: options.path,
+        size: stat.size,
+        file: options.path,
+        modelId: options.modelId ?? basename(options.path, '.tar.gz'),
+      },
+      rules,
+    );
   } else {
-    modelId = options.modelId ?? basename(options.path);
-    const folder = `${modelsPrefix}${modelId}/`;
-    for (const path of walk(options.path)) {
-      const rel = relative(options.path, path).split(sep).join('/');
-      if (rel === manifestName) continue;
-      files.push({ path, key: `${folder}${rel}`, size: statSync(path).size });
-    }
-    if (files.length === 0) throw new DropError(`folder ${options.path} has no files to drop`);
-    const ownManifest = join(options.path, manifestName);
-    const manifestPath =
-      options.manifestPath ?? (statSync(ownManifest, { throwIfNoEntry: false }) ? ownManifest : undefined);
-    manifest = manifestPath
-      ? { path: manifestPath, key: `${folder}${manifestName}` }
-      : { body: '{}', key: `${folder}${manifestName}` };
+    const files = [...walk(options.path)].map((path) => ({
+      path: relative(options.path, path).split(sep).join('/'),
+      size: statSync(path).size,
+      file: path,
+    }));
+    plan = planDrop(
+      {
+        kind: 'folder',
+        name: basename(options.path),
+        files,
+        ...(options.modelId && { modelId: options.modelId }),
+        ...(options.manifestPath && {
+          manifest: { size: statSync(options.manifestPath).size, file: options.manifestPath },
+        }),
+      },
+      rules,
+    );
   }
 
-  const manifestSize = !manifest
-    ? 0
-    : manifest.path
-      ? statSync(manifest.path).size
-      : Buffer.byteLength(manifest.body ?? '');
-  const dropTotal = files.reduce((n, f) => n + f.size, 0) + manifestSize;
   let done = 0;
-  const upload = async (key: string, body: string | ReturnType<typeof createReadStream>, size: number) => {
+  let result: { ETag?: string; VersionId?: string } = {};
+  for (const { key, size, source } of plan.uploads) {
     const upload = new Upload({
       client: options.s3,
-      params: { Bucket: bucket, Key: key, Body: body },
+      params: {
+        Bucket: bucket,
+        Key: key,
+        Body: 'file' in source ? createReadStream(source.file) : source.text,
+      },
       queueSize: 4,
     });
     upload.on('httpUploadProgress', (p) =>
@@ -104,56 +110,20 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
         loaded: p.loaded ?? 0,
         total: size,
         dropLoaded: done + (p.loaded ?? 0),
-        dropTotal,
+        dropTotal: plan.bytes,
       }),
     );
-    const result = await upload.done();
+    result = await upload.done();
     done += size;
-    options.onProgress?.({ key, loaded: size, total: size, dropLoaded: done, dropTotal });
-    return result;
-  };
-
-  for (const file of files) {
-    const result = await upload(file.key, createReadStream(file.path), file.size);
-    if (!manifest) {
-      return finish(
-        options,
-        file.key,
-        modelId,
-        result,
-        files.map((f) => f.key),
-        dropTotal,
-      );
-    }
+    options.onProgress?.({ key, loaded: size, total: size, dropLoaded: done, dropTotal: plan.bytes });
   }
-  if (!manifest) throw new DropError('nothing was uploaded');
-  const body = manifest.path ? createReadStream(manifest.path) : (manifest.body ?? '{}');
-  const result = await upload(manifest.key, body, manifestSize);
-  return finish(
-    options,
-    manifest.key,
-    modelId,
-    result,
-    [...files.map((f) => f.key), manifest.key],
-    dropTotal,
-  );
-}
-
-function finish(
-  options: DropOptions,
-  triggerKey: string,
-  modelId: string,
-  result: { ETag?: string; VersionId?: string },
-  uploadedKeys: string[],
-  bytes: number,
-): DropResult {
   const version = result.VersionId ?? result.ETag?.replace(/"/g, '');
   return {
-    triggerKey,
-    modelId,
-    jobName: jobNameFor(modelId, { bucket: options.bucket, key: triggerKey, version }),
-    uploadedKeys,
-    bytes,
+    triggerKey: plan.triggerKey,
+    modelId: plan.modelId,
+    jobName: jobNameFor(plan.modelId, { bucket, key: plan.triggerKey, version }),
+    uploadedKeys: plan.uploads.map((u) => u.key),
+    bytes: plan.bytes,
   };
 }
 

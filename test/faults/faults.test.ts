@@ -11,11 +11,8 @@ import { join } from 'node:path';
 import { DescribeOptimizationJobCommand, StopOptimizationJobCommand } from '@aws-sdk/client-sagemaker';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startChildStack } from '../../local/child-stack';
-import type { FaultSpec } from '../../local/faults';
-import { executionArnFor } from '../../src/start/start-job';
-import { eventsOf, startTestStack, type TestStack } from '../support/local-stack';
-import { type AuditRow, audit, formatTable, settle } from './support/audit';
+import { eventsOf } from '../../harness/bus-events';
+import { type AuditRow, audit, formatTable, settle } from '../../harness/drop-audit';
 import {
   type Drop,
   dropBadManifest,
@@ -23,8 +20,12 @@ import {
   dropManifest,
   dropModel,
   redeliver,
-} from './support/drops';
-import { connect, type Target } from './support/target';
+} from '../../harness/model-drops';
+import { connect, type Target } from '../../harness/stack-target';
+import { startChildStack } from '../../local/child-stack';
+import type { FaultSpec } from '../../local/faults';
+import { executionArnFor } from '../../src/execution-arn';
+import { startTestStack, type TestStack } from '../support/local-stack';
 
 /** Simulated seconds per real second: a 90 s job takes a quarter of a second. */
 const SPEED = 400;

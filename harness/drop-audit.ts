@@ -13,9 +13,9 @@ import {
   type ExecutionListItem,
   paginateListExecutions,
 } from '@aws-sdk/client-sfn';
-import { eventsOf, TERMINAL } from '../../support/local-stack';
-import type { Drop } from './drops';
-import type { Target } from './target';
+import { eventsOf, TERMINAL } from './bus-events';
+import type { Drop } from './model-drops';
+import type { Target } from './stack-target';
 
 const STARTED = 'Model Optimization Started';
 const REJECTED = 'Model Upload Rejected';
