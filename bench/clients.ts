@@ -1,10 +1,11 @@
 /**
  * npm run bench:clients — a soak of client faults: for N minutes the local stack (a child
- * process) takes generated requests to every operation (./clients/fuzz.ts) and uploads dropped
- * mid-request (./clients/uploads.ts), beside a steady stream of real drops. Prints requests per
- * operation, answers by code, the stack's RSS and open files over time, and drops started
- * versus completed. Fails (exit 1) on an internal error, a stack that died, or a drop not
- * ended in exactly one terminal event. Method and figures: docs/reliability.md, "Soak".
+ * process) takes generated requests to every operation (harness/request-fuzzer.ts) and uploads
+ * dropped mid-request (harness/dropped-uploads.ts), beside a steady stream of real drops.
+ * Prints requests per operation, answers by code, the stack's RSS and open files over time,
+ * and drops started versus completed. Fails (exit 1) on an internal error, a stack that died,
+ * or a drop not ended in exactly one terminal event (harness/drop-audit.ts). Method and
+ * figures: docs/reliability.md, "Soak".
  *
  *   npm run bench:clients -- [--minutes 5] [--seed 1414] [--drop-every 5] [--speed 120]
  */
@@ -12,12 +13,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { S3Client } from '@aws-sdk/client-s3';
+import { audit, settle } from '../harness/drop-audit';
+import { ABORT_POINTS, abortedUpload, UPLOAD_KINDS } from '../harness/dropped-uploads';
+import { fuzzContext } from '../harness/fuzz-context';
+import { type Drop, dropModel } from '../harness/model-drops';
+import { emptyTally, fuzzRequests, sendAll } from '../harness/request-fuzzer';
+import { connect } from '../harness/stack-target';
 import { type StackStats, startChildStack } from '../local/child-stack';
-import { fuzzContext } from './clients/context';
-import { type AcknowledgedDrop, exactlyOnceProblems, putDrop, tallyEvents } from './clients/drops';
-import { emptyTally, fuzzRequests, sendAll } from './clients/fuzz';
-import { ABORT_POINTS, abortedUpload, UPLOAD_KINDS } from './clients/uploads';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -49,12 +51,7 @@ const stack = await startChildStack({
   env: { LOCAL_FUNCTION_LOG_LEVEL: 'SILENT' },
 });
 const context = await fuzzContext(stack.endpoint);
-const s3 = new S3Client({
-  endpoint: stack.endpoint,
-  region: 'us-east-1',
-  forcePathStyle: true,
-  credentials: { accessKeyId: 'any', secretAccessKey: 'thing' },
-});
+const target = await connect(stack.endpoint, join(dataDir, 'events.jsonl'));
 console.error(
   `bench:clients: ${minutes} min, seed ${seed}, a drop every ${dropEveryMs / 1000} s, clock ×${speed}; stack log ${stack.logPath}`,
 );
@@ -64,7 +61,7 @@ const until = started + minutes * 60_000;
 const running = () => Date.now() < until && stack.isRunning();
 const tally = emptyTally();
 const samples: { at: number; stats: StackStats }[] = [];
-const drops: AcknowledgedDrop[] = [];
+const drops: Drop[] = [];
 let dropFailures = 0;
 let aborts = 0;
 
@@ -114,7 +111,7 @@ await Promise.all([
     for (let i = 0; running(); i++) {
       const next = started + (i + 1) * dropEveryMs;
       try {
-        drops.push(await putDrop(s3, context.bucket, `soak-${String(i).padStart(4, '0')}`));
+        drops.push(await dropModel(target, `soak-${String(i).padStart(4, '0')}`));
       } catch {
         dropFailures += 1;
       }
@@ -135,20 +132,19 @@ await Promise.all([
   })(),
 ]);
 
-// Let the last drops end (they were acknowledged; each is owed its events).
-const eventsLog = join(dataDir, 'events.jsonl');
-const deadline = Date.now() + 120_000;
-while (Date.now() < deadline && stack.isRunning()) {
-  const events = tallyEvents(eventsLog);
-  if (drops.every((d) => events.terminal.has(d.jobName))) break;
-  await sleep(500);
-}
+// Let the last drops end (they were acknowledged; each is owed its events), then audit them.
+if (stack.isRunning()) await settle(target, drops, 'soak-', 120_000);
 await sample();
-const events = tallyEvents(eventsLog);
-const problems = exactlyOnceProblems(events, drops).filter((p) => !p.includes('unacknowledged'));
+const row = stack.isRunning() ? await audit(target, 'soak', drops, 'soak-') : undefined;
+const problems = row?.problems ?? ['the stack died'];
+const events = target.events();
+const count = (type: (detailType: string) => boolean) =>
+  drops.filter((d) => events.some((e) => e.detail.jobName === d.jobName && type(e['detail-type']))).length;
+const dropsStarted = count((type) => type === 'Model Optimization Started');
+const dropsEnded = count((type) => type !== 'Model Optimization Started');
 const last = samples.at(-1)?.stats;
 const alive = stack.isRunning();
-s3.destroy();
+target.destroy();
 await stack.stop();
 
 const byOperation = [...tally.byOperation].sort((a, b) => a[0].localeCompare(b[0]));
@@ -156,7 +152,7 @@ const byAnswer = [...tally.byAnswer].sort((a, b) => b[1] - a[1]);
 console.log(`
 Client-fault soak: ${minutes} min, seed ${seed} (batches ${seed}…), clock ×${speed}, local stack in a child process
 
-Drops: ${drops.length} acknowledged (${dropFailures} PUTs failed), ${drops.filter((d) => events.started.has(d.jobName)).length} started, ${drops.filter((d) => events.terminal.has(d.jobName)).length} ended; ${problems.length} not exactly once
+Drops: ${drops.length} acknowledged (${dropFailures} PUTs failed), ${dropsStarted} started, ${dropsEnded} ended; lost ${row?.lost ?? '?'}, duplicated ${row?.duplicated ?? '?'}, orphaned ${row?.orphaned ?? '?'}
 Generated requests: ${tally.sent} (${tally.failures.length} 5xx or unanswered); aborted uploads: ${aborts}
 Stack: ${alive ? 'up' : 'DEAD'} at the end, internal errors ${last?.internalErrors ?? '?'}, clients gone mid-request ${last?.s3.clientsGone ?? '?'}
 

@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { keyPath } from '../harness/dropped-uploads';
+import { fuzzContext } from '../harness/fuzz-context';
 import { startChildStack } from '../local/child-stack';
 import { AwsChunkedDecoder } from '../local/s3/aws-chunked';
-import { fuzzContext } from './clients/context';
-import { keyPath } from './clients/uploads';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

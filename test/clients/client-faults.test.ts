@@ -20,9 +20,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fuzzContext } from '../../bench/clients/context';
-import { exactlyOnceProblems, putDrop, tallyEvents } from '../../bench/clients/drops';
-import { describeFailure, type FuzzTally, fuzzRequests, sendAll } from '../../bench/clients/fuzz';
+import { audit, settle } from '../../harness/drop-audit';
 import {
   ABORT_POINTS,
   abortedUpload,
@@ -32,7 +30,12 @@ import {
   statusOf,
   UPLOAD_KINDS,
   uploadRequest,
-} from '../../bench/clients/uploads';
+} from '../../harness/dropped-uploads';
+import { FAST_JOB_ENV, FAST_PIPELINE_ENV } from '../../harness/fast-pipeline';
+import { fuzzContext } from '../../harness/fuzz-context';
+import { dropModel } from '../../harness/model-drops';
+import { describeFailure, type FuzzTally, fuzzRequests, sendAll } from '../../harness/request-fuzzer';
+import { connect } from '../../harness/stack-target';
 import { type ChildStack, startChildStack } from '../../local/child-stack';
 
 const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 1414);
@@ -40,17 +43,8 @@ const FUZZ_REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 5000);
 const SPEED = 400;
 const OPTIONS = {
   speed: SPEED,
-  functionEnvironment: {
-    TRACKING_FIRST_POLL_DELAY_SECONDS: '30',
-    TRACKING_POLL_INTERVAL_SECONDS: '10',
-    AWS_MAX_ATTEMPTS: '1',
-  },
-  env: {
-    LOCAL_FUNCTION_LOG_LEVEL: 'SILENT',
-    LOCAL_SAGEMAKER_STARTING_SECONDS: '30',
-    LOCAL_SAGEMAKER_INPROGRESS_SECONDS: '60',
-    LOCAL_SAGEMAKER_STOPPING_SECONDS: '20',
-  },
+  functionEnvironment: FAST_PIPELINE_ENV,
+  env: { LOCAL_FUNCTION_LOG_LEVEL: 'SILENT', ...FAST_JOB_ENV },
 };
 
 /**
@@ -468,29 +462,24 @@ describe('generated requests', () => {
 describe('afterwards', () => {
   it('still takes a normal drop end to end to exactly one terminal event', async () => {
     await stack.admin('DELETE', '/_local/faults');
-    const drop = await putDrop(s3, bucket, 'after-the-faults');
-    const eventsLog = join(dataDir, 'events.jsonl');
+    const target = await connect(stack.endpoint, join(dataDir, 'events.jsonl'));
+    try {
+      const drops = [await dropModel(target, 'after-the-faults')];
 
-    await until(
-      'the drop to end',
-      () => (tallyEvents(eventsLog).terminal.get(drop.jobName) ?? 0) > 0,
-      60_000,
-    );
+      await settle(target, drops, 'after-the-faults', 60_000);
 
-    const problems = exactlyOnceProblems(tallyEvents(eventsLog), [drop]).filter((p) =>
-      p.startsWith(drop.key),
-    );
-    record({
-      fault: 'a normal drop after all of the above',
-      tried: 1,
-      survived: problems.length === 0 ? 1 : 0,
-      lost: problems.length,
-    });
-    expect(problems).toEqual([]);
-    const completed = readFileSync(eventsLog, 'utf8')
-      .split('\n')
-      .filter((line) => line.includes(drop.jobName) && line.includes('Model Optimization Completed'));
-    expect(completed).toHaveLength(1);
+      const row = await audit(target, 'a normal drop after all of the above', drops, 'after-the-faults');
+      record({
+        fault: row.fault,
+        tried: row.drops,
+        survived: row.drops - row.lost - row.duplicated,
+        lost: row.lost + row.duplicated,
+      });
+      expect(row.problems).toEqual([]);
+      expect(row).toMatchObject({ lost: 0, duplicated: 0, orphaned: 0, events: 2 });
+    } finally {
+      target.destroy();
+    }
     expect((await stack.stats()).internalErrors).toBe(0);
   });
 

@@ -1,39 +1,26 @@
 /**
  * Repeated crashes: drops keep arriving while the stack (a child process) is killed with
  * SIGKILL and restarted on its state, again and again, at moments drawn from a seed. Every
- * acknowledged PUT must end in exactly one Started and exactly one terminal event: a resumed
- * execution must not repeat a put it had already made. The seed is printed with any failure;
+ * acknowledged PUT must end in exactly one Started and exactly one terminal event, with its job
+ * tracked by an execution that succeeded: a resumed execution must not repeat a put it had
+ * already made. The seed is printed with any failure;
  * `CRASH_SEEDS=7,8 npx vitest run test/clients/repeated-crashes.test.ts` replays seeds.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
-import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AcknowledgedDrop, exactlyOnceProblems, putDrop, tallyEvents } from '../../bench/clients/drops';
+import { audit, settle } from '../../harness/drop-audit';
+import { FAST_JOB_ENV, FAST_PIPELINE_ENV } from '../../harness/fast-pipeline';
+import { type Drop, dropModel } from '../../harness/model-drops';
+import { connect } from '../../harness/stack-target';
 import { type ChildStack, startChildStack } from '../../local/child-stack';
-import { findModelsBuckets } from '../../src/cli/find-bucket';
 
 const SEEDS = (process.env.CRASH_SEEDS ?? '1401,1402,1403').split(',').map(Number);
 const KILLS = 5;
 const DROPS = 12;
 const SPEED = 400;
-/** As the fault suite: short tracking and one SDK attempt per call (docs/reliability.md). */
-const FUNCTION_ENV = {
-  TRACKING_FIRST_POLL_DELAY_SECONDS: '30',
-  TRACKING_POLL_INTERVAL_SECONDS: '10',
-  TRACKING_TIMEOUT_GRACE_SECONDS: '30',
-  QUOTA_BACKOFF_MAX_SECONDS: '60',
-  AWS_MAX_ATTEMPTS: '1',
-};
-const STACK_ENV = {
-  LOCAL_FUNCTION_LOG_LEVEL: 'SILENT',
-  LOCAL_SAGEMAKER_STARTING_SECONDS: '30',
-  LOCAL_SAGEMAKER_INPROGRESS_SECONDS: '60',
-  LOCAL_SAGEMAKER_STOPPING_SECONDS: '20',
-};
 
 /** When to kill (real ms after each start) and when drops arrive (real ms between PUTs). */
 const scheduleOf = (seed: number) =>
@@ -65,19 +52,17 @@ describe.concurrent('drops while the stack is killed (SIGKILL) and restarted aga
     it(`ends every acknowledged PUT in exactly one Started and one terminal event (seed ${seed})`, async () => {
       const schedule = scheduleOf(seed);
       const dataDir = join(mkdtempSync(join(tmpdir(), `mop-crash-${seed}-`)), 'data');
-      const eventsLog = join(dataDir, 'events.jsonl');
-      const options = { dataDir, speed: SPEED, functionEnvironment: FUNCTION_ENV, env: STACK_ENV };
-      let stack: ChildStack = await startChildStack(options);
-      const config = {
-        endpoint: stack.endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'any', secretAccessKey: 'thing' },
-        maxAttempts: 1,
+      const options = {
+        dataDir,
+        speed: SPEED,
+        functionEnvironment: FAST_PIPELINE_ENV,
+        env: { LOCAL_FUNCTION_LOG_LEVEL: 'SILENT', ...FAST_JOB_ENV },
       };
-      const s3 = new S3Client({ ...config, forcePathStyle: true });
-      const sfn = new SFNClient(config);
-      const [bucket = ''] = await findModelsBuckets(s3, 'local', 'us-east-1');
-      const acknowledged: AcknowledgedDrop[] = [];
+      let stack: ChildStack = await startChildStack(options);
+      // The same port across restarts: the target's SDK clients keep working.
+      const target = await connect(stack.endpoint, join(dataDir, 'events.jsonl'));
+      const prefix = `crash-${seed}-`;
+      const acknowledged: Drop[] = [];
       let kills = 0;
       try {
         // A client that retries a failed PUT (the same object again) until S3 acknowledges it.
@@ -86,7 +71,7 @@ describe.concurrent('drops while the stack is killed (SIGKILL) and restarted aga
             await sleep(gap);
             for (;;) {
               try {
-                acknowledged.push(await putDrop(s3, bucket, `crash-${seed}-${i}`));
+                acknowledged.push(await dropModel(target, `${prefix}${i}`));
                 break;
               } catch {
                 await sleep(100);
@@ -101,41 +86,21 @@ describe.concurrent('drops while the stack is killed (SIGKILL) and restarted aga
           stack = await startChildStack({ ...options, port: stack.port, keepState: true });
         }
         await dropper;
-        await settled(stack, sfn, eventsLog, acknowledged);
+        await settle(target, acknowledged, prefix, 90_000);
 
-        const problems = exactlyOnceProblems(tallyEvents(eventsLog), acknowledged);
-        const owed = problems.filter((p) => !p.includes('unacknowledged')).length;
+        const row = await audit(target, `seed ${seed}`, acknowledged, prefix);
         rows.push(
-          `| drops arriving while the stack is killed (SIGKILL) ${kills}× and restarted (seed ${seed}) | ${acknowledged.length} | ${acknowledged.length - owed} | ${problems.length} |`,
+          `| drops arriving while the stack is killed (SIGKILL) ${kills}× and restarted (seed ${seed}) | ${row.drops} | ${row.drops - row.lost - row.duplicated} | ${row.lost + row.duplicated} |`,
         );
-        const report = `seed ${seed}: ${acknowledged.length} acknowledged drops, ${kills} kills\n${problems.join('\n')}`;
-        if (problems.length > 0) console.error(`repeated crashes failed, ${report}`);
-        expect(problems, report).toEqual([]);
+        const report = `seed ${seed}: ${row.drops} acknowledged drops, ${kills} kills, ${row.lost} lost, ${row.duplicated} duplicated, ${row.orphaned} orphaned\n${row.problems.join('\n')}`;
+        if (row.problems.length > 0) console.error(`repeated crashes failed, ${report}`);
+        expect(row.problems, report).toEqual([]);
+        expect(row).toMatchObject({ drops: DROPS, lost: 0, duplicated: 0, orphaned: 0 });
         expect(kills).toBeGreaterThanOrEqual(KILLS);
-        expect(acknowledged).toHaveLength(DROPS);
       } finally {
-        s3.destroy();
-        sfn.destroy();
+        target.destroy();
         await stack.stop();
       }
     });
   }
 });
-
-/** Until every acknowledged drop has its terminal event and nothing runs or waits (or 90 s pass). */
-async function settled(stack: ChildStack, sfn: SFNClient, eventsLog: string, drops: AcknowledgedDrop[]) {
-  const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
-  const stateMachineArn = stateMachines?.[0]?.stateMachineArn;
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    const tally = tallyEvents(eventsLog);
-    const ended = drops.every((d) => tally.terminal.has(d.jobName));
-    if (ended) {
-      const queues = await stack.admin<Record<string, { total: number }>>('GET', '/_local/queues');
-      const running = await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }));
-      const waiting = Object.entries(queues).some(([name, q]) => !/DeadLetter/.test(name) && q.total > 0);
-      if (!waiting && (running.executions ?? []).length === 0) return;
-    }
-    await sleep(200);
-  }
-}

@@ -3,7 +3,7 @@ import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { awsChunked } from '../../bench/clients/uploads';
+import { awsChunked } from '../../harness/dropped-uploads';
 import {
   AwsChunkedDecodeError,
   AwsChunkedDecoder,

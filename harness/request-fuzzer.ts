@@ -1,5 +1,5 @@
 /**
- * Generated requests for every operation the edge serves (./operations.ts), with fast-check
+ * Generated requests for every operation the edge serves (./edge-operations.ts), with fast-check
  * from a seed: well-formed ones, and ones with a fault of the kinds clients make (wrong types,
  * missing members, huge strings, deep nesting, invalid UTF-8, wrong content types, empty or
  * malformed bodies, keys S3 refuses or file systems would). Each is sent as raw bytes over
@@ -8,6 +8,7 @@
 import http from 'node:http';
 import type { NormalizedSchema } from '@smithy/core/schema';
 import fc from 'fast-check';
+import { awsChunked, keyPath } from './dropped-uploads';
 import {
   type AdminOperation,
   type JsonOperation,
@@ -16,8 +17,7 @@ import {
   type QueryOperation,
   requiredMembers,
   type S3Operation,
-} from './operations';
-import { awsChunked, keyPath } from './uploads';
+} from './edge-operations';
 
 /** Real names on the stack, so that some requests get past "not found" into the handlers. */
 export interface FuzzContext {

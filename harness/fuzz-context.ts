@@ -1,11 +1,11 @@
-/** The real names on a running stack that the fuzzer uses (./fuzz.ts, FuzzContext). */
+/** The real names on a running stack that the fuzzer uses (./request-fuzzer.ts, FuzzContext). */
 import { EventBridgeClient, ListEventBusesCommand } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { findModelsBuckets } from '../../src/cli/find-bucket';
-import type { FuzzContext } from './fuzz';
+import { findModelsBuckets } from '../src/cli/find-bucket';
+import type { FuzzContext } from './request-fuzzer';
 
 /** Reads the stack's bucket, state machine, queues, buses and topics through the AWS SDK. */
 export async function fuzzContext(endpoint: string, region = 'us-east-1'): Promise<FuzzContext> {

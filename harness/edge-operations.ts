@@ -2,7 +2,7 @@
  * Every operation the local stack's edge serves, with its request shape where AWS defines one:
  * the JSON and query protocols' input shapes are the AWS SDK's own schemas (the structures its
  * serializers use), read through @smithy/core's NormalizedSchema. S3 and the admin API are
- * listed by route. The fuzzer (./fuzz.ts) generates requests from these.
+ * listed by route. The fuzzer (./request-fuzzer.ts) generates requests from these.
  */
 import { DescribeEventBus$, ListEventBuses$, PutEvents$ } from '@aws-sdk/client-eventbridge';
 import {
