@@ -56,7 +56,10 @@ export interface ChildStack {
   isRunning(): boolean;
   /** SIGKILL: no shutdown, state as the last write left it. */
   kill(): Promise<void>;
-  /** SIGTERM: the stack's own shutdown. */
+  /**
+   * SIGTERM: the stack's own shutdown. Rejects afterwards if the stack counted an internal
+   * error (a bug it survived; its stack trace is in the log).
+   */
   stop(): Promise<void>;
 }
 
@@ -121,7 +124,18 @@ export async function startChildStack(options: ChildStackOptions): Promise<Child
     stats: () => admin<StackStats>('GET', '/_local/stats'),
     isRunning: () => child.exitCode === null && child.signalCode === null,
     kill: () => signal('SIGKILL'),
-    stop: () => signal('SIGTERM'),
+    async stop() {
+      const internalErrors =
+        child.exitCode === null
+          ? await admin<StackStats>('GET', '/_local/stats').then(
+              (stats) => stats.internalErrors,
+              () => 0,
+            )
+          : 0;
+      await signal('SIGTERM');
+      if (internalErrors > 0)
+        throw new Error(`the local stack counted ${internalErrors} internal error(s): see ${logPath}`);
+    },
   };
 }
 

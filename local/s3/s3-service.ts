@@ -137,7 +137,12 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
   const proxy = createS3Proxy(address.port, (error, path) =>
     options.onInternalError?.(error, { path: `S3 proxy ${path}` }),
   );
-  const internal = http.createServer((req, res) => void proxy.handle(req, res));
+  const internal = http.createServer((req, res) => {
+    // A reset connection is reported on the streams; the proxy takes it from there.
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+    void proxy.handle(req, res);
+  });
   await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
   const internalEndpoint = `http://127.0.0.1:${(internal.address() as AddressInfo).port}`;
 

@@ -17,8 +17,8 @@
  *
  * Not emulated: JSONata, `Assign` and variables, callbacks (.waitForTaskToken), `.sync`
  * integrations, `$$.State.Name` and `$$.State.EnteredTime`, Tasks running concurrently in
- * Map or Parallel branches (the retry and entry bookkeeping assume one Task at a time, and a
- * state whose Next is itself), and the clock for a Task's or an execution's TimeoutSeconds
+ * Map or Parallel branches (the retry and entry bookkeeping assume one Task at a time, and
+ * no state whose Next is itself), and the clock for a Task's or an execution's TimeoutSeconds
  * (real time, and a timed-out Task's retry is not delayed).
  */
 import './polyfill';
