@@ -156,13 +156,15 @@ Drops: ${drops.length} acknowledged (${dropFailures} PUTs failed), ${dropsStarte
 Generated requests: ${tally.sent} (${tally.failures.length} 5xx or unanswered); aborted uploads: ${aborts}
 Stack: ${alive ? 'up' : 'DEAD'} at the end, internal errors ${last?.internalErrors ?? '?'}, clients gone mid-request ${last?.s3.clientsGone ?? '?'}
 
-| time | RSS (MiB) | heap (MiB) | open files |
+Per minute, lowest and highest of the samples (every 10 s). The heap's lowest is what it
+returns to after a collection: a leak shows as a rising floor. RSS keeps pages V8 has freed.
+
+| minute | RSS (MiB) | heap (MiB) | open files |
 |--:|--:|--:|--:|
-${samples
-  .filter((_, i) => i % 3 === 0 || i === samples.length - 1)
+${perMinute(samples)
   .map(
-    (s) =>
-      `| ${clock(s.at)} | ${mib(s.stats.rss)} | ${mib(s.stats.heapUsed)} | ${s.stats.openFiles ?? '?'} |`,
+    ({ minute, rss, heap, files }) =>
+      `| ${minute} | ${mib(rss[0])}–${mib(rss[1])} | ${mib(heap[0])}–${mib(heap[1])} | ${files[0]}–${files[1]} |`,
   )
   .join('\n')}
 
@@ -177,3 +179,19 @@ ${byAnswer.map(([answer, n]) => `| ${answer} | ${n} |`).join('\n')}
 for (const problem of problems.slice(0, 20)) console.log(`  ✗ ${problem}`);
 const ok = alive && last?.internalErrors === 0 && problems.length === 0 && tally.failures.length === 0;
 process.exit(ok ? 0 : 1);
+
+/** Lowest and highest RSS, heap and open files of the samples in each minute (0 is the start). */
+function perMinute(all: { at: number; stats: StackStats }[]) {
+  const range = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
+  const minutes = new Map<number, StackStats[]>();
+  for (const { at, stats } of all) {
+    const minute = Math.ceil(at / 60_000);
+    minutes.set(minute, [...(minutes.get(minute) ?? []), stats]);
+  }
+  return [...minutes].map(([minute, stats]) => ({
+    minute,
+    rss: range(stats.map((s) => s.rss)),
+    heap: range(stats.map((s) => s.heapUsed)),
+    files: range(stats.map((s) => s.openFiles ?? 0)),
+  }));
+}
