@@ -13,6 +13,7 @@ import { fitTable } from '../src/terminal/fit-table';
 import { createLiveRegion, type LiveRegion } from '../src/terminal/live-region';
 import { truncateLine } from '../src/terminal/text-width';
 import { dropExamples, type ExampleDrop } from './examples';
+import { installLastResort } from './last-resort';
 import { DEFAULT_PORT, type LocalStack, PROJECT_ROOT, startLocalStack } from './stack';
 import { claimDataDir } from './startup/data-dir';
 import { checkNodeVersion } from './startup/node-version';
@@ -89,6 +90,7 @@ const shutdown = async (code: number, signal?: NodeJS.Signals) => {
 // A second Ctrl-C while the stack stops does not wait for it.
 process.on('SIGINT', () => (stopping ? process.exit(130) : void shutdown(0, 'SIGINT')));
 process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
+installLastResort(stack.internalErrors, (code) => process.exit(code));
 
 if (!values['no-examples']) {
   const s3 = new S3Client({ endpoint: stack.endpoint, region: stack.region, forcePathStyle: true });

@@ -4,23 +4,23 @@
  * AWS. The real handlers run in this process against the real AWS SDK clients over HTTP, and
  * the real state-machine file runs in the ASL runner.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Activity, ActivityLog } from './activity';
+import { failedEntriesInput, faultInput, outcomeInput } from './admin-input';
 import { type Clock, compressedClock } from './clock';
 import { requestGuard } from './console/request-guard';
 import { createConsole } from './console/routes';
 import { startEdge } from './edge/server';
 import { createLocalBus, type LocalBus } from './eventbridge/bus';
 import { createEventBridgeService, EVENTS_TARGET_PREFIX } from './eventbridge/service';
-import type { FaultSpec } from './faults';
+import { InternalErrors } from './internal-errors';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import { s3ObjectStore } from './s3/object-store';
 import { startS3Service } from './s3/s3-service';
 import {
   createSageMakerEmulator,
-  type OutcomeOverride,
   SAGEMAKER_TARGET_PREFIX,
   type SageMakerEmulator,
   type SageMakerEmulatorOptions,
@@ -105,6 +105,8 @@ export interface LocalStack {
   sns: SnsService;
   queues: Map<string, LocalQueue>;
   lambda: LambdaRuntime;
+  /** Bugs the stack survived (logged, and counted in `/_local/stats`). */
+  internalErrors: InternalErrors;
   stop(): Promise<void>;
 }
 
@@ -122,6 +124,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const clock = persistentClock(join(dataDir, 'clock.json'), speed);
   const now = () => new Date(clock.now());
   const activity = new ActivityLog();
+  const internalErrors = new InternalErrors();
+  const onInternalError = (error: unknown, site: Parameters<InternalErrors['record']>[1]) =>
+    internalErrors.record(error, site);
   const emit = (a: Activity) => activity.emit(a);
   const description = await describeService(stage, region, LOCAL_ACCOUNT_ID);
   let endpoint = '';
@@ -163,6 +168,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     buckets: description.buckets.map((b) => b.name),
     region,
     now,
+    onInternalError,
     notifications: description.notifications.map((n, i) => ({
       bucket: n.bucket,
       configurationId: `notification-${i + 1}`,
@@ -203,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     accountId: LOCAL_ACCOUNT_ID,
     busNames: eventBusNames,
     eventsLogPath: join(dataDir, 'events.jsonl'),
+    putJournalPath: join(dataDir, 'eventbridge', 'put-journal.jsonl'),
     now,
     rules: description.functions.flatMap((fn) =>
       fn.eventBridge.map((rule, i) => ({
@@ -308,6 +315,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     port,
     s3,
     sns,
+    onInternalError,
     refuse: requestGuard(() => endpoint),
     console: (req, res, path) => localConsole.handle(req, res, path),
     jsonServices: [
@@ -337,7 +345,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     ],
     admin: (method, path, body) =>
-      admin({ method, path, body, sageMaker, stepFunctions, bus, queues, clock, speed, stage }),
+      admin({
+        method,
+        path,
+        body,
+        sageMaker,
+        stepFunctions,
+        bus,
+        queues,
+        clock,
+        speed,
+        stage,
+        stats: () => ({ internalErrors: internalErrors.count, s3: s3.stats() }),
+      }),
   });
   endpoint = edge.url;
 
@@ -396,6 +416,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     sns,
     queues,
     lambda,
+    internalErrors,
     async stop() {
       await Promise.all(sources.map((s) => s.stop()));
       await stepFunctions.close();
@@ -431,6 +452,8 @@ async function admin(request: {
   clock: Clock;
   speed: number;
   stage: string;
+  /** The stack's own counters, for `/_local/stats`. */
+  stats: () => Record<string, unknown>;
 }): Promise<{ statusCode: number; body: unknown }> {
   const { method, path, body } = request;
   const route = `${method} ${path}`;
@@ -451,7 +474,16 @@ async function admin(request: {
         const memory = process.memoryUsage();
         // maxRSS is in kibibytes.
         const peak = process.resourceUsage().maxRSS * 1024;
-        return { statusCode: 200, body: { rss: memory.rss, heapUsed: memory.heapUsed, maxRss: peak } };
+        return {
+          statusCode: 200,
+          body: {
+            rss: memory.rss,
+            heapUsed: memory.heapUsed,
+            maxRss: peak,
+            openFiles: openFiles(),
+            ...request.stats(),
+          },
+        };
       }
       case 'GET /_local/queues':
         return {
@@ -459,7 +491,7 @@ async function admin(request: {
           body: Object.fromEntries([...request.queues.values()].map((q) => [q.name, q.stats()])),
         };
       case 'POST /_local/faults': {
-        const { service, ...spec } = (body ?? {}) as { service?: string } & FaultSpec;
+        const { service, ...spec } = faultInput(body);
         const target =
           service === 'sagemaker'
             ? request.sageMaker.faults
@@ -476,12 +508,12 @@ async function admin(request: {
         return { statusCode: 200, body: { id: target.inject(spec) } };
       }
       case 'POST /_local/faults/eventbridge-failed-entries':
-        request.bus.faults.failedEntries.set(body as { rate?: number; count?: number });
+        request.bus.faults.failedEntries.set(failedEntriesInput(body));
         return { statusCode: 200, body: { failedEntries: request.bus.faults.failedEntries.get() ?? null } };
       case 'POST /_local/sagemaker/outcomes':
         return {
           statusCode: 200,
-          body: { id: request.sageMaker.faults.overrideOutcome(body as OutcomeOverride) },
+          body: { id: request.sageMaker.faults.overrideOutcome(outcomeInput(body)) },
         };
       case 'DELETE /_local/faults':
         request.sageMaker.faults.clear();
@@ -494,5 +526,14 @@ async function admin(request: {
     }
   } catch (error) {
     return { statusCode: 400, body: { message: (error as Error).message } };
+  }
+}
+
+/** File descriptors the process holds (sockets included), where the platform tells (Linux). */
+function openFiles(): number | undefined {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return undefined;
   }
 }

@@ -81,9 +81,15 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
+    /** Stops the stack; rejects if it counted an internal error (a bug it survived). */
     async stop() {
       for (const client of Object.values(clients)) client.destroy();
       await stack.stop();
+      if (stack.internalErrors.count > 0) {
+        throw new Error(
+          `the local stack counted ${stack.internalErrors.count} internal error(s): see the stack traces logged above`,
+        );
+      }
     },
   };
 }
