@@ -12,16 +12,17 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { type ExecutionReport, prepareDefinition, runExecution, virtualClock } from '../local/stepfunctions';
-import { MAX_RUNTIME_MAX_SECONDS } from '../src/job/api-limits';
-import { FakeAws } from '../test/support/fake-aws';
+import { FakeAws } from '../harness/fake-aws';
 import {
   fakeClients,
   STATE_MACHINE_ARN,
   trackerDefinition,
   trackingInput,
   trackJob,
-} from '../test/support/tracking';
+} from '../harness/tracker-on-fake-aws';
+import { type ExecutionReport, prepareDefinition, runExecution, virtualClock } from '../local/stepfunctions';
+import { executionArnFor } from '../src/execution-arn';
+import { MAX_RUNTIME_MAX_SECONDS } from '../src/job/api-limits';
 
 const USD_PER_TRANSITION = 0.025 / 1000;
 // The check function per poll: a request plus 100 ms at 256 MB on arm64 (assumed, not measured).
@@ -124,7 +125,7 @@ function naiveLoop(pollSeconds: number): Design {
       const report = await runExecution({
         definition,
         input: { ...trackingInput(jobName), pollSeconds },
-        context: { executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${jobName}` },
+        context: { executionArn: executionArnFor(STATE_MACHINE_ARN, jobName) },
         clients,
         clock,
         random,

@@ -6,12 +6,11 @@
  * is in the payload the state machine sends.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { sageMaker } from '../src/aws/sagemaker';
 import { now } from '../src/clock';
-import { logger, metrics, tracer } from '../src/observability';
+import { logger, metrics, publishMetricsIfAny, tracer } from '../src/observability';
 import { type CheckDeps, checkOptimizationJob } from '../src/track/check-job';
 import { jobNameOf, reportOutcome } from '../src/track/report-outcome';
 import type { CheckOutcome } from '../src/track/tracking-state';
@@ -21,7 +20,8 @@ const deps: CheckDeps = { sageMaker: tracer.captureAWSv3Client(sageMaker), now }
 export const handler = middy<unknown, CheckOutcome>()
   .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
+  // Not logMetrics: it would warn on every poll that ends nothing, i.e. on nearly every poll.
+  .use(publishMetricsIfAny(metrics))
   .handler(async (payload) => {
     // The job name is the correlation key of every log line.
     logger.appendKeys({ jobName: jobNameOf(payload) });

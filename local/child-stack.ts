@@ -30,7 +30,7 @@ export interface ChildStackOptions {
   startTimeoutMs?: number;
 }
 
-/** Memory of the stack process, from its `/_local/stats`, in bytes. */
+/** The stack process's `/_local/stats`: memory in bytes, and counters. */
 export interface StackStats {
   rss: number;
   heapUsed: number;
@@ -40,6 +40,11 @@ export interface StackStats {
   sampledPeakRss: number;
   /** Each job's peak RSS (sampled) from its creation to its end, or so far while it runs. */
   jobs: { jobName: string; peakRss: number; running: boolean }[];
+  /** File descriptors the process holds, sockets included (Linux only). */
+  openFiles?: number;
+  /** Bugs the stack survived: anything above 0 is a defect. */
+  internalErrors: number;
+  s3: { requests: number; clientsGone: number; notifications: number };
 }
 
 export interface ChildStack {
@@ -51,9 +56,14 @@ export interface ChildStack {
   /** Calls the admin API (`/_local/...`). */
   admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   stats(): Promise<StackStats>;
+  /** True while the stack's process lives. */
+  isRunning(): boolean;
   /** SIGKILL: no shutdown, state as the last write left it. */
   kill(): Promise<void>;
-  /** SIGTERM: the stack's own shutdown. */
+  /**
+   * SIGTERM: the stack's own shutdown. Rejects afterwards if the stack counted an internal
+   * error (a bug it survived; its stack trace is in the log).
+   */
   stop(): Promise<void>;
 }
 
@@ -116,8 +126,20 @@ export async function startChildStack(options: ChildStackOptions): Promise<Child
     logPath,
     admin,
     stats: () => admin<StackStats>('GET', '/_local/stats'),
+    isRunning: () => child.exitCode === null && child.signalCode === null,
     kill: () => signal('SIGKILL'),
-    stop: () => signal('SIGTERM'),
+    async stop() {
+      const internalErrors =
+        child.exitCode === null
+          ? await admin<StackStats>('GET', '/_local/stats').then(
+              (stats) => stats.internalErrors,
+              () => 0,
+            )
+          : 0;
+      await signal('SIGTERM');
+      if (internalErrors > 0)
+        throw new Error(`the local stack counted ${internalErrors} internal error(s): see ${logPath}`);
+    },
   };
 }
 

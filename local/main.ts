@@ -1,16 +1,26 @@
 /**
  * `npm start`: the whole pipeline on one machine. Starts the embedded local stack, drops the
  * examples, shows the live timeline and the events, and keeps serving (`--once` exits when
- * every example drop has settled).
+ * every example drop has settled). What can stop it from starting (an old Node, a busy port,
+ * a data dir that is locked, unwritable or corrupt) is said in one line with the fix, exit 2
+ * (local/startup/).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
+import { fitTable } from '../src/terminal/fit-table';
+import { createLiveRegion, type LiveRegion } from '../src/terminal/live-region';
+import { truncateLine } from '../src/terminal/text-width';
 import { dropExamples, type ExampleDrop } from './examples';
-import { type LocalStack, PROJECT_ROOT, startLocalStack } from './stack';
+import { installLastResort } from './last-resort';
+import { DEFAULT_PORT, type LocalStack, PROJECT_ROOT, startLocalStack } from './stack';
+import { claimDataDir } from './startup/data-dir';
+import { checkNodeVersion } from './startup/node-version';
+import { assertPortFree, explainListenError } from './startup/port';
+import { exitOnStartupError, StartupError } from './startup/startup-error';
 import { aslExecutor } from './stepfunctions/executor';
-import { startTimeline } from './timeline';
+import { shortKey, startTimeline } from './timeline';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -29,76 +39,148 @@ const HELP = `Usage: npm start -- [options]
   --timeout <s>     with --once: give up after this many real seconds (default 120)
   -h, --help        this help`;
 
-const { values } = parseArgs({
-  options: {
-    once: { type: 'boolean', default: false },
-    'no-examples': { type: 'boolean', default: false },
-    'keep-state': { type: 'boolean', default: false },
-    'data-dir': { type: 'string' },
-    'function-env': { type: 'string', multiple: true, default: [] },
-    quiet: { type: 'boolean', default: false },
-    port: { type: 'string' },
-    speed: { type: 'string' },
-    timeout: { type: 'string', default: '120' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const HOST = '127.0.0.1';
 
-const stack = await startLocalStack({
-  ...(values.port !== undefined && { port: Number(values.port) }),
-  ...(values.speed !== undefined && { clockSpeed: Number(values.speed) }),
-  ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }),
-  functionEnvironment: parseAssignments(values['function-env']),
-  reset: !values['keep-state'],
-  execute: aslExecutor,
+const { values, stack, claim } = await exitOnStartupError(async () => {
+  checkNodeVersion();
+  const values = parseOptions();
+  const functionEnvironment = parseAssignments(values['function-env']);
+  const port = values.port ?? Number(process.env.LOCAL_PORT ?? DEFAULT_PORT);
+  await assertPortFree(HOST, port);
+  const dataDir = resolve(values['data-dir'] ?? join(PROJECT_ROOT, '.local'));
+  const claim = claimDataDir(dataDir, { keepState: values['keep-state'] });
+  const stack = await startLocalStack({
+    host: HOST,
+    port,
+    ...(values.speed !== undefined && { clockSpeed: Number(values.speed) }),
+    dataDir,
+    functionEnvironment,
+    // claimDataDir emptied it (all but its lock) unless --keep-state.
+    reset: false,
+    execute: aslExecutor,
+  }).catch((error: unknown) => {
+    throw explainListenError(error, port);
+  });
+  claim.setEndpoint(stack.endpoint);
+  return { values, stack, claim };
 });
 printBanner(stack);
 
+// The one writer to the terminal from here on: the timeline draws in it, and everything else
+// (the examples, the functions' logs, warnings) is printed above it.
+const region = createLiveRegion({
+  stream: process.stdout,
+  live: !values.quiet && Boolean(process.stdout.isTTY),
+});
 const timeline = values.quiet
-  ? { stop() {} }
-  : startTimeline(stack.activity, {
-      tty: Boolean(process.stdout.isTTY),
-      now: () => stack.clock.now(),
-    });
+  ? undefined
+  : startTimeline(stack.activity, { region, now: () => stack.clock.now() });
 let stopping = false;
-const shutdown = async (code: number) => {
+const shutdown = async (code: number, signal?: NodeJS.Signals) => {
   if (stopping) return;
   stopping = true;
-  timeline.stop();
+  timeline?.stop();
+  region.finish();
+  if (signal) console.log('\nStopping the local stack…');
   await stack.stop();
+  claim.release();
+  if (signal) console.log(stoppedMessage(stack));
   process.exit(code);
 };
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+// A second Ctrl-C while the stack stops does not wait for it.
+process.on('SIGINT', () => (stopping ? process.exit(130) : void shutdown(0, 'SIGINT')));
+process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
+installLastResort(stack.internalErrors, (code) => process.exit(code));
 
 if (!values['no-examples']) {
   const s3 = new S3Client({ endpoint: stack.endpoint, region: stack.region, forcePathStyle: true });
   const drops = await dropExamples(s3, stack.bucket, join(PROJECT_ROOT, 'examples'));
-  console.log(`\nDropped ${drops.length} examples:`);
-  for (const d of drops) console.log(`  ${d.triggerKey.padEnd(48)} → ${d.jobName}  (expect ${d.expect})`);
-  console.log('');
+  region.print(examplesList(drops, region).join('\n'));
   if (values.once) {
-    const ok = await waitForExamples(stack, drops, Number(values.timeout) * 1000);
-    await shutdown(ok ? 0 : 1);
+    const timeoutMs = Number(values.timeout) * 1000;
+    const outcomes = await waitForExamples(stack, drops, timeoutMs);
+    timeline?.stop();
+    const report = reportExamples(stack, drops, outcomes, timeoutMs);
+    const width = process.stdout.isTTY ? process.stdout.columns : undefined;
+    for (const line of report.lines) console.log(width ? truncateLine(line, width) : line);
+    await shutdown(report.ok ? 0 : 1);
   }
 } else if (values.once) {
   await shutdown(0);
 }
-if (!values.once) console.log('Serving. Ctrl-C to stop.');
+if (!values.once) region.print('Serving. Ctrl-C to stop.');
+
+/** The command line, or a {@link StartupError} that shows the help. */
+function parseOptions() {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
+  } catch (error) {
+    throw new StartupError(`${(error as Error).message}\n\n${HELP}`, { cause: error });
+  }
+  const { values } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536))
+    throw new StartupError(
+      `--port expects a port number (0 for any free one), got ${JSON.stringify(values.port)}`,
+    );
+  return { ...values, port };
+}
+
+function parse() {
+  return parseArgs({
+    options: {
+      once: { type: 'boolean', default: false },
+      'no-examples': { type: 'boolean', default: false },
+      'keep-state': { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      'function-env': { type: 'string', multiple: true, default: [] },
+      quiet: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      speed: { type: 'string' },
+      timeout: { type: 'string', default: '120' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
+/** What Ctrl-C leaves on screen once the stack has stopped. */
+function stoppedMessage(stack: LocalStack): string {
+  return `Stopped. The state is kept in ${stack.dataDir}
+  npm start -- --keep-state   continues from it
+  npm start                   starts empty`;
+}
+
+/** The examples just dropped, as a table that fits the terminal. */
+function examplesList(drops: ExampleDrop[], region: LiveRegion): string[] {
+  const expect = (d: ExampleDrop) => `expect ${d.expect}`;
+  const table = fitTable(
+    [
+      { headers: ['DROP', 'JOB', ''], rows: drops.map((d) => [d.triggerKey, d.jobName, expect(d)]) },
+      {
+        headers: ['DROP', 'JOB', ''],
+        rows: drops.map((d) => [shortKey(d.triggerKey), d.jobName, expect(d)]),
+      },
+      { headers: ['JOB', ''], rows: drops.map((d) => [d.jobName, expect(d)]) },
+    ],
+    region.columns() - 2,
+  );
+  return [`Dropped ${drops.length} examples:`, ...table.slice(1).map((line) => `  ${line}`), ''];
+}
 
 /** `NAME=VALUE` strings → an environment; exits with the help on a malformed one. */
 function parseAssignments(assignments: string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const assignment of assignments) {
     const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(assignment);
-    if (!match?.[1] || match[2] === undefined) {
-      console.error(`--function-env expects NAME=VALUE, got ${JSON.stringify(assignment)}\n\n${HELP}`);
-      process.exit(2);
-    }
+    if (!match?.[1] || match[2] === undefined)
+      throw new StartupError(
+        `--function-env expects NAME=VALUE, got ${JSON.stringify(assignment)}\n\n${HELP}`,
+      );
     env[match[1]] = match[2];
   }
   return env;
@@ -110,11 +192,13 @@ function printBanner(stack: LocalStack): void {
     .join('\n');
   console.log(`model-optimization-pipeline local stack (stage ${stack.stage}, clock ×${speedOf()})
 
-  endpoint  ${stack.endpoint}   (S3, SageMaker, Step Functions, EventBridge, SQS, SNS)
+  endpoint  ${stack.endpoint}
+            S3, SageMaker, Step Functions, EventBridge, SQS, SNS
   bucket    ${stack.bucket}
   bus       ${stack.eventBusName}
   events    ${stack.eventsLogPath}
   admin     ${stack.endpoint}/_local/health
+  console   ${stack.endpoint}/_local/console
 
 Point any AWS SDK or CLI at it:
 ${exports}
@@ -143,11 +227,20 @@ function loggedEvents(stack: LocalStack): LoggedEvent[] {
     .map((line) => JSON.parse(line) as LoggedEvent);
 }
 
-/** Resolves true when every drop got its terminal event as expected, false on a mismatch or timeout. */
-async function waitForExamples(stack: LocalStack, drops: ExampleDrop[], timeoutMs: number): Promise<boolean> {
-  const expected = new Map(
+/** The terminal event each example drop should end with, by job name. */
+function expectedOutcomes(drops: ExampleDrop[]): Map<string, string> {
+  return new Map(
     drops.map((d) => [d.jobName, `Model ${d.expect === 'Rejected' ? 'Upload' : 'Optimization'} ${d.expect}`]),
   );
+}
+
+/** Waits until every drop has its terminal event, or `timeoutMs`; resolves the events by job name. */
+async function waitForExamples(
+  stack: LocalStack,
+  drops: ExampleDrop[],
+  timeoutMs: number,
+): Promise<Map<string, string>> {
+  const expected = expectedOutcomes(drops);
   const outcomes = () =>
     new Map(
       loggedEvents(stack)
@@ -161,22 +254,32 @@ async function waitForExamples(stack: LocalStack, drops: ExampleDrop[], timeoutM
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await stack.bus.idle();
-  const outcome = outcomes();
-  console.log(`\nEvents put on the bus (${stack.eventsLogPath}):`);
+  return outcomes();
+}
+
+/** The events on the bus and the verdict: `ok` when every drop ended as expected. */
+function reportExamples(
+  stack: LocalStack,
+  drops: ExampleDrop[],
+  outcome: Map<string, string>,
+  timeoutMs: number,
+): { ok: boolean; lines: string[] } {
+  const expected = expectedOutcomes(drops);
+  const lines = ['', `Events put on the bus (${stack.eventsLogPath}):`];
   for (const { 'detail-type': type, detail: d } of loggedEvents(stack)) {
     const extra =
       d.failureReason ?? d.output?.s3Uri ?? d.errors?.map((e) => `${e.path}: ${e.message}`).join('; ') ?? '';
-    console.log(`  ${type.padEnd(30)} ${(d.jobName ?? '').padEnd(34)} ${extra}`);
+    lines.push(`  ${type.padEnd(30)} ${(d.jobName ?? '').padEnd(34)} ${extra}`.trimEnd());
   }
   let ok = true;
   for (const [jobName, want] of expected) {
     const got = outcome.get(jobName);
     if (got !== want) {
       ok = false;
-      console.log(`✗ ${jobName}: expected ${want}, got ${got ?? 'nothing'}`);
+      lines.push(`✗ ${jobName}: expected ${want}, got ${got ?? 'nothing'}`);
     }
   }
-  if (outcome.size < expected.size) console.log(`✗ not every drop settled within ${timeoutMs / 1000} s`);
-  if (ok) console.log(`\n✓ all ${expected.size} example drops settled as expected`);
-  return ok;
+  if (outcome.size < expected.size) lines.push(`✗ not every drop settled within ${timeoutMs / 1000} s`);
+  if (ok) lines.push('', `✓ all ${expected.size} example drops settled as expected`);
+  return { ok, lines };
 }

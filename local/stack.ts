@@ -4,16 +4,19 @@
  * AWS. The real handlers run in this process against the real AWS SDK clients over HTTP, and
  * the real state-machine file runs in the ASL runner.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TERMINAL_STATUSES } from '../src/job/api-limits';
 import { type Activity, ActivityLog } from './activity';
+import { failedEntriesInput, faultInput, outcomeInput } from './admin-input';
 import { type Clock, compressedClock } from './clock';
+import { requestGuard } from './console/request-guard';
+import { createConsole } from './console/routes';
 import { startEdge } from './edge/server';
 import { createLocalBus, type LocalBus } from './eventbridge/bus';
 import { createEventBridgeService, EVENTS_TARGET_PREFIX } from './eventbridge/service';
-import type { FaultSpec } from './faults';
+import { InternalErrors } from './internal-errors';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import { type PeakTracker, startPeakTracker } from './memory-peaks';
 import { s3ObjectStore } from './s3/object-store';
@@ -21,7 +24,6 @@ import { startS3Service } from './s3/s3-service';
 import { S3RequestLog } from './s3-request-log';
 import {
   createSageMakerEmulator,
-  type OutcomeOverride,
   SAGEMAKER_TARGET_PREFIX,
   type SageMakerEmulator,
   type SageMakerEmulatorOptions,
@@ -110,6 +112,8 @@ export interface LocalStack {
   memory: PeakTracker;
   /** The S3 requests the edge received. */
   s3Requests: S3RequestLog;
+  /** Bugs the stack survived (logged, and counted in `/_local/stats`). */
+  internalErrors: InternalErrors;
   stop(): Promise<void>;
 }
 
@@ -127,6 +131,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const clock = persistentClock(join(dataDir, 'clock.json'), speed);
   const now = () => new Date(clock.now());
   const activity = new ActivityLog();
+  const internalErrors = new InternalErrors();
+  const onInternalError = (error: unknown, site: Parameters<InternalErrors['record']>[1]) =>
+    internalErrors.record(error, site);
   const emit = (a: Activity) => activity.emit(a);
   const description = await describeService(stage, region, LOCAL_ACCOUNT_ID);
   let endpoint = '';
@@ -168,6 +175,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     buckets: description.buckets.map((b) => b.name),
     region,
     now,
+    onInternalError,
     notifications: description.notifications.map((n, i) => ({
       bucket: n.bucket,
       configurationId: `notification-${i + 1}`,
@@ -208,6 +216,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     accountId: LOCAL_ACCOUNT_ID,
     busNames: eventBusNames,
     eventsLogPath: join(dataDir, 'events.jsonl'),
+    putJournalPath: join(dataDir, 'eventbridge', 'put-journal.jsonl'),
     now,
     rules: description.functions.flatMap((fn) =>
       fn.eventBridge.map((rule, i) => ({
@@ -297,6 +306,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
   });
 
+  // The models bucket is the one that notifies a queue (the access-log bucket does not).
+  const bucket = description.notifications[0]?.bucket ?? description.buckets[0]?.name ?? '';
+  const localConsole = createConsole({
+    description,
+    activity,
+    stepFunctions,
+    sageMaker,
+    queues,
+    clock,
+    clockSpeed: speed,
+    bucket,
+    eventBusName: eventBusNames[0] ?? 'default',
+    eventsLogPath: join(dataDir, 'events.jsonl'),
+    region,
+    endpoint: () => endpoint,
+  });
+
   const sqsService = createSqsService([...queues.values()], () => endpoint);
   const edge = await startEdge({
     host,
@@ -309,6 +335,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     },
     sns,
+    onInternalError,
+    refuse: requestGuard(() => endpoint),
+    console: (req, res, path) => localConsole.handle(req, res, path),
     jsonServices: [
       {
         targetPrefix: SAGEMAKER_TARGET_PREFIX,
@@ -349,6 +378,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         stage,
         memory,
         s3Requests,
+        stats: () => ({ internalErrors: internalErrors.count, s3: s3.stats() }),
       }),
   });
   endpoint = edge.url;
@@ -388,8 +418,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ),
   );
 
-  // The models bucket is the one that notifies a queue (the access-log bucket does not).
-  const bucket = description.notifications[0]?.bucket ?? description.buckets[0]?.name ?? '';
   return {
     endpoint,
     port: edge.port,
@@ -412,12 +440,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     lambda,
     memory,
     s3Requests,
+    internalErrors,
     async stop() {
       memory.stop();
       await Promise.all(sources.map((s) => s.stop()));
       await stepFunctions.close();
       await sageMaker.close();
       await bus.idle();
+      localConsole.close();
       await edge.close();
       await s3.close();
       for (const store of queueStores) store.flush();
@@ -449,6 +479,8 @@ async function admin(request: {
   stage: string;
   memory: PeakTracker;
   s3Requests: S3RequestLog;
+  /** The stack's own counters, for `/_local/stats`. */
+  stats: () => Record<string, unknown>;
 }): Promise<{ statusCode: number; body: unknown }> {
   const { method, path, body } = request;
   const route = `${method} ${path}`;
@@ -481,6 +513,8 @@ async function admin(request: {
               ...windows.closed.map((w) => ({ jobName: w.name, peakRss: w.peakRss, running: false })),
               ...windows.open.map((w) => ({ jobName: w.name, peakRss: w.peakRss, running: true })),
             ],
+            openFiles: openFiles(),
+            ...request.stats(),
           },
         };
       }
@@ -498,7 +532,7 @@ async function admin(request: {
           body: Object.fromEntries([...request.queues.values()].map((q) => [q.name, q.stats()])),
         };
       case 'POST /_local/faults': {
-        const { service, ...spec } = (body ?? {}) as { service?: string } & FaultSpec;
+        const { service, ...spec } = faultInput(body);
         const target =
           service === 'sagemaker'
             ? request.sageMaker.faults
@@ -515,12 +549,12 @@ async function admin(request: {
         return { statusCode: 200, body: { id: target.inject(spec) } };
       }
       case 'POST /_local/faults/eventbridge-failed-entries':
-        request.bus.faults.failedEntries.set(body as { rate?: number; count?: number });
+        request.bus.faults.failedEntries.set(failedEntriesInput(body));
         return { statusCode: 200, body: { failedEntries: request.bus.faults.failedEntries.get() ?? null } };
       case 'POST /_local/sagemaker/outcomes':
         return {
           statusCode: 200,
-          body: { id: request.sageMaker.faults.overrideOutcome(body as OutcomeOverride) },
+          body: { id: request.sageMaker.faults.overrideOutcome(outcomeInput(body)) },
         };
       case 'DELETE /_local/faults':
         request.sageMaker.faults.clear();
@@ -533,5 +567,14 @@ async function admin(request: {
     }
   } catch (error) {
     return { statusCode: 400, body: { message: (error as Error).message } };
+  }
+}
+
+/** File descriptors the process holds (sockets included), where the platform tells (Linux). */
+function openFiles(): number | undefined {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return undefined;
   }
 }

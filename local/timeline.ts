@@ -1,9 +1,15 @@
 /**
  * The live timeline of the local stack: one row per drop (drop seen, job created, status
- * changes, event put, elapsed simulated time). On a TTY it redraws in place (log-update);
- * otherwise it prints one plain line per step, which reads well in CI logs.
+ * changes, event put, elapsed simulated time). On a terminal it is a live region
+ * (src/terminal/live-region.ts) that redraws in place and fits the width; otherwise it prints
+ * one plain line per step, which reads well in CI logs.
  */
-import logUpdate from 'log-update';
+import { shortEvent } from '../src/cli/render';
+import { classifyObject, type DropRules } from '../src/drop/classify';
+import type { S3ObjectRef } from '../src/drop/s3-notification';
+import { slugify } from '../src/job/job-name';
+import { fitTable, type TableLayout } from '../src/terminal/fit-table';
+import { createLiveRegion, type LiveRegion } from '../src/terminal/live-region';
 import type { Activity, ActivityLog } from './activity';
 
 interface Row {
@@ -16,6 +22,9 @@ interface Row {
   settledAt?: number;
 }
 
+/** The drop contract's defaults (serverless.yml keeps them for the local stage). */
+const DEFAULT_DROP_RULES: DropRules = { modelsPrefix: 'models/', manifestName: 'optimization.json' };
+
 const TERMINAL_EVENTS = new Set([
   'Model Optimization Completed',
   'Model Optimization Failed',
@@ -23,15 +32,33 @@ const TERMINAL_EVENTS = new Set([
   'Model Upload Rejected',
 ]);
 
-/** Follows the activity log and renders it; `stop()` prints the final state once. */
-export function startTimeline(
-  activity: ActivityLog,
-  options: { tty: boolean; write?: (line: string) => void; now: () => number },
-): { stop(): void; rows(): Row[] } {
+/** How the timeline draws. */
+export interface TimelineOptions {
+  /** The stack's clock (simulated epoch ms). */
+  now: () => number;
+  /** Where it draws. Default: a live region on stdout (redrawn in place when `tty`). */
+  region?: LiveRegion;
+  /** Without `region`: redraw in place. Default: whether stdout is a terminal. */
+  tty?: boolean;
+  /** Real ms between redraws of the elapsed times on a terminal; 0 redraws on activity only. Default 1000. */
+  refreshMs?: number;
+}
+
+/** A running timeline. */
+export interface Timeline {
+  rows(): Row[];
+  /** Ends the live view, leaving the final table on screen. */
+  stop(): void;
+}
+
+/** Follows the activity log and renders it. */
+export function startTimeline(activity: ActivityLog, options: TimelineOptions): Timeline {
+  const region =
+    options.region ??
+    createLiveRegion({ stream: process.stdout, live: options.tty ?? Boolean(process.stdout.isTTY) });
   const rows: Row[] = [];
   // Plain lines carry the simulated time since the timeline began, so they read in order.
   const origin = options.now();
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   /** The row of a drop, merging the one seen by key with the one seen by job name. */
   const rowFor = (a: { at: number }, jobName?: string, key?: string): Row => {
     const byJob = jobName ? rows.find((r) => r.jobName === jobName) : undefined;
@@ -41,7 +68,7 @@ export function startTimeline(
       byJob.steps.unshift(...byKey.steps);
       rows.splice(rows.indexOf(byKey), 1);
     }
-    let row = byJob ?? byKey;
+    let row = byJob ?? byKey ?? (jobName && !key ? dropOfJob(jobName) : undefined);
     if (!row) {
       row = { key, jobName, firstSeen: a.at, status: 'DROPPED', steps: [] };
       rows.push(row);
@@ -51,11 +78,21 @@ export function startTimeline(
     return row;
   };
 
+  // A job's first status arrives before the event that names both it and its drop: find the
+  // drop by the job name's contract, `<slug of the model id>-<10 hex>` (src/job/job-name.ts).
+  const dropOfJob = (jobName: string): Row | undefined =>
+    rows.find((r) => {
+      if (r.jobName || !r.key) return false;
+      const drop = classifyObject({ bucket: '', key: r.key } as S3ObjectRef, DEFAULT_DROP_RULES);
+      return drop.kind !== 'ignored' && new RegExp(`^${slugify(drop.modelId)}-[0-9a-f]{10}$`).test(jobName);
+    });
+
   const step = (row: Row, a: { at: number }, text: string) => {
     row.steps.push(text);
-    if (!options.tty) write(`T+${clock(a.at - origin)}  ${label(row)}  ${text}`);
+    if (!region.live) region.print(`T+${clock(a.at - origin)}  ${label(row)}  ${text}`);
   };
 
+  const frame = (columns: number) => render(rows, options.now(), columns);
   const unsubscribe = activity.on((a: Activity) => {
     switch (a.kind) {
       case 'object-created':
@@ -83,26 +120,31 @@ export function startTimeline(
         break;
       }
       case 'dead-lettered':
-        write(`!! a message reached the dead-letter queue ${a.queue} after ${a.count} receives`);
+        region.print(`!! a message reached the dead-letter queue ${a.queue} after ${a.count} receives`);
         break;
       case 'invocation':
         // The tracker polls by letting the check function throw JobStillRunning (docs/state-machine.md).
-        if (!a.ok && !a.error?.startsWith('JobStillRunning')) write(`!! ${a.functionKey} failed: ${a.error}`);
+        if (!a.ok && !a.error?.startsWith('JobStillRunning'))
+          region.print(`!! ${a.functionKey} failed: ${a.error}`);
         break;
       default:
         break;
     }
-    if (options.tty) logUpdate(render(rows, options.now()));
+    if (rows.length > 0) region.show(frame);
   });
+  // The elapsed column ticks between activities.
+  const refreshMs = options.refreshMs ?? 1000;
+  const ticker =
+    region.live && refreshMs > 0
+      ? setInterval(() => rows.length > 0 && region.show(frame), refreshMs).unref()
+      : undefined;
 
   return {
     rows: () => rows,
     stop() {
       unsubscribe();
-      if (options.tty) {
-        logUpdate(render(rows, options.now()));
-        logUpdate.done();
-      }
+      clearInterval(ticker);
+      region.finish(rows.length > 0 ? frame : []);
     },
   };
 }
@@ -112,19 +154,42 @@ function label(row: Row): string {
   return row.jobName ?? row.key ?? '?';
 }
 
-function render(rows: Row[], now: number): string {
-  const header = ['DROP', 'JOB', 'STATUS', 'ELAPSED', 'LAST EVENT'];
-  const body = rows.map((r) => [
-    r.key ?? '',
-    r.jobName ?? '',
-    r.status,
-    clock((r.settledAt ?? now) - r.firstSeen),
-    r.lastEvent ?? '',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-  return [line(header), ...body.map(line)].join('\n');
+/**
+ * The table for a terminal `columns` wide. Narrower terminals get, in turn: short event names
+ * and drop keys without `models/` and the manifest's name; then no DROP column (the job
+ * column shows the drop until its job is known). docs/local.md shows both at 80 columns.
+ */
+export function render(rows: Row[], now: number, columns: number): string[] {
+  const elapsed = (r: Row) => clock((r.settledAt ?? now) - r.firstSeen);
+  const wide: TableLayout = {
+    headers: ['DROP', 'JOB', 'STATUS', 'ELAPSED', 'LAST EVENT'],
+    rows: rows.map((r) => [r.key ?? '', r.jobName ?? '', r.status, elapsed(r), r.lastEvent ?? '']),
+  };
+  const short: TableLayout = {
+    headers: wide.headers,
+    rows: rows.map((r) => [
+      shortKey(r.key),
+      r.jobName ?? '',
+      r.status,
+      elapsed(r),
+      r.lastEvent ? shortEvent(r.lastEvent) : '',
+    ]),
+  };
+  const narrow: TableLayout = {
+    headers: ['JOB (OR DROP)', 'STATUS', 'ELAPSED', 'LAST EVENT'],
+    rows: rows.map((r) => [
+      r.jobName ?? shortKey(r.key),
+      r.status,
+      elapsed(r),
+      r.lastEvent ? shortEvent(r.lastEvent) : '',
+    ]),
+  };
+  return fitTable([wide, short, narrow], columns);
 }
+
+/** `models/tiny-llm.tar.gz` → `tiny-llm.tar.gz`; `models/x/optimization.json` → `x/`. */
+export const shortKey = (key: string | undefined): string =>
+  (key ?? '').replace(/^models\//, '').replace(/[^/]+\.json$/, '');
 
 /** Simulated elapsed time as `1h02m03s`. */
 export function clock(ms: number): string {

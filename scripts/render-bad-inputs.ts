@@ -1,6 +1,6 @@
-/** Rewrites the bad-input table in docs/reliability.md from test/fixtures/bad-inputs.ts. */
+/** Rewrites the bad-input table in docs/reliability.md from harness/bad-input-catalogue.ts. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { badInputsTable } from '../test/fixtures/bad-inputs';
+import { badInputsTable } from '../harness/bad-input-catalogue';
 
 const path = new URL('../docs/reliability.md', import.meta.url);
 const doc = readFileSync(path, 'utf8');

@@ -66,6 +66,12 @@ const envSchema = z.object({
   QUOTA_BACKOFF_BASE_SECONDS: z.coerce.number().int().min(0).default(30),
   // A delayed SendMessage waits at most 15 minutes.
   QUOTA_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(0).max(900).default(900),
+  // The longest a drop waits for a free job slot before it goes to the DLQ (7 days).
+  MAX_QUOTA_WAIT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(7 * 24 * 3600),
   // The tracking schedule, passed to the state machine in each execution's input.
   TRACKING_CHECK_FUNCTION_NAME: z.string().min(1),
   TRACKING_FIRST_POLL_DELAY_SECONDS: z.coerce
@@ -108,6 +114,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     eulaRequiredModelPrefixes: env.EULA_REQUIRED_MODEL_PREFIXES,
     maxManifestBytes: env.MAX_MANIFEST_BYTES,
     quotaBackoff: { baseSeconds: env.QUOTA_BACKOFF_BASE_SECONDS, maxSeconds: env.QUOTA_BACKOFF_MAX_SECONDS },
+    maxQuotaWaitSeconds: env.MAX_QUOTA_WAIT_SECONDS,
     tracking: {
       checkFunctionName: env.TRACKING_CHECK_FUNCTION_NAME,
       firstPollDelaySeconds: env.TRACKING_FIRST_POLL_DELAY_SECONDS,

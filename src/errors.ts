@@ -29,6 +29,11 @@ export class QuotaFullError extends Error {
   override readonly name = 'QuotaFullError';
 }
 
+/** A queue has no dead-letter queue (no `RedrivePolicy`) to send a message to. */
+export class NoDeadLetterQueueError extends Error {
+  override readonly name = 'NoDeadLetterQueueError';
+}
+
 /**
  * An event that does not match the contract (`src/events/contract.ts`): wrong source or
  * detail-type, a missing or malformed field, or an unsupported major schemaVersion.

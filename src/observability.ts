@@ -5,6 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { MiddlewareObj } from '@middy/core';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'model-optimization-pipeline';
 
@@ -22,6 +23,7 @@ export const METRIC = {
   dropsIgnored: 'DropsIgnored',
   jobsCreated: 'JobsCreated',
   quotaDeferrals: 'QuotaDeferrals',
+  quotaWaitsExceeded: 'QuotaWaitsExceeded',
   jobsCompleted: 'JobsCompleted',
   jobsFailed: 'JobsFailed',
   jobsStopped: 'JobsStopped',
@@ -29,3 +31,16 @@ export const METRIC = {
   notificationsPublished: 'OutcomeNotificationsPublished',
   malformedEvents: 'MalformedEvents',
 } as const;
+
+/**
+ * Middy middleware that flushes the stored metrics after the handler returns or throws, as
+ * Powertools' `logMetrics` does, but only when there are some. `logMetrics` warns "No
+ * application metrics to publish" on every invocation that adds none, whatever the log level:
+ * for the tracking check, that is every poll.
+ */
+export function publishMetricsIfAny(target: Metrics): MiddlewareObj {
+  const flush = () => {
+    if (target.hasStoredMetrics()) target.publishStoredMetrics();
+  };
+  return { after: flush, onError: flush };
+}

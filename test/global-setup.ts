@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { sls } from './support/sls';
+import { SHELL_ARN_MARKER, sls, slsEnv } from './support/sls';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,10 +13,19 @@ declare module 'vitest' {
   }
 }
 
-/** Packages the service once per test run; template tests read the result. */
+/**
+ * Packages the service once per test run; template tests read the result. It packages with the
+ * ARN variables that `sls invoke local` reads exported to junk, as a user who followed
+ * docs/local.md would have them: the template must hold the stack's references all the same.
+ */
 export default async function setup(project: TestProject): Promise<void> {
   const packageDir = mkdtempSync(join(tmpdir(), 'mop-package-'));
-  await sls(['package', '--stage', 'ci', '--package', packageDir]);
+  const shell = {
+    STATE_MACHINE_ARN: `arn:aws:states:us-east-1:000000000000:stateMachine:${SHELL_ARN_MARKER}`,
+    SAGEMAKER_ROLE_ARN: `arn:aws:iam::000000000000:role/${SHELL_ARN_MARKER}`,
+    NOTIFY_TOPIC_ARN: `arn:aws:sns:us-east-1:000000000000:${SHELL_ARN_MARKER}`,
+  };
+  await sls(['package', '--stage', 'ci', '--package', packageDir], { env: slsEnv(shell) });
   const template = readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8');
   project.provide('packagedTemplate', template);
   project.provide('packageDir', packageDir);

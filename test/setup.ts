@@ -1,4 +1,8 @@
 import 'aws-sdk-client-mock-vitest/extend';
+import { forbidAsymmetricMatchersInMockInputs } from './support/mock-input-guard';
+
+// aws-sdk-client-mock matches inputs with sinon, blind to expect.stringMatching() and the like.
+forbidAsymmetricMatchersInMockInputs();
 
 // Lambda-like environment for handler tests. Endpoints are never real AWS.
 process.env.AWS_REGION ??= 'us-east-1';

@@ -6,10 +6,10 @@
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type AuditRow, audit, settle } from '../../harness/drop-audit';
+import { type Drop, dropModel } from '../../harness/model-drops';
+import { connect, type Target } from '../../harness/stack-target';
 import { startChildStack } from '../../local/child-stack';
-import { type AuditRow, audit, settle } from '../../test/faults/support/audit';
-import { type Drop, dropModel } from '../../test/faults/support/drops';
-import { connect, type Target } from '../../test/faults/support/target';
 
 export interface BurstOptions {
   drops: number;

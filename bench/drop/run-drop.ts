@@ -92,13 +92,7 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
     stack = await startChildStack({
       dataDir: join(work, 'stack'),
       speed: 60,
-      env: {
-        LOCAL_SAGEMAKER_STARTING_SECONDS: '30',
-        LOCAL_SAGEMAKER_INPROGRESS_SECONDS: '60',
-        // The resumed row kills a client mid-request, which leaves the edge's S3 proxy with a
-        // rejected promise no one awaits: by default that ends the process (issue 14 fixes it).
-        NODE_OPTIONS: '--unhandled-rejections=warn',
-      },
+      env: { LOCAL_SAGEMAKER_STARTING_SECONDS: '30', LOCAL_SAGEMAKER_INPROGRESS_SECONDS: '60' },
     });
     const env = {
       ...process.env,

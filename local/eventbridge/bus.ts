@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { AwsServiceError } from '../aws-error';
 import { CountedFault, RequestFaults } from '../faults';
 import { compilePattern } from './pattern-matcher';
+import { PutJournal } from './put-journal';
 
 export interface BusRule {
   busName: string;
@@ -51,6 +52,12 @@ export interface LocalBusOptions {
   accountId: string;
   busNames: string[];
   eventsLogPath: string;
+  /**
+   * Where puts made under a replay key (../replay-key) are journaled, so that one replayed
+   * after a restart is answered from the journal instead of being put again. Default: beside
+   * the events log, `put-journal.jsonl`.
+   */
+  putJournalPath?: string;
   rules: BusRule[];
   now: () => Date;
   onEvent?: (event: EventBridgeEvent, busName: string) => void;
@@ -58,7 +65,14 @@ export interface LocalBusOptions {
 }
 
 export interface LocalBus {
-  putEvents(input: { Entries?: PutEventsEntry[] }): {
+  /**
+   * Puts the entries. With a `replayKey`, an entry already put under that key is not put
+   * again: its first EventId is returned.
+   */
+  putEvents(
+    input: { Entries?: PutEventsEntry[] },
+    replayKey?: string,
+  ): {
     FailedEntryCount: number;
     Entries: ({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[];
   };
@@ -80,6 +94,10 @@ export function createLocalBus(options: LocalBusOptions): LocalBus {
   };
   const pending = new Set<Promise<void>>();
   mkdirSync(dirname(options.eventsLogPath), { recursive: true });
+  const journal = new PutJournal(
+    options.putJournalPath ?? `${dirname(options.eventsLogPath)}/put-journal.jsonl`,
+    options.eventsLogPath,
+  );
 
   const deliver = (rule: (typeof rules)[number], event: EventBridgeEvent) => {
     const attempt = async () => {
@@ -104,16 +122,18 @@ export function createLocalBus(options: LocalBusOptions): LocalBus {
     async idle() {
       while (pending.size > 0) await Promise.all([...pending]);
     },
-    putEvents(input) {
+    putEvents(input, replayKey) {
       const entries = input.Entries ?? [];
-      if (entries.length === 0 || entries.length > 10) {
+      if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) {
         throw new AwsServiceError(
           'ValidationException',
-          `Entries must have 1 to 10 items, got ${entries.length}`,
+          `Entries must have 1 to 10 items, got ${Array.isArray(entries) ? entries.length : typeof entries}`,
         );
       }
       faults.requests.check('PutEvents');
-      const results = entries.map((entry) => {
+      const results = entries.map((entry, index) => {
+        const putBefore = replayKey === undefined ? undefined : journal.eventId(replayKey, index);
+        if (putBefore) return { EventId: putBefore };
         const problem = entryProblem(entry, buses);
         if (problem) return problem;
         if (faults.failedEntries.take()) {
@@ -126,14 +146,15 @@ export function createLocalBus(options: LocalBusOptions): LocalBus {
           'detail-type': entry.DetailType as string,
           source: entry.Source as string,
           account: options.accountId,
-          time: (entry.Time === undefined ? options.now() : new Date(entry.Time))
-            .toISOString()
-            .replace(/\.\d{3}Z$/, 'Z'),
+          time: (eventTime(entry.Time) ?? options.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
           region: options.region,
           resources: entry.Resources ?? [],
           detail: JSON.parse(entry.Detail as string),
         };
-        appendFileSync(options.eventsLogPath, `${JSON.stringify({ ...event, 'event-bus-name': busName })}\n`);
+        const line = `${JSON.stringify({ ...event, 'event-bus-name': busName })}\n`;
+        // Journal first: a kill between the two writes is mended when the journal is next opened.
+        if (replayKey !== undefined) journal.record(replayKey, index, event.id, line);
+        appendFileSync(options.eventsLogPath, line);
         options.onEvent?.(event, busName);
         for (const rule of rules)
           if (rule.busName === busName && rule.matches(event as unknown as Record<string, unknown>)) {
@@ -144,6 +165,13 @@ export function createLocalBus(options: LocalBusOptions): LocalBus {
       return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
     },
   };
+}
+
+/** An entry's Time (awsJson: epoch seconds; or ISO-8601 text) as a date, if it is a valid one. */
+function eventTime(time: string | number | undefined): Date | undefined {
+  if (time === undefined) return undefined;
+  const date = new Date(typeof time === 'number' ? time * 1000 : time);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 function busNameOf(value: string | undefined): string {
@@ -169,9 +197,14 @@ function entryProblem(
     if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
       return invalid('Detail is malformed: it must be a JSON object.');
     }
+    // The event is written out again (events log, deliveries): a Detail nested too deep for
+    // that is refused here rather than failing there.
+    JSON.stringify(detail);
   } catch {
     return invalid('Detail is malformed.');
   }
+  if (entry.Time !== undefined && eventTime(entry.Time) === undefined)
+    return invalid('Parameter Time is not valid. Reason: not a timestamp.');
   const bus = busNameOf(entry.EventBusName);
   if (!buses.has(bus))
     return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };

@@ -4,12 +4,17 @@
  * (it only knows the key `S3RVER`, so the signature is dropped: S3 signatures are not
  * checked locally), decodes aws-chunked streamed uploads, and turns object-created events
  * into real-shaped notifications.
+ *
+ * s3rver's store is replaced (./hashed-store.ts: any key S3 allows, uploads visible only once
+ * whole), requests reach it through ./proxy.ts (keys checked as S3 checks them, every stream's
+ * end handled) and two of its handlers are fixed (./s3rver-fixes.ts).
  */
 import type { EventEmitter } from 'node:events';
 import http from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
-import { AwsChunkedDecoder, decodedHeaders, isAwsChunked } from './aws-chunked';
+import type { ErrorSite } from '../internal-errors';
+import { HashedStore } from './hashed-store';
 import {
   createSequencer,
   matchesFilter,
@@ -18,6 +23,8 @@ import {
   type S3rverRecord,
   toS3EventRecord,
 } from './notifications';
+import { createS3Proxy, type S3ProxyStats } from './proxy';
+import { applyS3rverFixes } from './s3rver-fixes';
 
 export interface BucketNotification {
   bucket: string;
@@ -34,20 +41,50 @@ export interface S3ServiceOptions {
   notifications: BucketNotification[];
   /** The stack's clock, for the notifications' eventTime (s3rver stamps real time). */
   now?: () => Date;
+  /** A bug met serving a request (../internal-errors). */
+  onInternalError?: (error: unknown, site: ErrorSite) => void;
 }
 
 export interface S3Service {
-  /** Proxies one edge request to s3rver. */
+  /** Proxies one edge request to s3rver. Never rejects. */
   handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
-  /** s3rver's own endpoint, for in-process clients (credentials `S3RVER`/`S3RVER`). */
+  /**
+   * An endpoint for in-process clients (any credentials) that skips the edge: the same proxy
+   * on a private port.
+   */
   internalEndpoint: string;
+  /** Requests, clients gone mid-request, and object-created notifications sent. */
+  stats(): S3ProxyStats & { notifications: number };
   close(): Promise<void>;
 }
 
-const PRESIGN_QUERY = /^x-amz-(algorithm|credential|signature|date|expires|signedheaders|security-token)$/i;
+/** Errors of a request whose client went away (s3rver's store sees its body end early). */
+const CLIENT_GONE = new Set([
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_STREAM_DESTROYED',
+]);
+
+/** The part of a Koa context of s3rver's read here. */
+interface S3rverContext {
+  method?: string;
+  path?: string;
+  req?: { complete: boolean };
+}
+
+/** The part of s3rver (a Koa app) its type definitions leave out. */
+interface S3rverApp extends EventEmitter {
+  store: HashedStore;
+  context: { store: HashedStore };
+  /** Koa's own logging of errors, replaced by the `error` listener below. */
+  silent: boolean;
+}
 
 /** Starts s3rver on a private port and returns the proxy the edge calls. */
 export async function startS3Service(options: S3ServiceOptions): Promise<S3Service> {
+  applyS3rverFixes();
   const server = new S3rver({
     address: '127.0.0.1',
     port: 0,
@@ -56,9 +93,30 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
     vhostBuckets: false,
   });
+  const app = server as unknown as S3rverApp;
+  const store = new HashedStore(options.directory);
+  app.store = store;
+  app.context.store = store;
+  app.silent = true;
+  app.on('error', (error: Error & { status?: number; code?: string }, ctx?: S3rverContext) => {
+    if ((error.status ?? 500) < 500) return;
+    // A request whose body did not arrive whole: its client (through the proxy) went away.
+    const cutShort =
+      ctx?.req?.complete === false || CLIENT_GONE.has(error.code ?? '') || /^HPE_/.test(error.code ?? '');
+    if (cutShort) return;
+    options.onInternalError?.(error, { method: ctx?.method ?? '?', path: `s3rver ${ctx?.path ?? '?'}` });
+  });
   const sequence = createSequencer();
-  // s3rver is a Koa app (an EventEmitter); its type definitions omit that.
-  (server as unknown as EventEmitter).on('event', (event: { Records: S3rverRecord[] }) => {
+  let notifications = 0;
+  app.on('event', (event: { Records: S3rverRecord[] }) => {
+    try {
+      notify(event);
+    } catch (error) {
+      // The object is stored; a notification that could not be sent is a bug, not the client's.
+      options.onInternalError?.(error, 'S3 notification');
+    }
+  });
+  const notify = (event: { Records: S3rverRecord[] }) => {
     for (const raw of event.Records) {
       if (!raw.eventName.startsWith('ObjectCreated:')) continue;
       for (const target of options.notifications) {
@@ -71,43 +129,32 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
           ...(options.now && { eventTime: options.now().toISOString() }),
         });
         target.deliver(JSON.stringify({ Records: [record] }), record);
+        notifications += 1;
       }
     }
-  });
+  };
   const address = await server.run();
-  const internalEndpoint = `http://127.0.0.1:${address.port}`;
+  const proxy = createS3Proxy(address.port, (error, path) =>
+    options.onInternalError?.(error, { path: `S3 proxy ${path}` }),
+  );
+  const internal = http.createServer((req, res) => {
+    // A reset connection is reported on the streams; the proxy takes it from there.
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+    void proxy.handle(req, res);
+  });
+  await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
+  const internalEndpoint = `http://127.0.0.1:${(internal.address() as AddressInfo).port}`;
 
   return {
     internalEndpoint,
-    handle: (req, res) => proxy(req, res, address.port),
-    close: () => server.close(),
+    stats: () => ({ ...proxy.stats, notifications }),
+    handle: (req, res) => proxy.handle(req, res),
+    async close() {
+      internal.closeAllConnections();
+      await new Promise<void>((resolve) => internal.close(() => resolve()));
+      proxy.close();
+      await server.close();
+    },
   };
-}
-
-async function proxy(req: http.IncomingMessage, res: http.ServerResponse, port: number): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://local');
-  for (const name of [...url.searchParams.keys()])
-    if (PRESIGN_QUERY.test(name)) url.searchParams.delete(name);
-  const chunked = isAwsChunked(req.headers);
-  const headers = chunked ? decodedHeaders(req.headers) : { ...req.headers };
-  delete headers.authorization;
-  delete headers['x-amz-security-token'];
-
-  const upstream = http.request({
-    host: '127.0.0.1',
-    port,
-    method: req.method,
-    path: `${url.pathname}${url.search}`,
-    headers,
-  });
-  const responded = new Promise<void>((resolve, reject) => {
-    upstream.on('response', (response) => {
-      res.writeHead(response.statusCode ?? 502, response.headers);
-      pipeline(response, res).then(resolve, reject);
-    });
-    upstream.on('error', reject);
-  });
-  if (chunked) await pipeline(req, new AwsChunkedDecoder(), upstream);
-  else await pipeline(req, upstream);
-  await responded;
 }

@@ -20,16 +20,25 @@ export const elementPath = (list: string, index: number): string => `${list}.${i
 
 const MAX_SHOWN_VALUE = 200;
 
-/** A value as AWS (Java) prints it in a validation message. */
-function javaString(value: unknown): string {
+/**
+ * A value as AWS (Java) prints it in a validation message, written only as far as the message
+ * shows it: a client's value may be nested thousands deep, and printing it all would overflow
+ * the stack.
+ */
+function javaString(value: unknown, room = MAX_SHOWN_VALUE + 1): string {
+  if (room <= 0) return '';
   if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map(javaString).join(', ')}]`;
-  if (typeof value === 'object') {
-    return `{${Object.entries(value)
-      .map(([k, v]) => `${k}=${javaString(v)}`)
-      .join(', ')}}`;
+  const open = Array.isArray(value) ? '[' : typeof value === 'object' ? '{' : undefined;
+  if (open === undefined) return String(value).slice(0, room);
+  const entries = Array.isArray(value)
+    ? value.map((v) => ['', v] as const)
+    : Object.entries(value as object).map(([k, v]) => [`${k}=`, v] as const);
+  let text = open;
+  for (const [i, [prefix, v]] of entries.entries()) {
+    if (text.length >= room) break;
+    text += `${i > 0 ? ', ' : ''}${prefix}${javaString(v, room - text.length)}`;
   }
-  return String(value);
+  return `${text}${open === '[' ? ']' : '}'}`;
 }
 
 function shown(value: unknown): string {

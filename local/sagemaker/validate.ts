@@ -45,6 +45,7 @@ import {
   NAME_CONTAINS_MAX_LENGTH,
   NAME_CONTAINS_PATTERN,
   NEXT_TOKEN_MAX_LENGTH,
+  NEXT_TOKEN_PATTERN,
   OPTIMIZATION_CONFIGS_MAX,
   OPTIMIZATION_CONFIGS_MIN,
   OPTIMIZATION_JOB_STATUSES,
@@ -496,8 +497,9 @@ export function validateListRequest(body: unknown): ListQuery {
   };
 
   const nextToken = read.string(input, 'NextToken', 'nextToken');
-  if (nextToken !== undefined)
-    v.length('nextToken', nextToken, nextToken.length, undefined, NEXT_TOKEN_MAX_LENGTH);
+  if (nextToken !== undefined) {
+    checkString(v, 'nextToken', nextToken, { max: NEXT_TOKEN_MAX_LENGTH, pattern: NEXT_TOKEN_PATTERN });
+  }
   const maxResults = read.integer(input, 'MaxResults', 'maxResults');
   if (maxResults !== undefined) v.range('maxResults', maxResults, LIST_MAX_RESULTS_MIN, LIST_MAX_RESULTS_MAX);
 

@@ -106,6 +106,7 @@ export async function printService(stage: string, region: string): Promise<Print
   // Everything `sls print` reads: the service file and the files it inlines or runs.
   const inputs = [
     'serverless.yml',
+    ...filesUnder('resources'),
     ...filesUnder('statemachines'),
     ...filesUnder('schemas'),
     ...filesUnder('config'),

@@ -15,9 +15,10 @@ const run = promisify(execFile);
 export const SLS_PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
 
 /**
- * The CLI's environment. ARN variables of the shell are dropped: serverless.yml falls back to
- * CloudFormation references when they are unset (`${env:STATE_MACHINE_ARN, …}`), and a value
- * left over from the shell would replace the stack's own reference. `extra` comes last.
+ * The CLI's environment. ARN variables of the shell are dropped: `sls invoke local` reads
+ * STATE_MACHINE_ARN and the like from it (config/invoke-local-env.cjs), and a value left over
+ * from the shell must not reach an invocation that meant the stack's own. (Packaging ignores
+ * them anyway.) `extra` comes last: callers pass the ones they mean.
  */
 export function offlineSlsEnv(options: {
   home: string;

@@ -21,6 +21,9 @@ export interface SnsService {
   published: PublishedMessage[];
 }
 
+/** Publish's limit on a message, in bytes. */
+const MESSAGE_MAX_BYTES = 262_144;
+
 const xml = (statusCode: number, body: string): EmulatorHttpResponse => ({
   statusCode,
   headers: { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() },
@@ -69,6 +72,8 @@ export function createSnsService(options: {
       const message = params.get('Message');
       if (!topics.has(topicArn)) return errorResponse(404, 'NotFound', `Topic does not exist: ${topicArn}`);
       if (!message) return errorResponse(400, 'InvalidParameter', 'Invalid parameter: Message');
+      if (Buffer.byteLength(message) > MESSAGE_MAX_BYTES)
+        return errorResponse(400, 'InvalidParameter', 'Invalid parameter: Message too long');
       const subject = params.get('Subject') ?? undefined;
       if (subject !== undefined && (subject.length > 100 || !/^[\x20-\x7e]*$/.test(subject))) {
         return errorResponse(400, 'InvalidParameter', 'Invalid parameter: Subject');

@@ -3,8 +3,8 @@
  * deletes what succeeded and leaves the rest to reappear after the visibility timeout, as
  * `ReportBatchItemFailures` asks. A thrown error fails the whole batch.
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { LocalQueue, ReceivedMessage } from './queue';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { LocalQueue, MessageAttributes, ReceivedMessage } from './queue';
 
 export interface EventSourceOptions {
   queue: LocalQueue;
@@ -66,7 +66,7 @@ async function deliver(messages: ReceivedMessage[], options: EventSourceOptions)
       receiptHandle: m.receiptHandle,
       body: m.body,
       attributes: m.attributes,
-      messageAttributes: {},
+      messageAttributes: lambdaMessageAttributes(m.messageAttributes),
       md5OfBody: m.md5OfBody,
       eventSource: 'aws:sqs',
       eventSourceARN: options.queue.arn,
@@ -91,4 +91,20 @@ async function deliver(messages: ReceivedMessage[], options: EventSourceOptions)
     }
   }
   options.onBatch?.({ size: messages.length, failed: failedIds.size, error });
+}
+
+/** Message attributes as Lambda's SQS event source puts them in a record. */
+function lambdaMessageAttributes(attributes: MessageAttributes): SQSRecord['messageAttributes'] {
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, value]) => [
+      name,
+      {
+        dataType: value.DataType,
+        ...(value.StringValue !== undefined && { stringValue: value.StringValue }),
+        ...(value.BinaryValue !== undefined && { binaryValue: value.BinaryValue }),
+        stringListValues: [],
+        binaryListValues: [],
+      },
+    ]),
+  );
 }

@@ -9,10 +9,21 @@ import { createHash, randomUUID } from 'node:crypto';
 import { AwsServiceError } from '../aws-error';
 import type { CancelTimer, Clock } from '../clock';
 
+/** A message attribute as the SQS API carries it (`Binary` values base64-encoded). */
+export interface MessageAttributeValue {
+  DataType: string;
+  StringValue?: string;
+  BinaryValue?: string;
+}
+
+export type MessageAttributes = Record<string, MessageAttributeValue>;
+
 export interface QueueMessage {
   messageId: string;
   body: string;
   md5OfBody: string;
+  /** Kept through redelivery, the DLQ and redrive, as SQS keeps them. */
+  messageAttributes?: MessageAttributes;
   sentAt: number;
   firstReceivedAt?: number;
   receiveCount: number;
@@ -25,6 +36,7 @@ export interface ReceivedMessage {
   receiptHandle: string;
   body: string;
   md5OfBody: string;
+  messageAttributes: MessageAttributes;
   attributes: {
     ApproximateReceiveCount: string;
     SentTimestamp: string;
@@ -68,13 +80,29 @@ export class LocalQueue {
     this.url = options.url;
   }
 
+  /** The queue's `RedrivePolicy` attribute, as SQS reports it; none without a DLQ. */
+  redrivePolicy(): { deadLetterTargetArn: string; maxReceiveCount: number } | undefined {
+    const redrive = this.options.redrive;
+    return (
+      redrive && {
+        deadLetterTargetArn: redrive.deadLetterQueue.arn,
+        maxReceiveCount: redrive.maxReceiveCount,
+      }
+    );
+  }
+
   /** SendMessage. */
-  send(body: string, delaySeconds = 0): { messageId: string; md5OfBody: string } {
+  send(
+    body: string,
+    delaySeconds = 0,
+    messageAttributes: MessageAttributes = {},
+  ): { messageId: string; md5OfBody: string } {
     const now = this.options.clock.now();
     const message: QueueMessage = {
       messageId: randomUUID(),
       body,
       md5OfBody: md5(body),
+      ...(Object.keys(messageAttributes).length > 0 && { messageAttributes }),
       sentAt: now,
       receiveCount: 0,
       visibleAt: now + delaySeconds * 1000,
@@ -109,6 +137,7 @@ export class LocalQueue {
         receiptHandle: message.receiptHandle,
         body: message.body,
         md5OfBody: message.md5OfBody,
+        messageAttributes: message.messageAttributes ?? {},
         attributes: {
           ApproximateReceiveCount: String(message.receiveCount),
           SentTimestamp: String(Math.floor(message.sentAt)),

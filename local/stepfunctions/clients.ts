@@ -1,6 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { sendReplayKey } from '../replay-key';
 import type { AwsClients } from './resources';
 
 /** Where the runner's SDK clients go. */
@@ -24,9 +25,10 @@ export function localClients({
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     ...(maxAttempts !== undefined && { maxAttempts }),
   };
+  // Each call carries the running Task's replay key, so a call replayed after a crash is known.
   return {
-    sagemaker: new SageMakerClient(config),
-    eventbridge: new EventBridgeClient(config),
-    sfn: new SFNClient(config),
+    sagemaker: sendReplayKey(new SageMakerClient(config)),
+    eventbridge: sendReplayKey(new EventBridgeClient(config)),
+    sfn: sendReplayKey(new SFNClient(config)),
   };
 }

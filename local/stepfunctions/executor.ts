@@ -26,7 +26,16 @@ export function aslExecutor(stack: LocalStackContext): ExecuteDefinition {
     stack.functionNames.map((name) => [name, (payload: unknown) => stack.lambda.invoke(name, payload)]),
   );
 
-  return async ({ stateMachine, execution, input, signal, resumeAt, onStateEntered }) => {
+  return async ({
+    stateMachine,
+    execution,
+    input,
+    signal,
+    resumeAt,
+    onStateEntered,
+    onTaskSucceeded,
+    onStateEvent,
+  }) => {
     // The edge's address is known only once it listens, after the executor is created. One SDK
     // attempt per call, as Step Functions makes: the definition's Retry is the only retry (SDK
     // retries would also sleep in real time, minutes of simulated time on a compressed clock).
@@ -49,7 +58,9 @@ export function aslExecutor(stack: LocalStackContext): ExecuteDefinition {
       clock,
       signal,
       ...(resumeAt && { resumeAt }),
-      onStateEntered: (state, _at, stateInput) => onStateEntered(state, stateInput),
+      onStateEntered: (state, _at, stateInput, entry) => onStateEntered(state, stateInput, entry),
+      onTaskSucceeded,
+      ...(onStateEvent && { onStateEvent: (event, at) => onStateEvent(event, at.getTime()) }),
     });
     if (report.status === 'SUCCEEDED') return report.output;
     throw Object.assign(new Error(report.error?.Cause ?? 'execution failed'), {

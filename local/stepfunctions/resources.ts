@@ -3,17 +3,15 @@
  * real AWS SDK v3 clients (pointed at whatever endpoints the caller configured), or an
  * in-process Lambda handler. Results and errors are shaped as Step Functions shapes them.
  */
-import * as eventBridgeCommands from '@aws-sdk/client-eventbridge';
 import {
   type EventBridgeClient,
   PutEventsCommand,
   type PutEventsCommandOutput,
 } from '@aws-sdk/client-eventbridge';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import * as sageMakerCommands from '@aws-sdk/client-sagemaker';
-import * as sfnCommands from '@aws-sdk/client-sfn';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { lambdaTaskFailure, serviceTaskFailure, TaskFailure } from './task-error';
+import { AWS_SDK_ERROR_NAMING, PUT_EVENTS_ERROR_NAMING, START_EXECUTION_ERROR_NAMING } from './error-naming';
+import { lambdaTaskFailure, type ServiceErrorNaming, serviceTaskFailure, TaskFailure } from './task-error';
 
 /** SDK clients the Tasks call; configure their endpoints to reach a local stack or a fake. */
 export interface AwsClients {
@@ -37,16 +35,16 @@ export type ResourceHandler = (input: unknown, env: ResourceEnv) => Promise<unkn
 
 type CommandCtor = new (input: object) => object;
 interface SdkService {
-  prefix: string;
-  commands: Record<string, unknown>;
+  /** Its error names; its `sdkModule` also holds the commands. */
+  errors: ServiceErrorNaming;
   client: (clients: AwsClients) => { send(command: object): Promise<unknown> } | undefined;
 }
 
 /** Services the aws-sdk integration can reach here, by the name used in the Resource ARN. */
 const SDK_SERVICES: Record<string, SdkService> = {
-  sagemaker: { prefix: 'SageMaker', commands: sageMakerCommands, client: (c) => c.sagemaker },
-  eventbridge: { prefix: 'EventBridge', commands: eventBridgeCommands, client: (c) => c.eventbridge },
-  sfn: { prefix: 'Sfn', commands: sfnCommands, client: (c) => c.sfn },
+  sagemaker: { errors: AWS_SDK_ERROR_NAMING.sagemaker, client: (c) => c.sagemaker },
+  eventbridge: { errors: AWS_SDK_ERROR_NAMING.eventbridge, client: (c) => c.eventbridge },
+  sfn: { errors: AWS_SDK_ERROR_NAMING.sfn, client: (c) => c.sfn },
 };
 
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([^:]+)(:.+)?$/;
@@ -118,7 +116,7 @@ async function putEvents(input: unknown, env: ResourceEnv): Promise<unknown> {
   try {
     response = await client.send(new PutEventsCommand({ Entries: entries }));
   } catch (error) {
-    throw serviceTaskFailure('EventBridge', error);
+    throw serviceTaskFailure(PUT_EVENTS_ERROR_NAMING, error);
   }
   const result = toStepFunctionsJson(response) as { FailedEntryCount?: number };
   if ((result.FailedEntryCount ?? 0) > 0)
@@ -140,23 +138,23 @@ async function startExecution(input: unknown, env: ResourceEnv): Promise<unknown
     );
     return { ExecutionArn: response.executionArn, StartDate: response.startDate?.toISOString() };
   } catch (error) {
-    throw serviceTaskFailure('StepFunctions', error);
+    throw serviceTaskFailure(START_EXECUTION_ERROR_NAMING, error);
   }
 }
 
 /** `arn:aws:states:::aws-sdk:<service>:<action>`: the action's SDK command with the Parameters. */
 function sdkCall(service: SdkService, action: string): ResourceHandler {
   const commandName = `${action.charAt(0).toUpperCase()}${action.slice(1)}Command`;
-  const Command = service.commands[commandName] as CommandCtor | undefined;
+  const Command = service.errors.sdkModule[commandName] as CommandCtor | undefined;
   if (typeof Command !== 'function') {
-    throw new Error(`the ${service.prefix} SDK has no ${commandName}`);
+    throw new Error(`the ${service.errors.prefix} SDK has no ${commandName}`);
   }
   return async (input, env) => {
-    const client = requireClient(service.client(env.clients), service.prefix);
+    const client = requireClient(service.client(env.clients), service.errors.prefix);
     try {
       return toStepFunctionsJson(await client.send(new Command((input ?? {}) as object)));
     } catch (error) {
-      throw serviceTaskFailure(service.prefix, error);
+      throw serviceTaskFailure(service.errors, error);
     }
   };
 }

@@ -9,14 +9,22 @@
  * `$$.Execution.StartTime` from the clock (./definition); `$$.State.RetryCount` (kept in a
  * context object the library shares by reference, updated before each retry).
  *
+ * Crash recovery: every state entry is numbered and reported (`onStateEntered`) before its
+ * Task runs, each Task call runs under a replay key `<executionArn>#<entry>` (../replay-key),
+ * and a call's success is reported (`onTaskSucceeded`) before the execution moves on. A resume
+ * at an entry whose call had succeeded re-uses the recorded result; one whose call was under way
+ * calls again with the same replay key, so a service that records it does not act twice.
+ *
  * Not emulated: JSONata, `Assign` and variables, callbacks (.waitForTaskToken), `.sync`
  * integrations, `$$.State.Name` and `$$.State.EnteredTime`, Tasks running concurrently in
- * Map or Parallel branches (the retry bookkeeping assumes one Task at a time), and the clock for
- * a Task's or an execution's TimeoutSeconds (real time, and a timed-out Task's retry is not
- * delayed).
+ * Map or Parallel branches (the retry and entry bookkeeping assume one Task at a time, and
+ * no state whose Next is itself), and the clock for a Task's or an execution's TimeoutSeconds
+ * (real time, and a timed-out Task's retry is not delayed).
  */
 import './polyfill';
 import { type RunOptions, StateMachine } from 'aws-local-stepfunctions';
+import { stateMachineArnOf } from '../../src/execution-arn';
+import { taskReplayKey } from '../replay-key';
 import { ExecutionAccounting, type LibraryEvent } from './accounting';
 import { type Clock, sleepOn, systemClock } from './clock';
 import {
@@ -27,6 +35,7 @@ import {
 } from './definition';
 import { type AwsClients, type LocalLambda, type ResourceEnv, resourceHandler } from './resources';
 import { RetryState } from './retry';
+import type { StateEvent } from './state-history';
 import { TaskFailure } from './task-error';
 
 export interface ExecutionContextInput {
@@ -51,20 +60,41 @@ export interface RunExecutionOptions {
   clock?: Clock;
   /** Uniform in [0, 1): FULL jitter draws from it. Default Math.random. */
   random?: () => number;
-  /** Called for each state entered, with the clock's time. */
-  onStateEntered?: (state: string, at: Date, input: unknown) => void;
+  /**
+   * Called for each state entered, with the clock's time and the entry's number in the
+   * execution (1 for the first state, counting on from a resumed entry's). A Task state is not
+   * run before this returns: record here what a resume needs.
+   */
+  onStateEntered?: (state: string, at: Date, input: unknown, entry: number) => void;
+  /**
+   * Called when a Task call succeeded, with its result, before the execution moves on: record
+   * it, and a resume at this entry re-uses it instead of calling again.
+   */
+  onTaskSucceeded?: (state: string, entry: number, result: unknown) => void;
+  /** Called for each state event of the library's log (entered, exited, failed, retried, caught). */
+  onStateEvent?: (event: StateEvent, at: Date) => void;
   /** Ends the execution early (StopExecution): the report says FAILED with `States.Aborted`. */
   signal?: AbortSignal;
   /**
    * Resumes at a state with the input it had, instead of at StartAt: how the local stack
    * picks an execution up again after a restart (the runner cannot serialize one mid-flight).
    */
-  resumeAt?: { state: string; input: unknown };
+  resumeAt?: ResumePoint;
   /**
    * History events after which the execution fails, as a Standard execution does at 25,000
    * (the default). The error is named `States.Runtime` here; set Infinity to only count.
    */
   historyLimit?: number;
+}
+
+/** Where a resumed execution starts again: what `onStateEntered` and `onTaskSucceeded` recorded. */
+export interface ResumePoint {
+  state: string;
+  input: unknown;
+  /** The entry's number; its Task calls carry the same replay key as before the restart. */
+  entry?: number;
+  /** The result of the entry's Task, when its call had succeeded: the Task is not called again. */
+  completed?: { result: unknown };
 }
 
 /** The execution history quota of a Standard workflow. */
@@ -103,10 +133,6 @@ function isPrepared(definition: RunExecutionOptions['definition']): definition i
   return typeof definition === 'object' && 'runnable' in definition && 'states' in definition;
 }
 
-function stateMachineArnOf(executionArn: string): string {
-  return executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '');
-}
-
 /** Runs the execution to its end. Resolves with the report whether it succeeded or failed. */
 export async function runExecution(options: RunExecutionOptions): Promise<ExecutionReport> {
   const prepared = isPrepared(options.definition)
@@ -128,18 +154,36 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   const stateContext = { RetryCount: 0 };
   const retryIntervalOverrides: Record<string, number> = {};
   const attempts: TaskAttempt[] = [];
-  let open: { state: string; retry: RetryState; awaitingRetry: boolean } | undefined;
+  let open: { state: string; retry: RetryState; awaitingRetry: boolean; number: number } | undefined;
+
+  const entries = new EntryTracker(options.resumeAt?.entry ?? 1);
+  let replayed = options.resumeAt?.completed;
 
   const taskHandler = (info: StateInfo) => {
     const resource = info.resource ?? '';
     const call = resourceHandler(resource);
     return async (input: unknown): Promise<unknown> => {
-      const entry =
-        open?.state === info.name && open.awaitingRetry
-          ? open
-          : { state: info.name, retry: new RetryState(info.retry, true, random), awaitingRetry: false };
+      const retrying = open?.state === info.name && open.awaitingRetry ? open : undefined;
+      // A retry after a Task timeout (raised by the library, not through this handler) is
+      // still the same entry when no state has been entered since.
+      const sameEntry = open?.state === info.name && entries.isLatest(info.name, open.number);
+      const entry = retrying ?? {
+        state: info.name,
+        retry: new RetryState(info.retry, true, random),
+        awaitingRetry: false,
+        number: sameEntry && open ? open.number : await entries.taskEntered(info.name),
+      };
       open = entry;
       entry.awaitingRetry = false;
+      if (replayed && entry.number === options.resumeAt?.entry && info.name === options.resumeAt.state) {
+        // Killed after this call succeeded and before the execution moved on: as on AWS, a
+        // state that finished is not run again.
+        const { result } = replayed;
+        replayed = undefined;
+        attempts.push({ state: info.name, resource, at: clock.now() });
+        open = undefined;
+        return result;
+      }
       // Errors the library raises itself (a Task timeout) are retried without delay.
       retryIntervalOverrides[info.name] = 0;
       const at = clock.now();
@@ -148,7 +192,8 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
         stateContext.RetryCount = 0;
       };
       try {
-        const result = await call(input, env);
+        const result = await taskReplayKey.run(`${executionArn}#${entry.number}`, () => call(input, env));
+        options.onTaskSucceeded?.(info.name, entry.number, result);
         attempts.push({ state: info.name, resource, at });
         close();
         return result;
@@ -226,11 +271,23 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   );
   options.signal?.addEventListener('abort', () => abort(), { once: true });
   if (options.signal?.aborted) abort();
+  let recordError: Error | undefined;
   const consumer = (async () => {
     for await (const event of eventLogs) {
       accounting.onEvent(event as LibraryEvent);
-      if (event.type === 'StateEntered')
-        options.onStateEntered?.(event.state.name, clock.now(), event.state.input);
+      if ('state' in event) options.onStateEvent?.(event as StateEvent, clock.now());
+      if (event.type === 'StateEntered' && !recordError) {
+        const entry = entries.entered(event.state.name);
+        try {
+          options.onStateEntered?.(event.state.name, clock.now(), event.state.input, entry);
+        } catch (error) {
+          // Without its record a state's effect could not be resumed safely: end the execution.
+          recordError = error instanceof Error ? error : new Error(String(error));
+          entries.fail(recordError);
+          abort();
+        }
+        entries.settle();
+      }
       if (accounting.events > historyLimit && !overLimit) {
         overLimit = true;
         abort();
@@ -244,7 +301,11 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   } catch (error) {
     outcome = {
       status: 'FAILED',
-      error: overLimit ? historyLimitError(historyLimit) : executionError(error),
+      error: overLimit
+        ? historyLimitError(historyLimit)
+        : recordError
+          ? { Error: 'States.Runtime', Cause: `could not record the state entered: ${recordError.message}` }
+          : executionError(error),
     };
   }
   await consumer;
@@ -271,4 +332,53 @@ function executionError(error: unknown): { Error: string; Cause: string } {
 
 function historyLimitError(limit: number): { Error: string; Cause: string } {
   return { Error: 'States.Runtime', Cause: `the execution reached the limit of ${limit} history events` };
+}
+
+/**
+ * Numbers the states entered, and lets a Task call wait until its state's entry has been
+ * numbered and recorded. The library reports entries through an event log that is read
+ * asynchronously, and calls the Task handler without waiting for it; a Task whose effect
+ * happened before its entry was recorded would be repeated by a resume.
+ */
+class EntryTracker {
+  private last: { state: string; number: number };
+  private taskEntry = 0;
+  private waiting: (() => void)[] = [];
+  private failure: Error | undefined;
+
+  constructor(first: number) {
+    this.last = { state: '', number: first - 1 };
+  }
+
+  /** True when `number` is the latest entry and it is into `state`. */
+  isLatest(state: string, number: number): boolean {
+    return this.last.state === state && this.last.number === number;
+  }
+
+  /** Called for each StateEntered event; returns the entry's number. */
+  entered(state: string): number {
+    this.last = { state, number: this.last.number + 1 };
+    return this.last.number;
+  }
+
+  /** Called once the entry has been recorded (or not): wakes the Task waiting for it. */
+  settle(): void {
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  fail(error: Error): void {
+    this.failure = error;
+    this.settle();
+  }
+
+  /** Resolves with the number of the entry a Task's first attempt belongs to, once it is recorded. */
+  async taskEntered(state: string): Promise<number> {
+    while (!(this.last.state === state && this.last.number > this.taskEntry)) {
+      if (this.failure) throw this.failure;
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    if (this.failure) throw this.failure;
+    this.taskEntry = this.last.number;
+    return this.taskEntry;
+  }
 }

@@ -4,11 +4,15 @@
  * (the ASL runner); this module owns the execution records: idempotent names, status, output,
  * stop, and persistence across restarts.
  */
+import * as z from 'zod';
+import { executionArnFor } from '../../src/execution-arn';
 import { AwsServiceError } from '../aws-error';
-import { dispatchOperation } from '../aws-json';
+import { dispatchOperation, optional, parseInput } from '../aws-json';
 import type { Clock } from '../clock';
 import { RequestFaults } from '../faults';
 import { ExecutionStore } from './execution-store';
+import type { ResumePoint } from './run-execution';
+import { recordStateEvent, type StateEvent, type StateVisit } from './state-history';
 
 export const SFN_TARGET_PREFIX = 'AWSStepFunctions';
 
@@ -25,8 +29,13 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
-  /** The last state entered and its input, so a restarted stack can resume there. */
-  checkpoint?: { state: string; input: unknown };
+  /**
+   * The last state entered, its input and entry number, and the result of its Task once that
+   * succeeded: a restarted stack resumes there without repeating a finished Task.
+   */
+  checkpoint?: ResumePoint;
+  /** The states visited, with their inputs and outputs (state-history.ts): what the console draws. */
+  history?: StateVisit[];
 }
 
 export interface LocalStateMachine {
@@ -42,8 +51,13 @@ export type ExecuteDefinition = (request: {
   input: unknown;
   signal: AbortSignal;
   /** Start at this state with this input (resuming after a restart) instead of StartAt. */
-  resumeAt?: { state: string; input: unknown };
-  onStateEntered: (state: string, input: unknown) => void;
+  resumeAt?: ResumePoint;
+  /** Must record the entry before it returns: the state's Task waits for it. */
+  onStateEntered: (state: string, input: unknown, entry: number) => void;
+  /** Must record the result before it returns: the execution moves on after it. */
+  onTaskSucceeded: (state: string, entry: number, result: unknown) => void;
+  /** Each state event of the run, at the clock's time in ms; folded into the record's history. */
+  onStateEvent?: (event: StateEvent, at: number) => void;
 }) => Promise<unknown>;
 
 export interface StepFunctionsOptions {
@@ -58,7 +72,34 @@ export interface StepFunctionsOptions {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: AWS forbids control characters in names
 const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/u;
 
-type Input = Record<string, unknown>;
+const arn = z.string().min(1).max(2048);
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+/** The request shapes, as in the Step Functions API reference (members the stack ignores left out). */
+const SHAPES = {
+  StartExecution: z.object({
+    stateMachineArn: arn,
+    name: optional(z.string().min(1).max(80)),
+    input: optional(z.string().max(262_144)),
+    traceHeader: optional(z.string().max(256)),
+  }),
+  DescribeExecution: z.object({ executionArn: arn, includedData: optional(z.string()) }),
+  ListExecutions: z.object({
+    stateMachineArn: optional(arn),
+    statusFilter: optional(z.enum(STATUSES)),
+    maxResults: optional(z.int().min(0).max(1000)),
+    nextToken: optional(z.string().min(1).max(3096)),
+  }),
+  StopExecution: z.object({
+    executionArn: arn,
+    error: optional(z.string().max(256)),
+    cause: optional(z.string().max(32_768)),
+  }),
+  ListStateMachines: z.object({
+    maxResults: optional(z.int().min(0).max(1000)),
+    nextToken: optional(z.string().min(1).max(1024)),
+  }),
+  DescribeStateMachine: z.object({ stateMachineArn: arn, includedData: optional(z.string()) }),
+};
 
 /** The Step Functions service over the declared state machines. */
 export function createStepFunctionsService(options: StepFunctionsOptions) {
@@ -100,9 +141,17 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
         input: JSON.parse(record.input),
         signal: controller.signal,
         ...(resumeAt && { resumeAt }),
-        onStateEntered: (state, input) => {
-          record.checkpoint = { state, input };
-          if (!closing) persist(record);
+        onStateEvent: (event, at) => recordStateEvent(record, event, at),
+        onStateEntered: (state, input, entry) => {
+          if (closing) return;
+          record.checkpoint = { state, input, entry };
+          persist(record);
+        },
+        onTaskSucceeded: (state, entry, result) => {
+          const checkpoint = record.checkpoint;
+          if (closing || checkpoint?.state !== state || checkpoint.entry !== entry) return;
+          checkpoint.completed = { result };
+          persist(record);
         },
       })
       .then(
@@ -127,21 +176,23 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
     settled.set(record.executionArn, done);
   };
 
-  const operations: Record<string, (input: Input) => unknown> = {
-    StartExecution: (input) => {
+  const operations: Record<string, (input: unknown) => unknown> = {
+    StartExecution: (body) => {
+      const input = parseInput(SHAPES.StartExecution, body);
       const sm = machine(input.stateMachineArn);
-      const name = String(input.name ?? crypto.randomUUID());
+      const name = input.name ?? crypto.randomUUID();
       if (!NAME_PATTERN.test(name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
-      const text = String(input.input ?? '{}');
+      const text = input.input ?? '{}';
       try {
-        JSON.parse(text);
+        // Written out again (state files, Task inputs): too deep a nesting is refused here.
+        JSON.stringify(JSON.parse(text));
       } catch {
         throw new AwsServiceError(
           'InvalidExecutionInput',
           'Invalid State Machine Execution Input: not valid JSON',
         );
       }
-      const executionArn = `${sm.arn.replace(':stateMachine:', ':execution:')}:${name}`;
+      const executionArn = executionArnFor(sm.arn, name);
       const existing = executions.get(executionArn);
       if (existing) {
         // AWS: same name and input as a *running* execution → the original response.
@@ -163,8 +214,8 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
       run(record);
       return { executionArn, startDate: new Date(record.startDate) };
     },
-    DescribeExecution: (input) => {
-      const e = execution(input.executionArn);
+    DescribeExecution: (body) => {
+      const e = execution(parseInput(SHAPES.DescribeExecution, body).executionArn);
       return {
         executionArn: e.executionArn,
         stateMachineArn: e.stateMachineArn,
@@ -178,7 +229,8 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
         ...(e.cause !== undefined && { cause: e.cause }),
       };
     },
-    ListExecutions: (input) => {
+    ListExecutions: (body) => {
+      const input = parseInput(SHAPES.ListExecutions, body);
       const sm = machine(input.stateMachineArn);
       const all = [...executions.values()]
         .filter(
@@ -186,7 +238,9 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
         )
         .sort((a, b) => b.startDate - a.startDate);
       const start = Number(input.nextToken ?? 0);
-      const size = Math.min(Number(input.maxResults || 100), 1000);
+      if (!Number.isSafeInteger(start) || start < 0)
+        throw new AwsServiceError('InvalidToken', `Invalid Token: '${input.nextToken}'`);
+      const size = input.maxResults || 100;
       const page = all.slice(start, start + size);
       return {
         executions: page.map((e) => ({
@@ -200,28 +254,32 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
         ...(start + size < all.length && { nextToken: String(start + size) }),
       };
     },
-    StopExecution: (input) => {
+    StopExecution: (body) => {
+      const input = parseInput(SHAPES.StopExecution, body);
       const e = execution(input.executionArn);
       if (e.status === 'RUNNING') {
         e.status = 'ABORTED';
         e.stopDate = options.clock.now();
-        if (input.error !== undefined) e.error = String(input.error);
-        if (input.cause !== undefined) e.cause = String(input.cause);
+        if (input.error !== undefined) e.error = input.error;
+        if (input.cause !== undefined) e.cause = input.cause;
         running.get(e.executionArn)?.abort();
         changed(e);
       }
       return { stopDate: new Date(e.stopDate ?? options.clock.now()) };
     },
-    ListStateMachines: () => ({
-      stateMachines: [...machines.values()].map((sm) => ({
-        stateMachineArn: sm.arn,
-        name: sm.name,
-        type: 'STANDARD',
-        creationDate: new Date(0),
-      })),
-    }),
-    DescribeStateMachine: (input) => {
-      const sm = machine(input.stateMachineArn);
+    ListStateMachines: (body) => {
+      parseInput(SHAPES.ListStateMachines, body);
+      return {
+        stateMachines: [...machines.values()].map((sm) => ({
+          stateMachineArn: sm.arn,
+          name: sm.name,
+          type: 'STANDARD',
+          creationDate: new Date(0),
+        })),
+      };
+    },
+    DescribeStateMachine: (body) => {
+      const sm = machine(parseInput(SHAPES.DescribeStateMachine, body).stateMachineArn);
       return {
         stateMachineArn: sm.arn,
         name: sm.name,

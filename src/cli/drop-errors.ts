@@ -1,16 +1,12 @@
 /**
- * How a drop fails. Whatever the failure, nothing half-uploaded triggers a job: the manifest (or
+ * How a drop fails once it is under way (a drop that cannot be made as asked is a `DropError`,
+ * drop-plan.ts). Whatever the failure, nothing half-uploaded triggers a job: the manifest (or
  * the single `.tar.gz`) is sent only after everything else is in place.
  */
 import { CliError, EXIT_CODES } from './errors';
 
-/** A drop that cannot be made as asked: no such path, not a `.tar.gz`, an empty folder, no config.json. */
-export class DropError extends CliError {
-  override readonly name: string = 'DropError';
-}
-
 /** A file changed (size or modification time) while it was uploaded. */
-export class FileChangedError extends DropError {
+export class FileChangedError extends CliError {
   override readonly name = 'FileChangedError';
   override readonly exitCode = EXIT_CODES.incomplete;
   constructor(
@@ -25,7 +21,7 @@ export class FileChangedError extends DropError {
 }
 
 /** A local file could not be read (a disk error, a file that vanished, no permission). */
-export class FileReadError extends DropError {
+export class FileReadError extends CliError {
   override readonly name = 'FileReadError';
   override readonly exitCode = EXIT_CODES.incomplete;
   constructor(
@@ -41,7 +37,7 @@ export class FileReadError extends DropError {
 }
 
 /** The drop was interrupted (Ctrl-C); what was complete stays in place for a re-run. */
-export class DropInterruptedError extends DropError {
+export class DropInterruptedError extends CliError {
   override readonly name = 'DropInterruptedError';
   override readonly exitCode = EXIT_CODES.interrupted;
 }

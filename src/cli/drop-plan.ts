@@ -1,128 +1,87 @@
 /**
- * What a drop will send, decided from the local path before anything is sent. Every bad input
- * is refused here with a {@link DropError} (exit code 4), so nothing reaches the bucket.
+ * What a drop uploads, and in which order: the drop contract (README, "Model drop contract")
+ * from the uploader's side. `model-opt drop` plans with it over files on disk, the local
+ * console over files dropped into a browser; only the upload differs. No I/O here.
  */
-import { statSync } from 'node:fs';
-import { basename } from 'node:path';
-import { DropError } from './drop-errors';
-import { type FolderFile, listModelFolder } from './model-folder';
-import type { FileToSend } from './s3-uploader';
+import { CliError } from './errors';
 
-/** What to drop, as the user gave it. */
-export interface DropPlanOptions {
-  /** A `.tar.gz` file or a model folder. */
-  path: string;
-  /** Default: the file name without `.tar.gz`, or the folder name. */
-  modelId?: string;
-  /** A manifest file for a folder drop. Default: the folder's own `optimization.json`, else `{}`. */
-  manifestPath?: string;
-  /** Pack the folder into one `.tar.gz` object, streamed (a single-artifact drop). */
-  tar?: boolean;
-  /** Drop a folder that has no `config.json` (its job will fail; for trying the failure path). */
-  allowMissingConfig?: boolean;
-  modelsPrefix?: string;
-  manifestName?: string;
+/** A drop that cannot be made as asked: not a `.tar.gz`, an empty folder. */
+export class DropError extends CliError {
+  override readonly name = 'DropError';
 }
 
-/** The manifest of a folder drop: a file, or `{}`. */
-export type ManifestToSend = { key: string; file: FileToSend } | { key: string; body: string };
+/** One file of a folder drop: its path inside the folder (`/`-separated), its size, and a handle. */
+export interface DropFile<T> {
+  path: string;
+  size: number;
+  file: T;
+}
 
-/** A drop, ready to send. `triggerKey` is the object whose notification starts the job: it goes last. */
-export type DropPlan =
-  | { kind: 'archive'; modelId: string; triggerKey: string; file: FileToSend }
+/** What to drop: one `.tar.gz`, or a model folder (with a manifest from elsewhere, optionally). */
+export type DropInput<T> =
+  | { kind: 'artifact'; name: string; size: number; file: T; modelId?: string }
   | {
       kind: 'folder';
-      modelId: string;
-      triggerKey: string;
-      prefix: string;
-      files: FileToSend[];
-      manifest: ManifestToSend;
-    }
-  | { kind: 'packed'; modelId: string; triggerKey: string; files: FolderFile[] };
+      name: string;
+      files: DropFile<T>[];
+      modelId?: string;
+      /** Overrides the folder's own manifest. */
+      manifest?: { size: number; file: T };
+    };
 
-const statOf = (path: string) => {
-  try {
-    return statSync(path, { throwIfNoEntry: false });
-  } catch (error) {
-    throw new DropError(`could not read ${path}: ${(error as Error).message}`, { cause: error });
-  }
-};
+/** One object to put: from a file, or the default manifest's text. */
+export interface PlannedUpload<T> {
+  key: string;
+  size: number;
+  source: { file: T } | { text: string };
+}
 
-/** Plans the drop of `options.path`; throws {@link DropError} for a path that cannot be dropped. */
-export function planDrop(options: DropPlanOptions): DropPlan {
-  const modelsPrefix = options.modelsPrefix ?? 'models/';
-  const manifestName = options.manifestName ?? 'optimization.json';
-  const stat = statOf(options.path);
-  if (!stat) throw new DropError(`no such file or folder: ${options.path}`);
+/** The uploads in order; the last one's notification starts the job. */
+export interface DropPlan<T> {
+  modelId: string;
+  uploads: PlannedUpload<T>[];
+  triggerKey: string;
+  bytes: number;
+}
 
-  if (stat.isFile()) {
-    if (options.tar) throw new DropError(`--tar packs a folder, and ${options.path} is a file`);
-    if (!options.path.endsWith('.tar.gz'))
-      throw new DropError(`a file drop must be a .tar.gz: ${options.path}`);
-    if (options.manifestPath) throw new DropError('--manifest applies to folder drops only');
-    const modelId = options.modelId ?? basename(options.path, '.tar.gz');
-    const triggerKey = `${modelsPrefix}${modelId}.tar.gz`;
+/** The manifest a folder gets when it brings none: the stage's defaults. */
+export const DEFAULT_MANIFEST_TEXT = '{}';
+
+/**
+ * Plans a drop. A `.tar.gz` is one upload to `<models>/<id>.tar.gz`; a folder's files go to
+ * `<models>/<id>/…` in path order, and its manifest (given, its own, else `{}`) goes last.
+ */
+export function planDrop<T>(
+  input: DropInput<T>,
+  rules: { modelsPrefix?: string; manifestName?: string } = {},
+): DropPlan<T> {
+  const modelsPrefix = rules.modelsPrefix ?? 'models/';
+  const manifestName = rules.manifestName ?? 'optimization.json';
+  if (input.kind === 'artifact') {
+    if (!input.name.endsWith('.tar.gz')) throw new DropError(`a file drop must be a .tar.gz: ${input.name}`);
+    const modelId = input.modelId ?? input.name.slice(0, -'.tar.gz'.length);
+    const key = `${modelsPrefix}${modelId}.tar.gz`;
     return {
-      kind: 'archive',
       modelId,
-      triggerKey,
-      file: { path: options.path, key: triggerKey, size: stat.size, mtimeMs: stat.mtimeMs },
+      uploads: [{ key, size: input.size, source: { file: input.file } }],
+      triggerKey: key,
+      bytes: input.size,
     };
   }
-  if (!stat.isDirectory()) throw new DropError(`${options.path} is neither a file nor a folder`);
-
-  let found: FolderFile[];
-  try {
-    found = listModelFolder(options.path);
-  } catch (error) {
-    throw new DropError(`could not read folder ${options.path}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const files = found.filter((file) => file.name !== manifestName);
-  if (files.length === 0) throw new DropError(`folder ${options.path} has no files to drop`);
-  if (!options.allowMissingConfig && !files.some((file) => file.name === 'config.json')) {
-    throw new DropError(
-      `folder ${options.path} has no config.json at its root, so its optimization job would fail; pass --allow-missing-config to drop it anyway`,
-    );
-  }
-  const modelId = options.modelId ?? basename(options.path);
-  if (options.tar) {
-    if (options.manifestPath)
-      throw new DropError(
-        "--manifest applies to folder drops only; a .tar.gz drop uses the stage's default settings",
-      );
-    return { kind: 'packed', modelId, triggerKey: `${modelsPrefix}${modelId}.tar.gz`, files };
-  }
-
-  const prefix = `${modelsPrefix}${modelId}/`;
-  const manifestKey = `${prefix}${manifestName}`;
-  const own = found.find((file) => file.name === manifestName);
-  let manifest: ManifestToSend = { key: manifestKey, body: '{}' };
-  if (options.manifestPath) {
-    const given = statOf(options.manifestPath);
-    if (!given?.isFile()) throw new DropError(`no such manifest file: ${options.manifestPath}`);
-    manifest = {
-      key: manifestKey,
-      file: { path: options.manifestPath, key: manifestKey, size: given.size, mtimeMs: given.mtimeMs },
-    };
-  } else if (own) {
-    manifest = {
-      key: manifestKey,
-      file: { path: own.path, key: manifestKey, size: own.size, mtimeMs: own.mtimeMs },
-    };
-  }
-  return {
-    kind: 'folder',
-    modelId,
-    triggerKey: manifestKey,
-    prefix,
-    files: files.map((file) => ({
-      path: file.path,
-      key: `${prefix}${file.name}`,
-      size: file.size,
-      mtimeMs: file.mtimeMs,
-    })),
-    manifest,
-  };
+  const modelId = input.modelId ?? input.name;
+  const folder = `${modelsPrefix}${modelId}/`;
+  const sorted = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const own = sorted.find((f) => f.path === manifestName);
+  const uploads: PlannedUpload<T>[] = sorted
+    .filter((f) => f.path !== manifestName)
+    .map((f) => ({ key: `${folder}${f.path}`, size: f.size, source: { file: f.file } }));
+  if (uploads.length === 0) throw new DropError(`folder ${input.name} has no files to drop`);
+  const manifest = input.manifest ?? own;
+  const manifestKey = `${folder}${manifestName}`;
+  uploads.push(
+    manifest
+      ? { key: manifestKey, size: manifest.size, source: { file: manifest.file } }
+      : { key: manifestKey, size: DEFAULT_MANIFEST_TEXT.length, source: { text: DEFAULT_MANIFEST_TEXT } },
+  );
+  return { modelId, uploads, triggerKey: manifestKey, bytes: uploads.reduce((n, u) => n + u.size, 0) };
 }

@@ -13,12 +13,19 @@ import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { jobNameFor } from '../job/job-name';
 import { DropInterruptedError } from './drop-errors';
-import { type DropPlan, type DropPlanOptions, planDrop } from './drop-plan';
-import { localBytes, localFile } from './file-checksums';
+import type { PlannedUpload } from './drop-plan';
+import { bytesInMemory, bytesOfFile, type LocalBytes } from './file-checksums';
 import { formatBytes } from './format';
+import { type LocalDrop, type LocalDropOptions, planLocalDrop } from './local-drop';
 import { MIB } from './part-size';
 import { headRemote, listRemote, type RemoteObject, remoteHolds } from './resume-check';
-import { createUploader, type FileToSend, type SentObject, type Uploader } from './s3-uploader';
+import {
+  createUploader,
+  type FileToSend,
+  type LocalFile,
+  type SentObject,
+  type Uploader,
+} from './s3-uploader';
 import { tarGzStream } from './tarball';
 
 /**
@@ -27,20 +34,22 @@ import { tarGzStream } from './tarball';
  */
 export const DROP_DEFAULTS = { concurrency: 16, partSize: 16 * MIB, gzipLevel: 0 } as const;
 
-/** Progress of a drop. Bytes found in place (skipped) count towards `dropLoaded` like sent ones. */
+/** Progress of a drop. Bytes found in place (skipped) count towards the totals like sent ones. */
 export interface DropProgress {
-  /** The object that last progressed. */
+  /** The object that last progressed, its bytes sent or found in place, and its size. */
   key: string;
+  loaded: number;
+  total: number;
   /** Sent or skipped bytes of the whole drop, and its size. */
   dropLoaded: number;
   dropTotal: number;
   /** Of `dropLoaded`: bytes sent in this run, and bytes already in place (not sent again). */
-  dropSent: number;
-  dropSkipped: number;
+  dropSent?: number;
+  dropSkipped?: number;
 }
 
 /** What to drop, where and how. */
-export interface DropOptions extends DropPlanOptions {
+export interface DropOptions extends LocalDropOptions {
   s3: S3Client;
   bucket: string;
   /** Requests in flight at most. Default {@link DROP_DEFAULTS}. */
@@ -81,7 +90,8 @@ export interface DropResult {
 
 /** Sends a drop; resolves when every object, the trigger last, is in the bucket. */
 export async function dropModel(options: DropOptions): Promise<DropResult> {
-  const plan = planDrop(options);
+  const drop = planLocalDrop(options);
+  const { modelId, triggerKey } = drop.kind === 'packed' ? drop : { ...drop.plan };
   const partSize = options.partSize ?? DROP_DEFAULTS.partSize;
   const concurrency = options.concurrency ?? DROP_DEFAULTS.concurrency;
   const controller = new AbortController();
@@ -90,17 +100,27 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
   const onAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const total = totalBytes(plan);
+  const total = drop.kind === 'packed' ? drop.files.reduce((n, f) => n + f.size, 0) : drop.plan.bytes;
+  const objects = drop.kind === 'packed' ? 1 : drop.plan.uploads.length;
   let sent = 0;
   let skipped = 0;
-  const report = (key: string) =>
+  const perKey = new Map<string, number>();
+  const report = (key: string, bytes: number, size: number) => {
+    const loaded = (perKey.get(key) ?? 0) + bytes;
+    perKey.set(key, loaded);
     options.onProgress?.({
       key,
+      loaded,
+      total: size,
       dropLoaded: sent + skipped,
       dropTotal: total,
       dropSent: sent,
       dropSkipped: skipped,
     });
+  };
+  const sizes = new Map(
+    drop.kind === 'packed' ? [[triggerKey, total]] : drop.plan.uploads.map((u) => [u.key, u.size]),
+  );
   const uploader = createUploader({
     s3: options.s3,
     bucket: options.bucket,
@@ -109,13 +129,13 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
     signal: controller.signal,
     onSent: (key, bytes) => {
       sent += bytes;
-      report(key);
+      report(key, bytes, sizes.get(key) ?? bytes);
     },
     ...(options.openFile && { openFile: options.openFile }),
     ...(options.signPayload && { signPayload: true }),
   });
   const state: DropState = {
-    plan,
+    drop,
     options,
     uploader,
     partSize,
@@ -128,16 +148,16 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
     skipped += size;
     state.skippedKeys.push(key);
     state.placed.push(key);
-    report(key);
+    report(key, size, size);
   };
   try {
     const trigger = await sendDrop(state, skip);
     return {
-      triggerKey: plan.triggerKey,
-      modelId: plan.modelId,
-      jobName: jobNameFor(plan.modelId, {
+      triggerKey,
+      modelId,
+      jobName: jobNameFor(modelId, {
         bucket: options.bucket,
-        key: plan.triggerKey,
+        key: triggerKey,
         version: trigger.versionId ?? trigger.eTag,
       }),
       uploadedKeys: state.placed,
@@ -152,10 +172,8 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
     uploader.stop(error);
     await uploader.abortOpenUploads();
     if (options.signal?.aborted) {
-      const files = plan.kind === 'folder' ? plan.files.length : 1;
-      const inPlace = state.placed.length;
       throw new DropInterruptedError(
-        `interrupted after ${formatBytes(sent + skipped)} of ${formatBytes(total)}: ${inPlace} of ${files} file(s) are in place, and nothing was triggered (${plan.triggerKey} goes last). Run the same command again to send the rest.`,
+        `interrupted after ${formatBytes(sent + skipped)} of ${formatBytes(total)}: ${state.placed.length} of ${objects} object(s) are in place, and nothing was triggered (${triggerKey} goes last). Run the same command again to send the rest.`,
         { cause: error },
       );
     }
@@ -166,7 +184,7 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
 }
 
 interface DropState {
-  plan: DropPlan;
+  drop: LocalDrop;
   options: DropOptions;
   uploader: Uploader;
   partSize: number;
@@ -178,70 +196,75 @@ interface DropState {
   skippedKeys: string[];
 }
 
-/** Bytes of the whole drop (for `tar`, of the files packed: the archive's size is known at the end). */
-function totalBytes(plan: DropPlan): number {
-  const sum = (files: { size: number }[]) => files.reduce((n, f) => n + f.size, 0);
-  if (plan.kind === 'archive') return plan.file.size;
-  if (plan.kind === 'packed') return sum(plan.files);
-  return sum(plan.files) + ('file' in plan.manifest ? plan.manifest.file.size : plan.manifest.body.length);
-}
+/** The file an upload reads, with the key it goes to. */
+const fileOf = (upload: PlannedUpload<LocalFile> & { source: { file: LocalFile } }): FileToSend => ({
+  ...upload.source.file,
+  key: upload.key,
+});
+const fromFile = (
+  upload: PlannedUpload<LocalFile>,
+): upload is PlannedUpload<LocalFile> & { source: { file: LocalFile } } => 'file' in upload.source;
 
 /** Sends what is not in place, the trigger last; returns the trigger object. */
 async function sendDrop(
   state: DropState,
   skip: (key: string, size: number) => void,
 ): Promise<SentObject | RemoteObject> {
-  const { plan, options, uploader } = state;
-  const resume = options.resume ?? true;
+  const { drop, options, uploader } = state;
   const sentOne = (object: SentObject) => {
     state.sentKeys.push(object.key);
     state.placed.push(object.key);
     return object;
   };
-
-  if (plan.kind === 'packed') {
-    const archive = tarGzStream(plan.files, { level: options.gzipLevel ?? DROP_DEFAULTS.gzipLevel });
-    return sentOne(await uploader.sendStream(plan.triggerKey, archive));
-  }
-  if (plan.kind === 'archive') {
-    const remote = resume ? await headRemote(options.s3, options.bucket, plan.triggerKey) : undefined;
-    if (remote && (await inPlace(state, remote, plan.file))) {
-      skip(remote.key, remote.size);
-      return remote;
-    }
-    return sentOne(await uploader.sendFile(plan.file).done);
+  if (drop.kind === 'packed') {
+    // Not resumable: the archive's bytes are known only once it is written.
+    const archive = tarGzStream(drop.files, { level: options.gzipLevel ?? DROP_DEFAULTS.gzipLevel });
+    return sentOne(await uploader.sendStream(drop.triggerKey, archive));
   }
 
-  const remote = resume
-    ? await listRemote(options.s3, options.bucket, plan.prefix)
-    : new Map<string, RemoteObject>();
+  const uploads = drop.plan.uploads;
+  const trigger = uploads[uploads.length - 1] as PlannedUpload<LocalFile>;
+  const remote = await inBucket(state, uploads);
   const toSend: FileToSend[] = [];
-  for (const file of plan.files) {
-    const found = remote.get(file.key);
-    if (found && (await inPlace(state, found, file))) skip(file.key, file.size);
-    else toSend.push(file);
+  for (const upload of uploads.slice(0, -1).filter(fromFile)) {
+    const found = remote.get(upload.key);
+    if (found && (await holds(state, found, bytesOfFile(upload.source.file.path, upload.size))))
+      skip(upload.key, upload.size);
+    else toSend.push(fileOf(upload));
   }
   await sendInOrder(state, toSend, sentOne);
 
-  const manifest = plan.manifest;
-  const manifestRemote = remote.get(manifest.key);
-  if (toSend.length === 0 && manifestRemote) {
-    const local =
-      'file' in manifest
-        ? localFile(manifest.file.path, manifest.file.size)
-        : localBytes(Buffer.from(manifest.body));
-    if ((await remoteHolds(options.s3, options.bucket, manifestRemote, local, state.partSize)).same) {
-      skip(manifest.key, manifestRemote.size);
-      // The job is named after the manifest's version (or ETag): a listing has no versions.
-      return (await headRemote(options.s3, options.bucket, manifest.key)) ?? manifestRemote;
-    }
+  // The trigger goes last; when everything else was in place and it is too, nothing is sent
+  // (sending it again would make a new job in a versioned bucket).
+  const triggerRemote = remote.get(trigger.key);
+  const triggerBytes = fromFile(trigger)
+    ? bytesOfFile(trigger.source.file.path, trigger.size)
+    : bytesInMemory(Buffer.from('text' in trigger.source ? trigger.source.text : ''));
+  if (toSend.length === 0 && triggerRemote && (await holds(state, triggerRemote, triggerBytes))) {
+    skip(trigger.key, trigger.size);
+    // The job is named after the trigger's version (or ETag): a listing has no versions.
+    return (await headRemote(options.s3, options.bucket, trigger.key)) ?? triggerRemote;
   }
-  if ('file' in manifest) return sentOne(await uploader.sendFile(manifest.file).done);
-  return sentOne(await uploader.sendStream(manifest.key, Readable.from([Buffer.from(manifest.body)])));
+  if (fromFile(trigger)) return sentOne(await uploader.sendFile(fileOf(trigger)).done);
+  const text = 'text' in trigger.source ? trigger.source.text : '';
+  return sentOne(await uploader.sendStream(trigger.key, Readable.from([Buffer.from(text)])));
 }
 
-async function inPlace(state: DropState, remote: RemoteObject, file: FileToSend): Promise<boolean> {
-  const local = localFile(file.path, file.size);
+/** What the bucket holds of the drop: its folder listed, or its one object (a `.tar.gz`). */
+async function inBucket(
+  state: DropState,
+  uploads: PlannedUpload<LocalFile>[],
+): Promise<Map<string, RemoteObject>> {
+  const { s3, bucket } = state.options;
+  if (state.options.resume === false) return new Map();
+  const trigger = uploads[uploads.length - 1] as PlannedUpload<LocalFile>;
+  if (uploads.length > 1)
+    return listRemote(s3, bucket, trigger.key.slice(0, trigger.key.lastIndexOf('/') + 1));
+  const one = await headRemote(s3, bucket, trigger.key);
+  return new Map(one ? [[one.key, one]] : []);
+}
+
+async function holds(state: DropState, remote: RemoteObject, local: LocalBytes): Promise<boolean> {
   return (await remoteHolds(state.options.s3, state.options.bucket, remote, local, state.partSize)).same;
 }
 

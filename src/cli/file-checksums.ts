@@ -55,12 +55,12 @@ export interface LocalBytes {
 }
 
 /** The file at `path`, of `size` bytes: each checksum is one sequential read, in bounded memory. */
-export function localFile(path: string, size: number): LocalBytes {
+export function bytesOfFile(path: string, size: number): LocalBytes {
   return { size, checksum: (form) => checksumOf(readChunks(path, size), size, form) };
 }
 
 /** A body held in memory (a `{}` manifest). */
-export function localBytes(body: Uint8Array): LocalBytes {
+export function bytesInMemory(body: Uint8Array): LocalBytes {
   return { size: body.length, checksum: (form) => checksumOf([body], body.length, form) };
 }
 

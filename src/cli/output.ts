@@ -2,8 +2,10 @@
  * Where the CLI writes. stdout carries the result: human text, or with `--json` exactly one
  * JSON document. Progress, live views and notes go to stderr, so `--json` output stays clean.
  */
+
+import { droppingColumns, fitTable } from '../terminal/fit-table';
 import { CliError } from './errors';
-import { table, tsv } from './format';
+import { tsv } from './format';
 
 /** The streams of one command run and how it writes to them. */
 export interface Output {
@@ -20,8 +22,11 @@ export interface Output {
   line(text?: string): void;
   /** A note on stderr. */
   note(text: string): void;
-  /** Rows as a table on a terminal, tab-separated lines otherwise. */
-  rows(headers: string[], rows: string[][]): void;
+  /**
+   * Rows as a table on a terminal, tab-separated lines otherwise. With `dropOrder`, a table
+   * wider than the terminal gives up those columns (indexes) in turn until it fits.
+   */
+  rows(headers: string[], rows: string[][], options?: { dropOrder?: number[] }): void;
   /** Reports an error: on stderr, and with --json also as `{ "error": … }` on stdout. */
   error(error: unknown): void;
 }
@@ -51,8 +56,10 @@ export function createOutput(options: {
     note(text) {
       stderr.write(`${text}\n`);
     },
-    rows(headers, rows) {
-      out.line(tty ? table(headers, rows) : tsv(headers, rows));
+    rows(headers, rows, { dropOrder = [] } = {}) {
+      if (!tty) return out.line(tsv(headers, rows));
+      const columns = stdout.columns || Number.POSITIVE_INFINITY;
+      out.line(fitTable(droppingColumns({ headers, rows }, dropOrder), columns).join('\n'));
     },
     error(error) {
       const e = error as { name?: string; message?: string; exitCode?: number };

@@ -1,54 +1,103 @@
 /**
- * The upload progress bar of `drop` (cli-progress), on stderr: redrawn in place on a terminal,
+ * The upload progress bar of `drop`, on stderr: a live region (src/terminal/) on a terminal,
  * a plain line every few seconds otherwise, nothing with --json unless stderr is a terminal.
+ * What the bar says is {@link progressLine} alone; the rest only decides when to draw it.
  */
-import cliProgress from 'cli-progress';
+import { createLiveRegion } from '../terminal/live-region';
 import type { DropProgress } from './drop';
-import { formatBytes } from './format';
+import { formatBytes, formatDuration } from './format';
+import { terminalStreams } from './live';
 import type { Output } from './output';
 
 /** Receives drop progress and draws it. */
 export interface UploadProgress {
   update(progress: DropProgress): void;
+  /** Leaves the last state on screen (or prints it, off a terminal). */
   stop(): void;
 }
 
-/** A progress bar over the whole drop's bytes, with rate and ETA. */
-export function uploadProgress(out: Output): UploadProgress {
+/** How often a plain line is printed off a terminal, in real ms. */
+const PLAIN_EVERY_MS = 2000;
+
+/**
+ * A progress bar over the whole drop's bytes, with rate and ETA. `now` (real epoch ms) is the
+ * clock for the rate, the ETA and the plain lines' pace.
+ */
+export function uploadProgress(
+  out: Output,
+  now: () => number = Date.now,
+  options: { endOnCtrlC?: boolean } = {},
+): UploadProgress {
   if (out.json && !out.errTty) return { update() {}, stop() {} };
-  const bar = new cliProgress.SingleBar({
-    stream: out.stderr as NodeJS.WriteStream,
-    format: 'uploading [{bar}] {percentage}% | {bytes} | {rate} | ETA {eta_formatted} | {key}',
-    barsize: 30,
-    hideCursor: out.errTty,
-    noTTYOutput: !out.errTty,
-    notTTYSchedule: 2000,
-    etaBuffer: 20,
-    // The last file name may be long; the bar must not wrap.
-    linewrap: false,
-  });
-  const started = Date.now();
-  let running = false;
-  const payload = (p: DropProgress) => {
-    const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-    // Bytes found in place count towards the bar but not the rate: they were not sent.
-    const skipped = p.dropSkipped > 0 ? ` (${formatBytes(p.dropSkipped)} in place, not sent)` : '';
-    return {
-      bytes: `${formatBytes(p.dropLoaded)}/${formatBytes(p.dropTotal)}${skipped}`,
-      rate: `${formatBytes(Math.round(p.dropSent / seconds))}/s`,
-      key: p.key.split('/').pop() ?? p.key,
+  const started = now();
+  let last: DropProgress | undefined;
+  const region = createLiveRegion({ stream: out.stderr, live: out.errTty, capture: terminalStreams(out) });
+  const line = (columns: number, state?: 'interrupted') =>
+    last ? [progressLine(last, now() - started, columns, state)] : [];
+
+  if (region.live) {
+    // Ctrl-C leaves the bar where it stopped, then ends the process as the signal would have.
+    const interrupt = () => {
+      region.finish((columns) => line(columns, 'interrupted'));
+      // `drop` stops itself on Ctrl-C (what is in place stays for a re-run) and says so.
+      if (options.endOnCtrlC ?? true) process.kill(process.pid, 'SIGINT');
     };
+    process.once('SIGINT', interrupt);
+    return {
+      update(progress) {
+        last = progress;
+        region.show(line);
+      },
+      stop() {
+        process.off('SIGINT', interrupt);
+        region.finish(line);
+      },
+    };
+  }
+
+  let printedAt: number | undefined;
+  let printed: DropProgress | undefined;
+  const print = () => {
+    printedAt = now();
+    printed = last;
+    for (const text of line(Number.POSITIVE_INFINITY)) region.print(text);
   };
   return {
-    update(p) {
-      if (!running) {
-        bar.start(Math.max(p.dropTotal, 1), 0, payload(p));
-        running = true;
-      }
-      bar.update(Math.min(p.dropLoaded, p.dropTotal), payload(p));
+    update(progress) {
+      last = progress;
+      if (printedAt === undefined || now() - printedAt >= PLAIN_EVERY_MS) print();
     },
     stop() {
-      if (running) bar.stop();
+      if (last && last !== printed) print();
     },
   };
+}
+
+/**
+ * `uploading [██████░░░░] 42% | 1.2 MiB/3.0 MiB | 800.0 KiB/s | ETA 2s | model.safetensors`,
+ * with a shorter bar on a narrow terminal (a live region cuts what still does not fit), and
+ * `interrupted` for `uploading` once Ctrl-C stopped it.
+ */
+export function progressLine(
+  progress: DropProgress,
+  elapsedMs: number,
+  columns: number,
+  state: 'uploading' | 'interrupted' = 'uploading',
+): string {
+  const { dropLoaded, dropTotal, dropSkipped = 0 } = progress;
+  const fraction = dropTotal > 0 ? Math.min(1, dropLoaded / dropTotal) : 1;
+  const barSize = columns >= 100 ? 30 : columns >= 60 ? 15 : 8;
+  const filled = Math.round(fraction * barSize);
+  const seconds = Math.max(elapsedMs / 1000, 0.001);
+  // Bytes found in place (a resumed drop) fill the bar but are not sent: not in the rate.
+  const rate = (progress.dropSent ?? dropLoaded) / seconds;
+  const eta = rate > 0 ? formatDuration(Math.max(dropTotal - dropLoaded, 0) / rate) : '-';
+  const skipped = dropSkipped > 0 ? ` (${formatBytes(dropSkipped)} in place, not sent)` : '';
+  return [
+    `${state} [${'█'.repeat(filled)}${'░'.repeat(barSize - filled)}] ${Math.floor(fraction * 100)}%`,
+    `${formatBytes(dropLoaded)}/${formatBytes(dropTotal)}${skipped}`,
+    `${formatBytes(Math.round(rate))}/s`,
+    `ETA ${eta}`,
+    progress.key.split('/').pop() ?? progress.key,
+  ].join(' | ');
 }

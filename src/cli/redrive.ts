@@ -17,6 +17,11 @@ export interface DeadLetter {
   /** ApproximateReceiveCount, this listing's receive included. */
   receiveCount: number;
   sentAt?: string;
+  /**
+   * Why start-optimization sent it there itself (its `reason` attribute), e.g. `QuotaWaitExceeded`;
+   * absent for a message SQS moved after `maxReceiveCount` failed receives.
+   */
+  reason?: string;
   /** The objects the S3 notification names, keys decoded. */
   objects: { bucket: string; key: string }[];
   /** The body's start, when it is not an S3 notification. */
@@ -71,6 +76,7 @@ export async function listDeadLetters(
           VisibilityTimeout: LISTING_VISIBILITY_SECONDS,
           WaitTimeSeconds: 0,
           MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+          MessageAttributeNames: ['reason'],
         }),
       );
       const fresh = Messages.filter((m) => m.MessageId && !seen.has(m.MessageId));
@@ -78,10 +84,12 @@ export async function listDeadLetters(
       for (const m of Messages) if (m.ReceiptHandle) handles.push(m.ReceiptHandle);
       for (const m of fresh) {
         const sent = Number(m.Attributes?.SentTimestamp);
+        const reason = m.MessageAttributes?.reason?.StringValue;
         seen.set(m.MessageId as string, {
           messageId: m.MessageId as string,
           receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
           ...(Number.isFinite(sent) && { sentAt: new Date(sent).toISOString() }),
+          ...(reason && { reason }),
           ...describeBody(m.Body ?? ''),
         });
       }

@@ -1,9 +1,11 @@
 /** Human renderings of jobs: one line, a table, a status page. */
+import { droppingColumns, fitTable } from '../terminal/fit-table';
 import { formatDuration, formatTime } from './format';
 import type { JobView } from './job-view';
 import type { JobSummary } from './list-jobs';
 
-const shortEvent = (detailType: string | undefined): string =>
+/** `Model Optimization Completed` → `Completed`; `-` for none. */
+export const shortEvent = (detailType: string | undefined): string =>
   detailType ? detailType.replace(/^Model (Optimization|Upload) /, '') : '-';
 
 /** `name  STATUS  elapsed  last event`, for the live view of one job. */
@@ -53,6 +55,17 @@ export function jobRows(jobs: JobSummary[]): string[][] {
     shortEvent(job.lastEvent),
     job.techniques.join(',') || '-',
   ]);
+}
+
+/** Which job-table columns a narrow terminal gives up first: TECHNIQUES, CREATED, TRACKING. */
+export const JOB_TABLE_DROP_ORDER = [6, 3, 4];
+
+/** The job table as lines that fit `columns` (docs/cli.md: how it narrows). */
+export function jobTable(jobs: JobSummary[], columns: number): string[] {
+  return fitTable(
+    droppingColumns({ headers: JOB_TABLE_HEADERS, rows: jobRows(jobs) }, JOB_TABLE_DROP_ORDER),
+    columns,
+  );
 }
 
 /** The page `status` prints. */

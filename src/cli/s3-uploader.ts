@@ -24,12 +24,16 @@ import { FileChangedError, FileReadError } from './drop-errors';
 import { partCount, partSizeFor } from './part-size';
 import { type Slot, UploadSlots } from './upload-slots';
 
-/** A local file to send, as it was when the drop was planned. */
-export interface FileToSend {
+/** A local file as it was when the drop was planned (a change since then fails its upload). */
+export interface LocalFile {
   path: string;
-  key: string;
   size: number;
   mtimeMs: number;
+}
+
+/** A local file and the key it goes to. */
+export interface FileToSend extends LocalFile {
+  key: string;
 }
 
 /** An object now in place. */

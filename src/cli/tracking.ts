@@ -4,6 +4,7 @@
  * output (`PutTerminalEvent` outputs `{ action: "publish", detailType, detail }`).
  */
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { executionArnFor } from '../execution-arn';
 
 /** How a job ended, as the pipeline's terminal event says (or `Rejected`/`Unknown`). */
 export type Outcome = 'Completed' | 'Failed' | 'Stopped' | 'Rejected' | 'Unknown';
@@ -68,10 +69,6 @@ const OUTCOMES: Record<string, Outcome> = {
 /** The outcome a detail-type announces. */
 export const outcomeOf = (detailType: string): Outcome => OUTCOMES[detailType] ?? 'Unknown';
 
-/** The execution ARN of `name` under a state machine. */
-export const executionArnOf = (stateMachineArn: string, name: string): string =>
-  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-
 /** A chain longer than this is a bug somewhere; 28 days of polling take six executions. */
 const MAX_CHAIN = 50;
 
@@ -104,14 +101,14 @@ export async function readTracking(
   for (let index = 1; name && executions.length < MAX_CHAIN; index++) {
     let described: Awaited<ReturnType<typeof describe>>;
     try {
-      described = await describe(sfn, executionArnOf(stateMachineArn, name));
+      described = await describe(sfn, executionArnFor(stateMachineArn, name));
     } catch (error) {
       if ((error as { name?: string }).name === 'ExecutionDoesNotExist') break;
       throw error;
     }
     executions.push({
       name,
-      executionArn: described.executionArn ?? executionArnOf(stateMachineArn, name),
+      executionArn: described.executionArn ?? executionArnFor(stateMachineArn, name),
       status: described.status ?? 'RUNNING',
       ...(described.startDate && { startDate: described.startDate }),
       ...(described.stopDate && { stopDate: described.stopDate }),

@@ -1,8 +1,8 @@
 /**
  * The manifest (`models/<model-id>/optimization.json`): the settings a user may give a folder
  * drop. Every limit comes from the API (api-limits.ts), so a manifest that passes here also
- * passes SageMaker's own validation. `docs/manifest.md` and `schemas/manifest.schema.json`
- * are generated from this schema.
+ * passes SageMaker's own validation. `schemas/manifest.schema.json` is generated from this
+ * schema (`npm run schemas`); `docs/manifest.md` describes it.
  */
 import * as z from 'zod';
 import {
@@ -19,7 +19,6 @@ import {
   MAX_RUNTIME_MAX_SECONDS,
   MAX_RUNTIME_MIN_SECONDS,
   OPTIMIZATION_CONFIGS_MAX,
-  OPTIMIZATION_CONFIGS_MIN,
   S3_URI_MAX_LENGTH,
   SECURITY_GROUP_ID_PATTERN,
   SECURITY_GROUPS_MAX,
@@ -34,6 +33,7 @@ import {
   TECHNIQUES,
   VPC_ID_MAX_LENGTH,
 } from '../job/api-limits';
+import { PIPELINE_TAG_KEYS } from '../job/build-request';
 
 const s3Uri = z
   .string()
@@ -139,17 +139,53 @@ export const techniqueEntrySchema = z
 
 export type TechniqueEntry = z.infer<typeof techniqueEntrySchema>;
 
+/**
+ * A manifest that names techniques names at least one (`{}` asks for the stage's defaults). The
+ * API would take none (OPTIMIZATION_CONFIGS_MIN is 0): a job that optimizes nothing is a mistake here.
+ */
+export const MIN_TECHNIQUES = 1;
+
 export const techniquesSchema = z
   .array(techniqueEntrySchema)
-  .min(OPTIMIZATION_CONFIGS_MIN, `at least ${OPTIMIZATION_CONFIGS_MIN} technique`)
+  .min(MIN_TECHNIQUES, `at least ${MIN_TECHNIQUES} technique`)
   .max(OPTIMIZATION_CONFIGS_MAX, `at most ${OPTIMIZATION_CONFIGS_MAX} techniques`);
 
 const tagKey = z
   .string()
   .min(1)
   .max(TAG_KEY_MAX_LENGTH)
-  .regex(TAG_PATTERN, 'has characters tags do not allow');
+  .regex(TAG_PATTERN, 'has characters tags do not allow')
+  // For the JSON Schema; the record below reports a reserved key with its own path.
+  .meta({ not: { enum: [...PIPELINE_TAG_KEYS] } });
 const tagValue = z.string().max(TAG_VALUE_MAX_LENGTH).regex(TAG_PATTERN, 'has characters tags do not allow');
+const tagsMax = TAGS_MAX - PIPELINE_TAG_KEYS.length;
+const pipelineTagKeys = new Set<string>(PIPELINE_TAG_KEYS);
+
+/**
+ * User tags, added after the pipeline's own. A key the pipeline sets is rejected, with its
+ * path, rather than dropped (which would surprise the user who wrote it) or let overwrite the
+ * pipeline's value (which says what model, drop and stage the job came from).
+ */
+const tagsSchema = z
+  .record(tagKey, tagValue)
+  .superRefine((tags, ctx) => {
+    if (Object.keys(tags).length > tagsMax) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `at most ${tagsMax} tags (the pipeline adds ${PIPELINE_TAG_KEYS.length} of its own)`,
+      });
+    }
+    for (const key of Object.keys(tags)) {
+      if (pipelineTagKeys.has(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `is a tag the pipeline sets on every job (${PIPELINE_TAG_KEYS.join(', ')}); use another key`,
+        });
+      }
+    }
+  })
+  .meta({ maxProperties: tagsMax });
 
 const vpcId = (pattern: RegExp) => z.string().max(VPC_ID_MAX_LENGTH).regex(pattern, 'is not a valid id');
 
@@ -187,13 +223,7 @@ export const manifestSchema = z.strictObject({
     .optional(),
   acceptEula: z.boolean().optional(),
   kmsKeyId: z.string().max(KMS_KEY_ID_MAX_LENGTH).regex(KMS_KEY_ID_PATTERN).optional(),
-  tags: z
-    .record(tagKey, tagValue)
-    .refine((tags) => Object.keys(tags).length <= TAGS_MAX - 3, {
-      message: `at most ${TAGS_MAX - 3} tags (the pipeline adds 3 of its own)`,
-    })
-    .meta({ maxProperties: TAGS_MAX - 3 })
-    .optional(),
+  tags: tagsSchema.optional(),
   vpcConfig: vpcConfigSchema.optional(),
 });
 

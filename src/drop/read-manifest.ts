@@ -4,15 +4,22 @@ import { toIssues } from './issues';
 import { type Manifest, manifestSchema } from './manifest-schema';
 import type { S3ObjectRef } from './s3-notification';
 
+const BYTE_ORDER_MARK = '\uFEFF';
+
 export interface ManifestRules {
   maxManifestBytes: number;
 }
 
-/** Parses and validates manifest text. Throws InvalidDropError with every problem and its path. */
+/**
+ * Parses and validates manifest text, after a leading UTF-8 byte-order mark if there is one.
+ * Throws InvalidDropError with every problem and its path.
+ */
 export function parseManifest(text: string): Manifest {
+  // Notepad and other editors start UTF-8 files with a byte-order mark, which JSON.parse refuses.
+  const body = text.startsWith(BYTE_ORDER_MARK) ? text.slice(BYTE_ORDER_MARK.length) : text;
   let json: unknown;
   try {
-    json = text.trim() === '' ? {} : JSON.parse(text);
+    json = body.trim() === '' ? {} : JSON.parse(body);
   } catch (error) {
     throw new InvalidDropError([
       { path: '$', message: `manifest is not valid JSON: ${(error as Error).message}` },

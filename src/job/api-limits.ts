@@ -2,7 +2,9 @@
  * Limits of the SageMaker optimization-job API, as documented in the CreateOptimizationJob /
  * DescribeOptimizationJob API reference and the current `@aws-sdk/client-sagemaker` types.
  * The manifest schema (what users may ask for) and the local emulator (what the service
- * accepts) both read these, so they cannot disagree.
+ * accepts) both read these, so they cannot disagree with each other; a test holds them to
+ * botocore's service model, so they cannot both be wrong unnoticed
+ * (test/local/sagemaker-conformance.test.ts).
  */
 import { OptimizationJobDeploymentInstanceType } from '@aws-sdk/client-sagemaker';
 
@@ -31,10 +33,11 @@ export const KMS_KEY_ID_MAX_LENGTH = 2048;
 export const ENVIRONMENT_MAX_ENTRIES = 25;
 export const ENVIRONMENT_KEY_MAX_LENGTH = 256;
 export const ENVIRONMENT_VALUE_MAX_LENGTH = 256;
-/** Keys must contain a non-whitespace character (`^(?!\s*$).+`). */
-export const ENVIRONMENT_KEY_PATTERN = /^(?!\s*$).+$/s;
+/** Keys must contain a non-whitespace character (`^(?!\s*$).+`), on one line. */
+export const ENVIRONMENT_KEY_PATTERN = /^(?!\s*$).+$/;
 
-export const OPTIMIZATION_CONFIGS_MIN = 1;
+/** The model allows an empty list (the manifest asks for at least one technique all the same). */
+export const OPTIMIZATION_CONFIGS_MIN = 0;
 export const OPTIMIZATION_CONFIGS_MAX = 10;
 
 /** StoppingCondition.MaxRuntimeInSeconds: at least 1 s, at most 28 days (default 1 day). */
@@ -112,5 +115,7 @@ export const LIST_MAX_RESULTS_DEFAULT = 50;
 export const NAME_CONTAINS_PATTERN = /^[a-zA-Z0-9-]+$/;
 export const NAME_CONTAINS_MAX_LENGTH = 63;
 export const NEXT_TOKEN_MAX_LENGTH = 8192;
+/** Any text on one line (the model's `.*`). */
+export const NEXT_TOKEN_PATTERN = /^.*$/;
 export const LIST_SORT_BY = ['Name', 'CreationTime', 'Status'] as const;
 export const SORT_ORDERS = ['Ascending', 'Descending'] as const;

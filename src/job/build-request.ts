@@ -59,20 +59,26 @@ export function toTagValue(value: string): string {
   return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, TAG_VALUE_MAX_LENGTH);
 }
 
+/**
+ * The tag keys the pipeline sets on every job. A manifest may not set them (manifest-schema.ts
+ * rejects it, with the path), so a job's tags always say where it came from.
+ */
+export const PIPELINE_TAG_KEYS = ['model-id', 'source-key', 'stage'] as const;
+
 /** The CreateOptimizationJob request for a drop with resolved settings. */
 export function buildCreateJobRequest(
   target: JobTarget,
   settings: OptimizationSettings,
 ): CreateOptimizationJobCommandInput {
-  const pipelineTags: Tag[] = [
-    { Key: 'model-id', Value: toTagValue(target.modelId) },
-    { Key: 'source-key', Value: toTagValue(target.sourceKey) },
-    { Key: 'stage', Value: toTagValue(target.stage) },
+  const pipelineTags: Record<(typeof PIPELINE_TAG_KEYS)[number], string> = {
+    'model-id': target.modelId,
+    'source-key': target.sourceKey,
+    stage: target.stage,
+  };
+  const tags: Tag[] = [
+    ...Object.entries(pipelineTags).map(([Key, value]) => ({ Key, Value: toTagValue(value) })),
+    ...Object.entries(settings.tags).map(([Key, Value]) => ({ Key, Value })),
   ];
-  const pipelineKeys = new Set(pipelineTags.map((t) => t.Key));
-  const userTags = Object.entries(settings.tags)
-    .filter(([key]) => !pipelineKeys.has(key))
-    .map(([Key, Value]) => ({ Key, Value }));
   const kmsKeyId = settings.kmsKeyId ?? target.outputKmsKeyId;
 
   return {
@@ -95,7 +101,7 @@ export function buildCreateJobRequest(
         MaxPendingTimeInSeconds: settings.maxPendingTimeInSeconds,
       }),
     },
-    Tags: [...pipelineTags, ...userTags],
+    Tags: tags,
     ...(settings.vpcConfig && {
       VpcConfig: {
         SecurityGroupIds: settings.vpcConfig.securityGroupIds,

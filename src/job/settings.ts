@@ -1,6 +1,8 @@
 /**
  * Optimization settings: the stage defaults with a manifest merged over them.
- * Techniques replace the defaults as a whole; environment entries and tags merge key by key.
+ * Techniques replace the defaults as a whole; environment entries merge key by key, the
+ * manifest winning. Tags are the manifest's alone: the stage has none, and the job gets them
+ * after the pipeline's own (build-request.ts), whose keys the manifest schema rejects.
  */
 import type { Manifest, TechniqueEntry } from '../drop/manifest-schema';
 import { InvalidDropError, type ValidationIssue } from '../errors';

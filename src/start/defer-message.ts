@@ -1,4 +1,18 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+
+/**
+ * The message attribute that carries, from one re-queue to the next, when the drop first met a
+ * full quota (epoch milliseconds). A drop redriven from the DLQ has none, so its wait starts
+ * over.
+ */
+export const QUOTA_WAIT_SINCE = 'quotaWaitSince';
+
+/** When the drop's wait for a job slot began: what an earlier deferral recorded, else `now`. */
+export function quotaWaitSince(record: SQSRecord, now: number): number {
+  const since = Number(record.messageAttributes?.[QUOTA_WAIT_SINCE]?.stringValue);
+  return Number.isFinite(since) && since > 0 && since <= now ? since : now;
+}
 
 export interface BackoffRules {
   baseSeconds: number;
@@ -25,17 +39,23 @@ export function queueUrlFromArn(queueArn: string): string {
 }
 
 /**
- * Puts a message back on its queue as a new message, delivered after `seconds`. Waiting this
- * way uses none of the queue's maxReceiveCount, which counts failures only: a drop can wait for
- * quota as long as the backlog lasts without reaching the DLQ.
+ * Puts a message back on its queue as a new message, delivered after `seconds`, with when its
+ * wait began (`waitSince`, epoch ms). Waiting this way uses none of the queue's maxReceiveCount,
+ * which counts failures only; the longest wait (`maxQuotaWaitSeconds`) bounds it instead.
  */
 export async function requeueMessage(
   sqs: SQSClient,
   queueArn: string,
   body: string,
   seconds: number,
+  waitSince: number,
 ): Promise<void> {
   await sqs.send(
-    new SendMessageCommand({ QueueUrl: queueUrlFromArn(queueArn), MessageBody: body, DelaySeconds: seconds }),
+    new SendMessageCommand({
+      QueueUrl: queueUrlFromArn(queueArn),
+      MessageBody: body,
+      DelaySeconds: seconds,
+      MessageAttributes: { [QUOTA_WAIT_SINCE]: { DataType: 'Number', StringValue: String(waitSince) } },
+    }),
   );
 }

@@ -38,6 +38,8 @@ export type DropOutcome =
   | { kind: 'rejected'; key?: string; jobName?: string; issues: ValidationIssue[] }
   /** The job quota was full: the message is back on the queue, delayed (handle-record.ts). */
   | { kind: 'deferred'; delaySeconds: number }
+  /** The job quota was full for longer than the stage allows: the message is in the DLQ. */
+  | { kind: 'quota-wait-exceeded'; quotaWaitSeconds: number; deadLetterQueueArn: string }
   | {
       kind: 'started';
       key: string;

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { QuotaFullError } from '../errors';
+import { executionArnFor } from '../execution-arn';
 
 /** Creates the job, or finds the one a previous delivery created. */
 export async function createJobOnce(
@@ -33,11 +34,6 @@ export async function createJobOnce(
     new DescribeOptimizationJobCommand({ OptimizationJobName: request.OptimizationJobName }),
   );
   return { jobArn: requireValue(existing.OptimizationJobArn, 'OptimizationJobArn'), created: false };
-}
-
-/** The ARN Step Functions gives an execution of `stateMachineArn` named `name`. */
-export function executionArnFor(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 /**

@@ -73,12 +73,17 @@ export async function checkOptimizationJob(payload: unknown, deps: CheckDeps): P
 
   const nextPoll = state.tracking.pollIntervalSeconds;
   if (stop) {
+    const refused = state.check?.stopRefused;
     const waited = (now.getTime() - Date.parse(stop.requestedAt)) / 1000;
     if (waited > STOP_WAIT_SECONDS) {
       throw new JobStopTimeoutError(
-        `job is still ${status} ${Math.round(waited)} s after the pipeline asked it to stop (${stop.reason})`,
+        `job is still ${status} ${Math.round(waited)} s after the pipeline asked it to stop (${stop.reason})` +
+          (refused ? `; SageMaker refused the last stop: ${refused.Error}: ${refused.Cause ?? ''}` : ''),
       );
     }
+    // SageMaker refused the stop (throttled, say) and the job still runs: ask again, one poll
+    // later (this entry's first attempt polls once more first), under the same deadline.
+    if (refused && status !== 'STOPPING' && retryCount > 0) return { action: 'stop', stop };
     throw new JobStillRunningError(status, nextPoll);
   }
 

@@ -43,11 +43,23 @@ export const checkOutcomeSchema = z.discriminatedUnion('action', [
   }),
 ]);
 
+/** A Task error as a Catch's ResultPath records it. */
+export const taskErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+
 /** The execution's state: its input plus what CheckJob added. */
 export const trackingStateSchema = trackingInputSchema.extend({
   continuation: continuationSchema.optional(),
-  /** The last outcome of CheckJob (ResultSelector keeps the Lambda's Payload only). */
-  check: z.object({ Payload: checkOutcomeSchema }).optional(),
+  check: z
+    .object({
+      /** The last outcome of CheckJob (ResultSelector keeps the Lambda's Payload only). */
+      Payload: checkOutcomeSchema,
+      /**
+       * Set by StopJob's Catch when SageMaker refused the stop that Payload asked for; the next
+       * CheckJob result replaces `check`, and with it this.
+       */
+      stopRefused: taskErrorSchema.optional(),
+    })
+    .optional(),
 });
 
 /** The check function's payload, as CheckJob's Parameters build it. */
@@ -62,6 +74,7 @@ export const checkPayloadSchema = z.object({
 });
 
 export type PendingStop = z.infer<typeof pendingStopSchema>;
+export type TaskError = z.infer<typeof taskErrorSchema>;
 export type Continuation = z.infer<typeof continuationSchema>;
 export type CheckOutcome = z.infer<typeof checkOutcomeSchema>;
 export type TrackingState = z.infer<typeof trackingStateSchema>;

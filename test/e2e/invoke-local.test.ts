@@ -7,12 +7,13 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateOptimizationJobCommand, DescribeOptimizationJobCommand } from '@aws-sdk/client-sagemaker';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsOf, TERMINAL } from '../../harness/bus-events';
 import { dropModel } from '../../src/cli/drop';
 import { tarGzFolder } from '../../src/cli/tarball';
 import { decodeS3Key } from '../../src/drop/decode-key';
 import { jobNameFor } from '../../src/job/job-name';
 import { loadEvent, s3NotificationOf } from '../support/events';
-import { eventsOf, startTestStack, TERMINAL, type TestStack } from '../support/local-stack';
+import { startTestStack, type TestStack } from '../support/local-stack';
 import { invokeResult, sls, slsEnv } from '../support/sls';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;

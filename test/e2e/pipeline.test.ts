@@ -4,10 +4,11 @@ import { DescribeOptimizationJobCommand, ListOptimizationJobsCommand } from '@aw
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsOf, TERMINAL } from '../../harness/bus-events';
 import { dropModel } from '../../src/cli/drop';
 import { tarGzFolder } from '../../src/cli/tarball';
 import { jobNameFor } from '../../src/job/job-name';
-import { eventsOf, startTestStack, TERMINAL, type TestStack } from '../support/local-stack';
+import { startTestStack, type TestStack } from '../support/local-stack';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
 

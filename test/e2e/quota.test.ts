@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsOf, TERMINAL } from '../../harness/bus-events';
 import { tarGzFolder } from '../../src/cli/tarball';
 import { jobNameFor } from '../../src/job/job-name';
-import { eventsOf, startTestStack, TERMINAL, type TestStack } from '../support/local-stack';
+import { startTestStack, type TestStack } from '../support/local-stack';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
 
@@ -38,7 +39,7 @@ describe('a full job quota on the local stack', () => {
         'Model Optimization Completed',
       ]);
     }
-    const dlq = [...t.stack.queues.values()].find((q) => /DeadLetter/.test(q.name));
+    const dlq = [...t.stack.queues.values()].find((q) => q.name.endsWith('UploadDeadLetterQueue'));
     expect(dlq?.stats().total).toBe(0);
   });
 });

@@ -11,11 +11,9 @@ import { join } from 'node:path';
 import { DescribeOptimizationJobCommand, StopOptimizationJobCommand } from '@aws-sdk/client-sagemaker';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startChildStack } from '../../local/child-stack';
-import type { FaultSpec } from '../../local/faults';
-import { executionArnFor } from '../../src/start/start-job';
-import { eventsOf, startTestStack, type TestStack } from '../support/local-stack';
-import { type AuditRow, audit, formatTable, settle } from './support/audit';
+import { eventsOf } from '../../harness/bus-events';
+import { type AuditRow, audit, formatTable, settle } from '../../harness/drop-audit';
+import { FAST_JOB_DURATIONS, FAST_PIPELINE_ENV } from '../../harness/fast-pipeline';
 import {
   type Drop,
   dropBadManifest,
@@ -23,27 +21,18 @@ import {
   dropManifest,
   dropModel,
   redeliver,
-} from './support/drops';
-import { connect, type Target } from './support/target';
+} from '../../harness/model-drops';
+import { connect, type Target } from '../../harness/stack-target';
+import { startChildStack } from '../../local/child-stack';
+import type { FaultSpec } from '../../local/faults';
+import { executionArnFor } from '../../src/execution-arn';
+import { startTestStack, type TestStack } from '../support/local-stack';
 
 /** Simulated seconds per real second: a 90 s job takes a quarter of a second. */
 const SPEED = 400;
-const DURATIONS = { startingSeconds: 30, inProgressSeconds: 60, stoppingSeconds: 20 };
-/**
- * Over the functions' environment: a short tracking schedule, so jobs are seen to end within
- * seconds of simulated time; quota deferrals of at most a minute; and one SDK attempt per call.
- * The SDK's own retries sleep in real time, which the compressed clock stretches to minutes of
- * simulated time, so they would hide most faults; with one attempt every fault reaches the
- * pipeline's own retries (SQS redelivery, the state machine's Retry), which is what the suite
- * is about.
- */
-const FUNCTION_ENV = {
-  TRACKING_FIRST_POLL_DELAY_SECONDS: '30',
-  TRACKING_POLL_INTERVAL_SECONDS: '10',
-  TRACKING_TIMEOUT_GRACE_SECONDS: '30',
-  QUOTA_BACKOFF_MAX_SECONDS: '60',
-  AWS_MAX_ATTEMPTS: '1',
-};
+const DURATIONS = FAST_JOB_DURATIONS;
+/** A short tracking schedule and one SDK attempt per call: see harness/fast-pipeline.ts. */
+const FUNCTION_ENV = FAST_PIPELINE_ENV;
 const STARTED = 'Model Optimization Started';
 /**
  * The calls the pipeline makes, per service. Faults are scoped to them so that the suite's own

@@ -188,11 +188,11 @@ describe('CreateOptimizationJob validation', () => {
     );
   });
 
-  it('rejects an empty OptimizationConfigs list', async () => {
-    const message = await validationErrorOf(createRequest('no-configs', { OptimizationConfigs: [] }));
-    expect(message).toContain(
-      "Value '[]' at 'optimizationConfigs' failed to satisfy constraint: Member must have length greater than or equal to 1",
+  it('accepts an empty OptimizationConfigs list, as the service model does (min 0, issue 12)', async () => {
+    const created = await h.client.send(
+      new CreateOptimizationJobCommand(createRequest('no-configs', { OptimizationConfigs: [] })),
     );
+    expect(created.OptimizationJobArn).toMatch(/:optimization-job\/no-configs$/);
   });
 
   it('rejects more than 10 OptimizationConfigs', async () => {

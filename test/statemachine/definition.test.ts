@@ -1,10 +1,53 @@
 import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
+import { TRACKER_ASL } from '../../harness/tracker-on-fake-aws';
+import {
+  AWS_SDK_ERROR_NAMING,
+  PUT_EVENTS_ERROR_NAMING,
+  START_EXECUTION_ERROR_NAMING,
+} from '../../local/stepfunctions/error-naming';
+import type { ServiceErrorNaming } from '../../local/stepfunctions/task-error';
 import { POLL_TIERS_SECONDS } from '../../src/track/schedule';
-import { TRACKER_ASL } from '../support/tracking';
+import botocoreErrors from '../fixtures/botocore/modeled-errors.json';
 
 const definition = JSON.parse(readFileSync(TRACKER_ASL, 'utf8'));
+
+/** Every name an integration can raise: its modeled errors (botocore's models) and its generic class. */
+function serviceErrorNames(naming: ServiceErrorNaming, service: keyof typeof botocoreErrors.services) {
+  const modeled = botocoreErrors.services[service].errors.map(
+    (e) => `${naming.prefix}.${e.endsWith('Exception') ? e : `${e}Exception`}`,
+  );
+  return [...modeled, `${naming.prefix}.${naming.generic}`];
+}
+
+/** What each Task Resource of the definition can fail with, on AWS. */
+const CHECK_FUNCTION_ERRORS = [
+  ...POLL_TIERS_SECONDS.map((t) => `JobStillRunning.${t}s`),
+  'SageMakerUnavailable',
+  'InvalidTrackingState',
+  'JobStopTimeout',
+];
+const PRODUCIBLE: Record<string, string[]> = {
+  'arn:aws:states:::aws-sdk:sagemaker:stopOptimizationJob': serviceErrorNames(
+    AWS_SDK_ERROR_NAMING.sagemaker,
+    'sagemaker',
+  ),
+  'arn:aws:states:::states:startExecution': serviceErrorNames(START_EXECUTION_ERROR_NAMING, 'stepfunctions'),
+  'arn:aws:states:::events:putEvents': [
+    'EventBridge.FailedEntry',
+    ...serviceErrorNames(PUT_EVENTS_ERROR_NAMING, 'events'),
+  ],
+  // Lambda's service errors, and the other names AWS documents for the Lambda integration.
+  'arn:aws:states:::lambda:invoke': [
+    ...botocoreErrors.services.lambda.errors.map((e) => `Lambda.${e}`),
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.ClientExecutionTimeoutException',
+    'Lambda.Unknown',
+    ...CHECK_FUNCTION_ERRORS,
+  ],
+};
 
 describe('statemachines/track-optimization-job.asl.json', () => {
   it('passes asl-validator, paths and ARNs included', () => {
@@ -43,12 +86,28 @@ describe('statemachines/track-optimization-job.asl.json', () => {
   });
 
   it('retries every transient error with backoff and jitter', () => {
-    const transient = ['SageMakerUnavailable', 'SageMaker.ThrottlingException', 'EventBridge.FailedEntry'];
-    const retriers = Object.values<any>(definition.States).flatMap((s) => s.Retry ?? []);
-    for (const name of transient) {
-      const retrier = retriers.find((r: any) => r.ErrorEquals.includes(name));
+    const transient: [state: string, error: string][] = [
+      ['CheckJob', 'SageMakerUnavailable'],
+      // Throttling and a refused stop: unmodeled in SageMaker's API, so its generic class.
+      ['StopJob', 'SageMaker.SageMakerException'],
+      ['PutTerminalEvent', 'EventBridge.FailedEntry'],
+    ];
+    for (const [state, name] of transient) {
+      const retrier = definition.States[state].Retry.find((r: any) => r.ErrorEquals.includes(name));
       expect(retrier, name).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2 });
       expect(retrier.MaxAttempts, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('retries and catches only error names its Tasks can raise on AWS', () => {
+    const tasks = Object.entries<any>(definition.States).filter(([, s]) => s.Type === 'Task');
+    for (const [name, task] of tasks) {
+      const producible = PRODUCIBLE[task.Resource];
+      expect(producible, `${name}: ${task.Resource}`).toBeDefined();
+      const matched = [...(task.Retry ?? []), ...(task.Catch ?? [])].flatMap((r: any) => r.ErrorEquals);
+      for (const error of matched.filter((e: string) => !e.startsWith('States.'))) {
+        expect(producible, `${name} matches ${error}`).toContain(error);
+      }
     }
   });
 

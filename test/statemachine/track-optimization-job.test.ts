@@ -4,6 +4,16 @@
  * process, and time is virtual (waits and retry delays advance the clock, nothing sleeps).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeAws, type FakeJobSpec } from '../../harness/fake-aws';
+import {
+  fakeClients,
+  HAPPY_PATH,
+  STATE_MACHINE_ARN,
+  type Tracker,
+  trackerDefinition,
+  trackingInput,
+  trackJob,
+} from '../../harness/tracker-on-fake-aws';
 import {
   type ExecutionReport,
   runExecution,
@@ -11,28 +21,23 @@ import {
   virtualClock,
 } from '../../local/stepfunctions';
 import { DETAIL_TYPES } from '../../src/events/contract';
+import { executionArnFor } from '../../src/execution-arn';
 import type { TrackingSchedule } from '../../src/track/schedule';
 import { expectContractEvents } from '../support/contract';
-import { FakeAws, type FakeJobSpec } from '../support/fake-aws';
-import {
-  fakeClients,
-  STATE_MACHINE_ARN,
-  type Tracker,
-  trackerDefinition,
-  trackingInput,
-  trackJob,
-} from '../support/tracking';
 
 const definition = trackerDefinition();
 const T0 = new Date('2026-03-01T08:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
-const executionArn = (name: string) =>
-  `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
+const executionArn = (name: string) => executionArnFor(STATE_MACHINE_ARN, name);
 
-const HAPPY_PATH = [
+/** Stopped by the tracker: a poll finds the job past its time, StopJob, then CheckJob reports it. */
+const STOP_PATH = [
   'WhichExecution',
   'PutStartedEvent',
   'FirstPollDelay',
+  'CheckJob',
+  'Route',
+  'StopJob',
   'CheckJob',
   'Route',
   'PutTerminalEvent',
@@ -184,17 +189,7 @@ describe('tracking state machine', () => {
     );
 
     expect(report.status).toBe('SUCCEEDED');
-    expect(report.path).toEqual([
-      'WhichExecution',
-      'PutStartedEvent',
-      'FirstPollDelay',
-      'CheckJob',
-      'Route',
-      'StopJob',
-      'CheckJob',
-      'Route',
-      'PutTerminalEvent',
-    ]);
+    expect(report.path).toEqual(STOP_PATH);
     const stops = fake.calls.filter((c) => c.target === 'SageMaker.StopOptimizationJob');
     expect(stops.map((c) => c.at)).toEqual([at(1020)]);
     const [, stopped] = expectContractEvents(fake.events, ['started', 'stopped']);
@@ -212,14 +207,61 @@ describe('tracking state machine', () => {
     );
 
     expect(report.path).toContain('StopJob');
+    // Unmodeled in SageMaker's API, so Step Functions names it by the service's generic class.
     expect(attemptsOf(report, 'StopJob').map((a) => a.error)).toEqual([
-      'SageMaker.ThrottlingException',
+      'SageMaker.SageMakerException',
       undefined,
     ]);
     const [, stopped] = expectContractEvents(fake.events, ['started', 'stopped']);
     expect(stopped.failureReason).toMatch(
       /^timed out after 21 min \(1260 s\) of tracking: past the pipeline maximum/,
     );
+  });
+
+  it('stop races completion → exactly one terminal event: the refused stop goes back to CheckJob, which reports Completed', async () => {
+    // Past 600 s + 300 s grace at the poll at 1020 s; the job completes as the stop arrives.
+    const { report } = await track(
+      { name: 'photo-finish', completesWhenStopped: true },
+      { maxRuntimeInSeconds: 600, tracking: { timeoutGraceSeconds: 300 } },
+    );
+
+    expect(report.status).toBe('SUCCEEDED');
+    expect(report.path).toEqual(STOP_PATH);
+    // ValidationException (the job is no longer stoppable) is not modeled: SageMaker.SageMakerException.
+    expect(attemptsOf(report, 'StopJob').map((a) => a.error)).toEqual(
+      Array(4).fill('SageMaker.SageMakerException'),
+    );
+    const [, completed] = expectContractEvents(fake.events, ['started', 'completed']);
+    expect(completed).toMatchObject({ status: 'COMPLETED', endedAt: at(1020).toISOString() });
+  });
+
+  it('throttled StopOptimizationJob recovers: past StopJob’s own retries, CheckJob asks for the stop again a poll later', async () => {
+    // StopJob's first entry: an attempt and 3 retries, all throttled. The second: 2 more, then accepted.
+    fake.inject('SageMaker.StopOptimizationJob', { status: 400, type: 'ThrottlingException' }, 6);
+    const { report } = await track(
+      { name: 'busy-control-plane', stopDelayMs: 30_000 },
+      { maxRuntimeInSeconds: 600, tracking: { timeoutGraceSeconds: 300 } },
+    );
+
+    expect(report.status).toBe('SUCCEEDED');
+    expect(report.path).toEqual([
+      ...STOP_PATH.slice(0, -3),
+      'CheckJob',
+      'Route',
+      'StopJob',
+      ...STOP_PATH.slice(-3),
+    ]);
+    expect(attemptsOf(report, 'StopJob').map((a) => a.error)).toEqual([
+      ...Array(6).fill('SageMaker.SageMakerException'),
+      undefined,
+    ]);
+    const stops = fake.calls.filter((c) => c.target === 'SageMaker.StopOptimizationJob');
+    expect(stops.map((c) => c.status)).toEqual([...Array(6).fill(400), 200]);
+    // The second round waited one poll (60 s) after the refusal.
+    const [refusedLast, askedAgain] = [stops[3]?.at.getTime() ?? 0, stops[4]?.at.getTime() ?? 0];
+    expect(askedAgain - refusedLast).toBeGreaterThanOrEqual(60_000);
+    const [, stopped] = expectContractEvents(fake.events, ['started', 'stopped']);
+    expect(stopped.failureReason).toMatch(/^timed out after 16 min \(960 s\) of running/);
   });
 
   it('FailedEntry once: the terminal put is retried and exactly one Completed is put', async () => {

@@ -11,11 +11,11 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { BadInput, BadInputOutcome } from '../../harness/bad-input-catalogue';
 import { loadConfig } from '../../src/config';
 import { encodeS3Key } from '../../src/drop/decode-key';
 import type { RejectedDetail } from '../../src/events/contract';
 import { handleUploadRecord } from '../../src/start/handle-record';
-import type { BadInput, BadInputOutcome } from '../fixtures/bad-inputs';
 
 const BUCKET = 'models-bucket';
 
@@ -115,11 +115,13 @@ export async function outcomeOf(
     const jobsCreated = sageMaker.commandCalls(CreateOptimizationJobCommand).length;
     const [outcome] = outcomes;
     const summary: BadInputOutcome =
-      outcome?.kind === 'rejected'
-        ? { outcome: 'rejected', errors: outcome.issues }
-        : outcome?.kind === 'ignored'
-          ? { outcome: 'ignored', reason: outcome.reason }
-          : { outcome: 'consumed' };
+      outcome?.kind === 'started'
+        ? { outcome: 'accepted' }
+        : outcome?.kind === 'rejected'
+          ? { outcome: 'rejected', errors: outcome.issues }
+          : outcome?.kind === 'ignored'
+            ? { outcome: 'ignored', reason: outcome.reason }
+            : { outcome: 'consumed' };
     return { ...summary, rejectedEvents, jobsCreated };
   } finally {
     for (const mock of [s3, sageMaker, sfn, sqs]) mock.restore();

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
+import type { PutEvent } from '../../harness/fake-aws';
 import { DETAIL_TYPES, detailSchemas, EVENT_SOURCE, type EventKind, kindOf } from '../../src/events/contract';
-import type { PutEvent } from './fake-aws';
 
 /**
  * Asserts that every event put is valid under the zod contract (source, detail-type and

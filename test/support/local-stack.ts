@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -6,15 +6,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { readEventsLog, type StoredEvent } from '../../harness/bus-events';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
 import { aslExecutor } from '../../local/stepfunctions/executor';
-
-export interface StoredEvent {
-  'detail-type': string;
-  source: string;
-  detail: Record<string, any>;
-  resources: string[];
-}
 
 export interface TestStack {
   stack: LocalStack;
@@ -53,13 +47,7 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     region: stack.region,
     credentials: { accessKeyId: 'any', secretAccessKey: 'thing' },
   };
-  const events = () =>
-    existsSync(stack.eventsLogPath)
-      ? readFileSync(stack.eventsLogPath, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line) as StoredEvent)
-      : [];
+  const events = () => readEventsLog(stack.eventsLogPath);
   const clients = {
     s3: new S3Client({ ...config, forcePathStyle: true }),
     sageMaker: new SageMakerClient(config),
@@ -93,20 +81,15 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
+    /** Stops the stack; rejects if it counted an internal error (a bug it survived). */
     async stop() {
       for (const client of Object.values(clients)) client.destroy();
       await stack.stop();
+      if (stack.internalErrors.count > 0) {
+        throw new Error(
+          `the local stack counted ${stack.internalErrors.count} internal error(s): see the stack traces logged above`,
+        );
+      }
     },
   };
 }
-
-/** Events of one job, by detail-type. */
-export function eventsOf(events: StoredEvent[], jobName: string): string[] {
-  return events.filter((e) => e.detail.jobName === jobName).map((e) => e['detail-type']);
-}
-
-export const TERMINAL = [
-  'Model Optimization Completed',
-  'Model Optimization Failed',
-  'Model Optimization Stopped',
-];

@@ -3,6 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { offlineSlsEnv, runSls } from '../../local/service/sls-cli';
 
+/**
+ * Part of the junk ARNs the global setup exports while packaging (STATE_MACHINE_ARN and the
+ * like, as docs/local.md has users export them for `sls invoke local`): no template may hold it.
+ */
+export const SHELL_ARN_MARKER = 'exported-in-the-shell';
+
 /** Environment for the Framework CLI in tests: offline, a scratch HOME, a work folder per test process. */
 export function slsEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const home = join(tmpdir(), 'mop-sls-home');

@@ -8,6 +8,7 @@ import { packagedTemplate, resource, resourcesOfType, roleStatements } from '../
 
 const template = packagedTemplate();
 const BUS = 'model-optimization-pipeline-ci';
+const DEAD_LETTER_QUEUE_ARN = { 'Fn::GetAtt': ['NotifyOnOutcomeDeadLetterQueue', 'Arn'] };
 
 const notifyRule = () => {
   const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(([, rule]) =>
@@ -155,7 +156,7 @@ describe('packaged template: notify-on-outcome', () => {
     });
   });
 
-  it('gives its role sns:Publish on the topic, the key through SNS, logs on its own log group and X-Ray, VPC access only with a VPC, nothing else', () => {
+  it('gives its role sns:Publish on the topic, the key through SNS, logs on its own log group and X-Ray, sending to its DLQ, VPC access only with a VPC, nothing else', () => {
     const statements = roleStatements(resource(template, 'NotifyOnOutcomeRole'));
     expect(statements).toEqual([
       {
@@ -189,6 +190,20 @@ describe('packaged template: notify-on-outcome', () => {
         Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' } } },
       },
       {
+        Sid: 'DeadLetterFailedEvents',
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: DEAD_LETTER_QUEUE_ARN,
+      },
+      {
+        Sid: 'EncryptDeadLetters',
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: { 'Fn::GetAtt': ['PipelineKey', 'Arn'] },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+        Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'sqs.${AWS::Region}.amazonaws.com' } } },
+      },
+      {
         'Fn::If': [
           'HasVpc',
           expect.objectContaining({ Sid: 'VpcNetworkInterfaces' }),
@@ -201,9 +216,61 @@ describe('packaged template: notify-on-outcome', () => {
     );
   });
 
-  it('outputs the registry, the archive and the topic', () => {
+  it('outputs the registry, the archive, the topic and the DLQ', () => {
     expect(Object.keys(template.Outputs ?? {})).toEqual(
-      expect.arrayContaining(['EventSchemaRegistryName', 'EventArchiveArn', 'OutcomeNotificationsTopicArn']),
+      expect.arrayContaining([
+        'EventSchemaRegistryName',
+        'EventArchiveArn',
+        'OutcomeNotificationsTopicArn',
+        'NotifyOnOutcomeDeadLetterQueueUrl',
+      ]),
     );
+  });
+});
+
+describe('packaged template: no outcome notification is lost without a trace', () => {
+  it('retries a delivery Lambda does not accept for up to a day, then sends the event to the DLQ', () => {
+    const [target, ...others] = notifyRule().Properties.Targets;
+    expect(others).toEqual([]);
+    expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 });
+    expect(target.DeadLetterConfig).toEqual({ Arn: DEAD_LETTER_QUEUE_ARN });
+  });
+
+  it('sends an event that failed every Lambda attempt to the same DLQ (the on-failure destination)', () => {
+    const configs = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
+    expect(configs.map(([, c]) => c.Properties)).toEqual([
+      {
+        FunctionName: { Ref: 'NotifyOnOutcomeLambdaFunction' },
+        Qualifier: '$LATEST',
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: DEAD_LETTER_QUEUE_ARN } },
+      },
+    ]);
+  });
+
+  it('keeps dead letters 14 days, encrypted with the stack key; only the rule and the function send to it', () => {
+    expect(resource(template, 'NotifyOnOutcomeDeadLetterQueue').Properties).toEqual({
+      KmsMasterKeyId: { 'Fn::GetAtt': ['PipelineKey', 'Arn'] },
+      MessageRetentionPeriod: 1209600,
+      RedriveAllowPolicy: { redrivePermission: 'allowAll' },
+    });
+    const [ruleId] = resourcesOfType(template, 'AWS::Events::Rule').find(([, r]) => r === notifyRule()) ?? [];
+    const policy = resource(template, 'NotifyOnOutcomeDeadLetterQueuePolicy').Properties;
+    expect(policy?.Queues).toEqual([{ Ref: 'NotifyOnOutcomeDeadLetterQueue' }]);
+    expect(policy?.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'NotifyRuleSendsUndeliveredEvents',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: DEAD_LETTER_QUEUE_ARN,
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+      },
+    ]);
+    // The function sends with its role (the role test above); no other role may.
+    const senders = resourcesOfType(template, 'AWS::IAM::Role').filter(([, role]) =>
+      JSON.stringify(role.Properties?.Policies).includes('NotifyOnOutcomeDeadLetterQueue'),
+    );
+    expect(senders.map(([id]) => id)).toEqual(['NotifyOnOutcomeRole']);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SHELL_ARN_MARKER } from '../support/sls';
 import { packagedTemplate, resource, roleStatements } from '../support/template';
 
 const template = packagedTemplate();
@@ -82,6 +83,22 @@ describe('packaged template: the foundation', () => {
     expect(dlq?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['PipelineKey', 'Arn'] });
   });
 
+  it('bounds the wait for a job slot at 7 days, then lets start-optimization send the drop to that DLQ', () => {
+    const env = resource(template, 'StartOptimizationLambdaFunction').Properties?.Environment.Variables;
+    expect(env.MAX_QUOTA_WAIT_SECONDS).toBe('604800');
+    const statements = roleStatements(resource(template, 'StartOptimizationRole'));
+    expect(statements.find((s) => s.Sid === 'DeadLetterDropsPastTheLongestWait')).toEqual({
+      Sid: 'DeadLetterDropsPastTheLongestWait',
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['UploadDeadLetterQueue', 'Arn'] },
+    });
+    // It finds the DLQ from the upload queue's RedrivePolicy.
+    expect(statements.find((s) => s.Sid === 'ConsumeUploadQueue')?.Action).toContain(
+      'sqs:GetQueueAttributes',
+    );
+  });
+
   it('feeds start-optimization from the queue in batches of 10 with partial batch responses', () => {
     const mapping = resource(template, 'StartOptimizationEventSourceMappingSQSUploadQueue').Properties;
     expect(mapping).toMatchObject({
@@ -117,9 +134,15 @@ describe('packaged template: the foundation', () => {
     ]);
   });
 
-  it('keeps Refs out of what invoke local must resolve: env values are literals or the documented fallbacks', () => {
+  it('packages the stack’s own ARNs, never the ones exported in the shell for `sls invoke local`', () => {
+    // test/global-setup.ts packages with junk in STATE_MACHINE_ARN, SAGEMAKER_ROLE_ARN, NOTIFY_TOPIC_ARN.
     const env = resource(template, 'StartOptimizationLambdaFunction').Properties?.Environment.Variables;
     expect(env.STATE_MACHINE_ARN).toEqual({ Ref: 'TrackOptimizationJob' });
+    expect(env.SAGEMAKER_ROLE_ARN).toEqual({ 'Fn::GetAtt': ['SageMakerExecutionRole', 'Arn'] });
+    expect(
+      resource(template, 'NotifyOnOutcomeLambdaFunction').Properties?.Environment.Variables.NOTIFY_TOPIC_ARN,
+    ).toEqual({ Ref: 'OutcomeNotificationsTopic' });
+    expect(JSON.stringify(template)).not.toContain(SHELL_ARN_MARKER);
     expect(env.EVENT_BUS_NAME).toBe('model-optimization-pipeline-ci');
   });
 });

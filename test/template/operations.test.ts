@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { METRIC } from '../../src/observability';
 import { packagedTemplate, resource } from '../support/template';
 
 const template = packagedTemplate();
@@ -30,5 +31,39 @@ describe('packaged template: alarms for operations (docs/operations.md)', () => 
     expect(metricNames.sort()).toEqual(['JobsCompleted', 'JobsFailed', 'JobsStopped']);
     expect(alarm?.Threshold).toBe(0.5);
     expect(alarm?.Metrics.find((m: any) => m.ReturnData)?.Expression).toContain('failed');
+  });
+
+  it('alarms as soon as an outcome event reaches notify-on-outcome’s DLQ', () => {
+    expect(resource(template, 'NotifyOnOutcomeDeadLetterQueueAlarm').Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['NotifyOnOutcomeDeadLetterQueue', 'QueueName'] } },
+      ],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('alarms on any error of notify-on-outcome, before its retries end', () => {
+    expect(resource(template, 'NotifyOnOutcomeErrorsAlarm').Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'NotifyOnOutcomeLambdaFunction' } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('alarms on an event that breaks the contract, by the metric notify-on-outcome publishes', () => {
+    expect(resource(template, 'MalformedEventsAlarm').Properties).toMatchObject({
+      Namespace: 'ModelOptimizationPipeline',
+      MetricName: METRIC.malformedEvents,
+      Dimensions: [{ Name: 'service', Value: 'model-optimization-pipeline' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { packagedTemplate, resource, resourcesOfType, roleStatements } from '../support/template';
+import {
+  packagedTemplate,
+  resource,
+  resourcesOfType,
+  roleStatements,
+  statementsOfEveryBranch,
+} from '../support/template';
 
 const template = packagedTemplate();
 const key = { 'Fn::GetAtt': ['PipelineKey', 'Arn'] };
@@ -7,8 +13,8 @@ const root = {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
   AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' },
 };
-const keyStatements = () =>
-  resource(template, 'PipelineKey').Properties?.KeyPolicy.Statement as Record<string, any>[];
+/** The key policy's statements, in every branch of every Fn::If. */
+const keyStatements = () => statementsOfEveryBranch(resource(template, 'PipelineKey').Properties?.KeyPolicy);
 const statement = (sid: string) => keyStatements().find((s) => s.Sid === sid);
 const viaService = (...services: string[]) =>
   services.map((service) => ({ 'Fn::Sub': `${service}.\${AWS::Region}.amazonaws.com` }));
@@ -52,6 +58,7 @@ describe('packaged template: the stack key', () => {
       { service: 's3.amazonaws.com', conditions: ['ArnLike', 'StringEquals'] },
       { service: 'logging.s3.amazonaws.com', conditions: ['StringEquals'] },
       { service: 'cloudwatch.amazonaws.com', conditions: ['ArnLike', 'StringEquals'] },
+      { service: 'events.amazonaws.com', conditions: ['ArnEquals', 'StringEquals'] },
       // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
       { service: { 'Fn::Sub': 'logs.${AWS::Region}.amazonaws.com' }, conditions: ['ArnLike'] },
     ]);
@@ -65,6 +72,19 @@ describe('packaged template: the stack key', () => {
       '/aws/lambda/model-optimization-pipeline-ci-*',
       '/aws/vendedlogs/states/model-optimization-pipeline-ci-track',
     ]);
+  });
+
+  it('lets EventBridge use it only for notify-on-outcome’s rule, named by the ARN of the rule the template has', () => {
+    const [rule] = resourcesOfType(template, 'AWS::Events::Rule');
+    expect(rule?.[1].Properties?.Targets[0].DeadLetterConfig).toBeDefined();
+    expect(statement('NotifyRuleDeadLettersUndeliveredEvents')?.Condition).toEqual({
+      ArnEquals: {
+        'aws:SourceArn': {
+          'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/model-optimization-pipeline-ci/${rule?.[1].Properties?.Name}`,
+        },
+      },
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    });
   });
 
   it('denies grants that are not for AWS resources (CT.KMS.PR.3)', () => {
@@ -86,7 +106,7 @@ describe('packaged template: the stack key', () => {
     expect(sse('AccessLogsBucket')).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key });
     // Created before the key, by the Framework: the AWS-managed S3 key.
     expect(sse('ServerlessDeploymentBucket')).toEqual({ SSEAlgorithm: 'aws:kms' });
-    for (const id of ['UploadQueue', 'UploadDeadLetterQueue']) {
+    for (const id of ['UploadQueue', 'UploadDeadLetterQueue', 'NotifyOnOutcomeDeadLetterQueue']) {
       expect(resource(template, id).Properties?.KmsMasterKeyId).toEqual(key);
     }
     expect(resource(template, 'OutcomeNotificationsTopic').Properties?.KmsMasterKeyId).toEqual(key);
@@ -207,13 +227,11 @@ describe('packaged template: logging, tracing, buckets', () => {
     }
   });
 
-  it('sends every alarm to the outcome topic unless the stage names another', () => {
+  it('sends every alarm to the outcome topic when the stage names no other (config/existing-or-created.cjs)', () => {
     const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
     expect(alarms.length).toBeGreaterThan(0);
     for (const [, alarm] of alarms) {
-      expect(alarm.Properties?.AlarmActions).toEqual([
-        { 'Fn::If': ['HasAlarmTopic', '', { Ref: 'OutcomeNotificationsTopic' }] },
-      ]);
+      expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: 'OutcomeNotificationsTopic' }]);
     }
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { TRACKER_ASL } from '../../harness/tracker-on-fake-aws';
 import { packagedTemplate, resource, roleStatements } from '../support/template';
-import { TRACKER_ASL } from '../support/tracking';
 
 const template = packagedTemplate();
 const sagemakerJobs = {

@@ -101,7 +101,7 @@ describe('buildCreateJobRequest', () => {
       maxInstanceCount: 2,
       stoppingCondition: { maxRuntimeInSeconds: 600, maxPendingTimeInSeconds: 7200 },
       kmsKeyId: 'alias/models',
-      tags: { team: 'nlp', stage: 'ignored: the pipeline owns this tag' },
+      tags: { team: 'nlp' },
       vpcConfig: { securityGroupIds: ['sg-1'], subnets: ['subnet-1'] },
     });
     const request = buildCreateJobRequest(target, settings);
@@ -112,9 +112,12 @@ describe('buildCreateJobRequest', () => {
     expect(request.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 600, MaxPendingTimeInSeconds: 7200 });
     expect(request.OutputConfig?.KmsKeyId).toBe('alias/models');
     expect(request.VpcConfig).toEqual({ SecurityGroupIds: ['sg-1'], Subnets: ['subnet-1'] });
-    expect(request.Tags).toContainEqual({ Key: 'team', Value: 'nlp' });
-    expect(request.Tags).toContainEqual({ Key: 'stage', Value: 'dev' });
-    expect(request.Tags?.filter((t) => t.Key === 'stage')).toHaveLength(1);
+    expect(request.Tags).toEqual([
+      { Key: 'model-id', Value: 'tiny-llm' },
+      { Key: 'source-key', Value: 'models/tiny-llm/' },
+      { Key: 'stage', Value: 'dev' },
+      { Key: 'team', Value: 'nlp' },
+    ]);
   });
 
   it('makes tag values from keys with characters tags do not allow', () => {

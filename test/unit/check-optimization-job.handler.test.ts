@@ -46,6 +46,23 @@ describe('check-optimization-job handler', () => {
     });
   });
 
+  it('writes no log line for a "still running" poll at the stage’s default log level', async () => {
+    sageMaker.on(DescribeOptimizationJobCommand).resolves(job('INPROGRESS'));
+    const handlerAtInfo = await loadHandlerLoggingAt('INFO');
+    const written = await outputOf(() =>
+      expect(handlerAtInfo(poll(), context)).rejects.toMatchObject({ name: 'JobStillRunning.60s' }),
+    );
+    // About 60 polls per job-hour: any line here would repeat through every job's logs.
+    expect(written).toEqual([]);
+  });
+
+  it('logs the decision of a poll that ends the job, at the same level', async () => {
+    sageMaker.on(DescribeOptimizationJobCommand).resolves(job('FAILED', { FailureReason: 'ClientError: x' }));
+    const handlerAtInfo = await loadHandlerLoggingAt('INFO');
+    const written = await outputOf(() => handlerAtInfo(poll(), context));
+    expect(written).toEqual([expect.stringContaining('tracking decision')]);
+  });
+
   it('shapes a Completed event that follows the contract', async () => {
     sageMaker.on(DescribeOptimizationJobCommand).resolves(
       job('COMPLETED', {
@@ -90,7 +107,68 @@ describe('check-optimization-job handler', () => {
       },
     });
   });
+
+  it.each([
+    ['asks for the stop again when SageMaker refused it and the job still runs', 'INPROGRESS', 1, 'stop'],
+    ['polls once more first, on the first attempt after the refusal', 'INPROGRESS', 0, 'JobStillRunning.60s'],
+    ['waits for STOPPED when the job is already stopping', 'STOPPING', 1, 'JobStillRunning.60s'],
+  ] as const)('%s', async (_name, status, retryCount, expected) => {
+    sageMaker.on(DescribeOptimizationJobCommand).resolves(job(status));
+    const event = poll();
+    const stop = { requestedAt: '2026-11-20T10:30:00.000Z', reason: 'timed out after …' };
+    event.retryCount = retryCount;
+    event.state.check = {
+      Payload: { action: 'stop', stop },
+      stopRefused: { Error: 'SageMaker.SageMakerException', Cause: 'Rate exceeded (…)' },
+    };
+    const result = handler(event, context);
+    if (expected === 'stop') await expect(result).resolves.toEqual({ action: 'stop', stop });
+    else await expect(result).rejects.toMatchObject({ name: expected });
+  });
 });
+
+/**
+ * A fresh copy of the handler whose logger reads POWERTOOLS_LOG_LEVEL=`level` at load, as in
+ * Lambda (test/setup.ts silences the logger for every other test; Powertools resets a level set
+ * at run time to the loaded one on each invocation).
+ */
+async function loadHandlerLoggingAt(level: string): Promise<typeof handler> {
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', level);
+  vi.resetModules();
+  try {
+    return (await import('../../functions/check-optimization-job')).handler;
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
+
+/**
+ * What `act` writes. Powertools logs and metrics go through the global console when
+ * POWERTOOLS_DEV is set (test/setup.ts), and to stdout/stderr otherwise.
+ */
+async function outputOf(act: () => Promise<unknown>): Promise<string[]> {
+  const written: string[] = [];
+  const record = (...args: unknown[]) => {
+    written.push(args.map(String).join(' '));
+  };
+  const spies = [
+    ...(['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((method) =>
+      vi.spyOn(console, method).mockImplementation(record),
+    ),
+    ...[process.stdout, process.stderr].map((stream) =>
+      vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
+        record(chunk);
+        return true;
+      }),
+    ),
+  ];
+  try {
+    await act();
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  return written;
+}
 
 describe('formatDuration', () => {
   it('writes the units that are not zero', () => {

@@ -11,7 +11,7 @@ import { crc32 } from 'node:zlib';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { localBytes, localFile } from '../../src/cli/file-checksums';
+import { bytesInMemory, bytesOfFile } from '../../src/cli/file-checksums';
 import { candidatePartSizes, MIB, partSizeFor } from '../../src/cli/part-size';
 import { type RemoteObject, remoteHolds } from '../../src/cli/resume-check';
 
@@ -56,7 +56,7 @@ describe('local checksums in the forms S3 stores', () => {
   const { path, bytes } = fileOf('pattern.bin', 3 * MIB + 12_345);
 
   it('computes the single-part ETag (MD5) and the multipart ETag (MD5 of part MD5s, -N)', async () => {
-    const file = localFile(path, bytes.length);
+    const file = bytesOfFile(path, bytes.length);
     expect(await file.checksum({ algorithm: 'MD5' })).toBe(md5(bytes).toString('hex'));
     const parts = split(bytes, MIB);
     expect(await file.checksum({ algorithm: 'MD5', partSize: MIB })).toBe(
@@ -65,7 +65,7 @@ describe('local checksums in the forms S3 stores', () => {
   });
 
   it('computes full-object and composite CRC32 (CRC32 of part CRC32s, -N), in base64', async () => {
-    const file = localFile(path, bytes.length);
+    const file = bytesOfFile(path, bytes.length);
     expect(await file.checksum({ algorithm: 'CRC32' })).toBe(crc32Bytes(bytes).toString('base64'));
     const parts = split(bytes, MIB);
     expect(await file.checksum({ algorithm: 'CRC32', partSize: MIB })).toBe(
@@ -75,7 +75,7 @@ describe('local checksums in the forms S3 stores', () => {
 
   it('computes CRC64NVME (S3’s default for objects uploaded without a checksum): the standard check value', async () => {
     // CRC-64/NVME of "123456789" is 0xae8b14860a799888.
-    expect(await localBytes(Buffer.from('123456789')).checksum({ algorithm: 'CRC64NVME' })).toBe(
+    expect(await bytesInMemory(Buffer.from('123456789')).checksum({ algorithm: 'CRC64NVME' })).toBe(
       Buffer.from('ae8b14860a799888', 'hex').toString('base64'),
     );
   });
@@ -85,7 +85,7 @@ describe('remoteHolds', () => {
   const s3Mock = mockClient(S3Client);
   const s3 = new S3Client({ region: 'us-east-1' });
   const { path, bytes } = fileOf('model.bin', 40 * MIB + 1);
-  const local = localFile(path, bytes.length);
+  const local = bytesOfFile(path, bytes.length);
   const remote = (fields: Partial<RemoteObject>): RemoteObject => ({
     key: 'models/m/model.bin',
     size: bytes.length,

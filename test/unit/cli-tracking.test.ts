@@ -6,7 +6,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { executionArnOf, readTracking } from '../../src/cli/tracking';
+import { readTracking } from '../../src/cli/tracking';
+import { executionArnFor } from '../../src/execution-arn';
 
 const sfn = new SFNClient({ region: 'us-east-1' });
 const mock = mockClient(sfn);
@@ -15,7 +16,7 @@ const JOB = 'llama-3-8b-2f8b855e06';
 const input = { jobName: JOB, model: { key: 'models/llama-3-8b.tar.gz', modelId: 'llama-3-8b' } };
 
 const execution = (name: string, status: ExecutionStatus, output?: unknown) => ({
-  executionArn: executionArnOf(MACHINE, name),
+  executionArn: executionArnFor(MACHINE, name),
   stateMachineArn: MACHINE,
   name,
   status,
@@ -30,14 +31,14 @@ describe('readTracking: the execution named after the job and its continuations'
 
   it('follows the continuations to the execution that put the terminal event', async () => {
     mock
-      .on(DescribeExecutionCommand, { executionArn: executionArnOf(MACHINE, JOB) })
+      .on(DescribeExecutionCommand, { executionArn: executionArnFor(MACHINE, JOB) })
       .resolves(
         execution(JOB, 'SUCCEEDED', {
           ...input,
           check: { Payload: { action: 'continue', name: `${JOB}-c1` } },
         }),
       )
-      .on(DescribeExecutionCommand, { executionArn: executionArnOf(MACHINE, `${JOB}-c1`) })
+      .on(DescribeExecutionCommand, { executionArn: executionArnFor(MACHINE, `${JOB}-c1`) })
       .resolves(
         execution(`${JOB}-c1`, 'SUCCEEDED', {
           action: 'publish',
@@ -59,14 +60,14 @@ describe('readTracking: the execution named after the job and its continuations'
 
   it('is RUNNING while the latest continuation runs', async () => {
     mock
-      .on(DescribeExecutionCommand, { executionArn: executionArnOf(MACHINE, JOB) })
+      .on(DescribeExecutionCommand, { executionArn: executionArnFor(MACHINE, JOB) })
       .resolves(
         execution(JOB, 'SUCCEEDED', {
           ...input,
           check: { Payload: { action: 'continue', name: `${JOB}-c1` } },
         }),
       )
-      .on(DescribeExecutionCommand, { executionArn: executionArnOf(MACHINE, `${JOB}-c1`) })
+      .on(DescribeExecutionCommand, { executionArn: executionArnFor(MACHINE, `${JOB}-c1`) })
       .resolves(execution(`${JOB}-c1`, 'RUNNING'));
 
     const tracking = await readTracking(sfn, MACHINE, JOB);

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       manifestName: 'optimization.json',
       outputPrefix: 'optimized/',
       maxManifestBytes: 65536,
+      maxQuotaWaitSeconds: 7 * 24 * 3600,
       defaults: {
         deploymentInstanceType: 'ml.g5.2xlarge',
         techniques: [{ quantization: { environment: { OPTION_QUANTIZE: 'awq' } } }],
@@ -52,6 +53,7 @@ describe('loadConfig', () => {
           STAGE: 'dev',
           DEFAULT_TECHNIQUES: '[{"pruning":{}}]',
           DEFAULT_MAX_RUNTIME_SECONDS: 'soon',
+          MAX_QUOTA_WAIT_SECONDS: '-1',
         });
       } catch (e) {
         return e as Error;
@@ -64,6 +66,7 @@ describe('loadConfig', () => {
       'SAGEMAKER_ROLE_ARN',
       'DEFAULT_TECHNIQUES',
       'DEFAULT_MAX_RUNTIME_SECONDS',
+      'MAX_QUOTA_WAIT_SECONDS',
     ]) {
       expect(error?.message).toContain(name);
     }

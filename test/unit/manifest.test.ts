@@ -153,6 +153,20 @@ describe('parseManifest rejects, with the JSON path of each problem', () => {
       ],
     ],
     [
+      'tags the pipeline sets on every job itself',
+      { tags: { team: 'nlp', stage: 'prod', 'model-id': 'mine' } },
+      [
+        {
+          path: '$.tags.stage',
+          message: 'is a tag the pipeline sets on every job (model-id, source-key, stage); use another key',
+        },
+        {
+          path: '$.tags.model-id',
+          message: 'is a tag the pipeline sets on every job (model-id, source-key, stage); use another key',
+        },
+      ],
+    ],
+    [
       'a VPC config without subnets',
       { vpcConfig: { securityGroupIds: ['sg-1'], subnets: [] } },
       [{ path: '$.vpcConfig.subnets', message: expect.stringContaining('>=1') }],

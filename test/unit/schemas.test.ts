@@ -30,6 +30,10 @@ describe('schemas/manifest.schema.json', () => {
     expect(validate({ techniques: [{ quantization: {}, compilation: {} }] })).not.toEqual([]);
   });
 
+  it('rejects a tag key the pipeline sets itself, as the zod schema does', () => {
+    expect(validate({ tags: { stage: 'prod' } })).not.toEqual([]);
+  });
+
   it('rejects 26 environment entries', () => {
     const environment = Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`K${i}`, 'v']));
     expect(validate({ environment })).not.toEqual([]);

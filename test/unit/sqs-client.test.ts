@@ -31,7 +31,7 @@ describe('the SQS client of start-optimization', () => {
       process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const { sqs } = await import('../../src/aws/sqs');
 
-      await requeueMessage(sqs, 'arn:aws:sqs:us-east-1:000000000000:uploads', '{}', 30);
+      await requeueMessage(sqs, 'arn:aws:sqs:us-east-1:000000000000:uploads', '{}', 30, Date.now());
 
       expect(targets).toEqual(['AmazonSQS.SendMessage']);
     } finally {

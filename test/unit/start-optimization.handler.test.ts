@@ -23,6 +23,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/start-optimization';
+import { executionArnFor } from '../../src/execution-arn';
 import { trackingInputSchema } from '../../src/job/tracking-input';
 import { loadEvent } from '../support/events';
 
@@ -59,7 +60,7 @@ beforeEach(() => {
     OptimizationJobArn: `arn:aws:sagemaker:us-east-1:000000000000:optimization-job/${input.OptimizationJobName}`,
   }));
   sfn.on(StartExecutionCommand).callsFake(async (input) => ({
-    executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
+    executionArn: executionArnFor(input.stateMachineArn, input.name),
     startDate: new Date(),
   }));
   s3.on(GetObjectCommand, { Key: 'models/tiny-llm/optimization.json' }).resolves(
@@ -77,11 +78,24 @@ beforeEach(() => {
 describe('start-optimization handler', () => {
   it('reports only the throttled record of a mixed batch as failed, and rejects the invalid one', async () => {
     const throttled = sample('url-encoded-key');
-    sageMaker
-      .on(CreateOptimizationJobCommand, { OptimizationJobName: expect.stringMatching(/^my-model-v2-e-/) })
-      .rejects(
-        new SageMakerServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: {} }),
-      );
+    // A valid manifest, so that throttling is the only thing wrong with this drop.
+    s3.on(GetObjectCommand, { Key: 'models/my model+v2 é/optimization.json' }).resolves(body('{}'));
+    // The job name is hashed, so the stub picks the drop by its slug. (A vitest matcher in .on()'s
+    // input would never match: test/support/mock-input-guard.ts.)
+    const throttledJob = /^my-model-v2-e-[0-9a-f]{10}$/;
+    sageMaker.on(CreateOptimizationJobCommand).callsFake(async (input) => {
+      if (throttledJob.test(input.OptimizationJobName)) {
+        throw new SageMakerServiceException({
+          name: 'ThrottlingException',
+          message: 'Rate exceeded',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      return {
+        OptimizationJobArn: `arn:aws:sagemaker:us-east-1:000000000000:optimization-job/${input.OptimizationJobName}`,
+      };
+    });
     const event = batchOf(
       sample('tar-gz-drop'),
       sample('ignored-key'),
@@ -93,7 +107,13 @@ describe('start-optimization handler', () => {
     const result = await handler(event, context);
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm3' }] });
+    // The throttled drop got as far as CreateOptimizationJob, and no further.
+    const creates = sageMaker.commandCalls(CreateOptimizationJobCommand).map((c) => c.args[0].input);
+    expect(creates.filter((input) => throttledJob.test(input.OptimizationJobName ?? ''))).toHaveLength(1);
     expect(trackingStarts()).toHaveLength(2);
+    expect(trackingStarts().map((input) => input.name)).not.toContainEqual(
+      expect.stringMatching(throttledJob),
+    );
     expect(rejections()).toEqual([
       {
         name: expect.stringMatching(/^tiny-llm-bad-[0-9a-f]{10}-rejected$/),

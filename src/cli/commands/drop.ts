@@ -60,7 +60,8 @@ export function dropCommand(): Command {
         command,
         async ({ clients, discovery, out }) => {
           const bucket = await discovery.bucket();
-          const progress = uploadProgress(out);
+          // Ctrl-C: the bar is marked, and the drop stops itself (below) rather than the process.
+          const progress = uploadProgress(out, Date.now, { endOnCtrlC: false });
           // Ctrl-C stops the drop cleanly (a second one kills the process).
           const interrupt = new AbortController();
           const onSigint = () => interrupt.abort(new Error('interrupted (SIGINT)'));

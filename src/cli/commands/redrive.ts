@@ -13,7 +13,7 @@ interface RedriveOptions {
 export function redriveCommand(): Command {
   return new Command('redrive')
     .description('move dead-lettered upload messages back to the upload queue (StartMessageMoveTask)')
-    .option('--dry-run', 'list the messages (object key, receive count) without moving them')
+    .option('--dry-run', 'list the messages (object key, receive count, reason) without moving them')
     .option('--max <n>', 'with --dry-run: list at most this many', positiveInteger, 100)
     .action(async (options: RedriveOptions, command: Command) =>
       runCommand(command, async ({ clients, discovery, out }) => {
@@ -24,11 +24,12 @@ export function redriveCommand(): Command {
             out.line(`${listing.approximateCount} message(s) in ${queues.deadLetterQueueUrl}`);
             if (listing.messages.length > 0) {
               out.rows(
-                ['MESSAGE', 'RECEIVES', 'SENT', 'KEY'],
+                ['MESSAGE', 'RECEIVES', 'SENT', 'REASON', 'KEY'],
                 listing.messages.map((m) => [
                   m.messageId,
                   String(m.receiveCount),
                   formatTime(m.sentAt),
+                  m.reason ?? '-',
                   m.objects.map((o) => o.key).join(' ') || m.body || '-',
                 ]),
               );

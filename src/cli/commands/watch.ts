@@ -1,9 +1,18 @@
 import { Command } from 'commander';
 import { exitCodeOf, followJob } from '../follow-job';
-import { parseSince, table } from '../format';
+import { parseSince } from '../format';
 import { type JobSummary, listJobs } from '../list-jobs';
 import { liveView } from '../live';
-import { JOB_TABLE_HEADERS, jobIdentity, jobLine, jobRows, outcomeLine, summaryIdentity } from '../render';
+import {
+  JOB_TABLE_DROP_ORDER,
+  JOB_TABLE_HEADERS,
+  jobIdentity,
+  jobLine,
+  jobRows,
+  jobTable,
+  outcomeLine,
+  summaryIdentity,
+} from '../render';
 import { runCommand } from '../run-command';
 import type { Session } from '../session';
 import { positiveInteger, seconds } from './options';
@@ -111,7 +120,7 @@ async function watchAll(session: Session, options: WatchOptions): Promise<number
         jobs.length === 0
           ? [`no jobs since ${since.toISOString()}; waiting…`]
           : out.errTty
-            ? table(JOB_TABLE_HEADERS, jobRows(jobs)).split('\n')
+            ? (columns) => jobTable(jobs, columns)
             : jobRows(jobs).map((row) => row.join('  ')),
         out.errTty || jobs.length === 0 ? undefined : jobs.map(summaryIdentity),
       );
@@ -131,7 +140,7 @@ async function watchAll(session: Session, options: WatchOptions): Promise<number
   }
   out.result({ since: since.toISOString(), jobs }, () => {
     if (jobs.length === 0) out.line(`no jobs since ${since.toISOString()}`);
-    else out.rows(JOB_TABLE_HEADERS, jobRows(jobs));
+    else out.rows(JOB_TABLE_HEADERS, jobRows(jobs), { dropOrder: JOB_TABLE_DROP_ORDER });
   });
   return 0;
 }

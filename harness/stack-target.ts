@@ -3,16 +3,15 @@
  * API and the events log. Works the same for a stack in the test process and one in a child
  * process; nothing here reaches into the stack's objects.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { adminClient } from '../../../local/admin-client';
-import type { FaultSpec } from '../../../local/faults';
-import type { OutcomeOverride } from '../../../local/sagemaker';
-import { findModelsBuckets } from '../../../src/cli/find-bucket';
-import type { StoredEvent } from '../../support/local-stack';
+import { adminClient } from '../local/admin-client';
+import type { FaultSpec } from '../local/faults';
+import type { OutcomeOverride } from '../local/sagemaker';
+import { findModelsBuckets } from '../src/cli/find-bucket';
+import { readEventsLog, type StoredEvent } from './bus-events';
 
 export const UPLOAD_QUEUE = 'model-optimization-pipeline-local-UploadQueue';
 
@@ -66,13 +65,7 @@ export async function connect(
     sageMaker,
     sfn,
     sqs,
-    events: () =>
-      existsSync(eventsLogPath)
-        ? readFileSync(eventsLogPath, 'utf8')
-            .split('\n')
-            .filter(Boolean)
-            .map((line) => JSON.parse(line) as StoredEvent)
-        : [],
+    events: () => readEventsLog(eventsLogPath),
     admin,
     inject: async (service, spec) => {
       await admin('POST', '/_local/faults', { service, ...spec });

@@ -15,17 +15,28 @@ import {
   prepareDefinition,
   runExecution,
   type VirtualClock,
-} from '../../local/stepfunctions';
-import { SCHEMA_VERSION } from '../../src/events/contract';
-import type { TrackingInput } from '../../src/job/tracking-input';
-import { checkOptimizationJob } from '../../src/track/check-job';
-import { DEFAULT_TRACKING_SCHEDULE, type TrackingSchedule } from '../../src/track/schedule';
+} from '../local/stepfunctions';
+import { SCHEMA_VERSION } from '../src/events/contract';
+import { executionArnFor } from '../src/execution-arn';
+import type { TrackingInput } from '../src/job/tracking-input';
+import { checkOptimizationJob } from '../src/track/check-job';
+import { DEFAULT_TRACKING_SCHEDULE, type TrackingSchedule } from '../src/track/schedule';
 import type { FakeAws } from './fake-aws';
 
-export const TRACKER_ASL = new URL('../../statemachines/track-optimization-job.asl.json', import.meta.url);
+export const TRACKER_ASL = new URL('../statemachines/track-optimization-job.asl.json', import.meta.url);
 export const STATE_MACHINE_ARN =
   'arn:aws:states:us-east-1:000000000000:stateMachine:model-optimization-pipeline-test-track';
 export const CHECK_FUNCTION = 'model-optimization-pipeline-test-checkOptimizationJob';
+
+/** The states a job that completes without a timeout or a continuation goes through, in order. */
+export const HAPPY_PATH = [
+  'WhichExecution',
+  'PutStartedEvent',
+  'FirstPollDelay',
+  'CheckJob',
+  'Route',
+  'PutTerminalEvent',
+];
 
 /** The tracking state machine, parsed and prepared once. */
 export function trackerDefinition(path: URL = TRACKER_ASL): PreparedDefinition {
@@ -101,7 +112,7 @@ export async function trackJob(tracker: Tracker, input: TrackingInput): Promise<
   };
   const reports: ExecutionReport[] = [];
   let next: { executionArn: string; input: unknown } | undefined = {
-    executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${input.jobName}`,
+    executionArn: executionArnFor(STATE_MACHINE_ARN, input.jobName),
     input,
   };
   while (next) {

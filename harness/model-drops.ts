@@ -5,12 +5,12 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { tarGzFolder } from '../../../src/cli/tarball';
-import { jobNameFor } from '../../../src/job/job-name';
-import type { Target } from './target';
+import { tarGzFolder } from '../src/cli/tarball';
+import { jobNameFor } from '../src/job/job-name';
+import type { Target } from './stack-target';
 
-const TINY_LLM = new URL('../../../examples/tiny-llm/', import.meta.url).pathname;
-const BROKEN_MODEL = new URL('../../../examples/broken-model/', import.meta.url).pathname;
+const TINY_LLM = new URL('../examples/tiny-llm/', import.meta.url).pathname;
+const BROKEN_MODEL = new URL('../examples/broken-model/', import.meta.url).pathname;
 
 /** The event a drop must end in. */
 export type Expected = 'Completed' | 'Failed' | 'Stopped' | 'Rejected';

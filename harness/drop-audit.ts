@@ -13,9 +13,9 @@ import {
   type ExecutionListItem,
   paginateListExecutions,
 } from '@aws-sdk/client-sfn';
-import { eventsOf, TERMINAL } from '../../support/local-stack';
-import type { Drop } from './drops';
-import type { Target } from './target';
+import { eventsOf, TERMINAL } from './bus-events';
+import type { Drop } from './model-drops';
+import type { Target } from './stack-target';
 
 const STARTED = 'Model Optimization Started';
 const REJECTED = 'Model Upload Rejected';
@@ -121,8 +121,10 @@ export async function audit(target: Target, fault: string, drops: Drop[], prefix
       `execution ${e.name} is ${e.status}${error ? `: ${error} ${cause?.slice(0, 300) ?? ''}` : ''}`,
     );
   }
-  const dlq = Object.entries(await target.queues()).find(([name]) => /DeadLetter/.test(name))?.[1];
-  if (dlq?.total) problems.push(`${dlq.total} message(s) in the dead-letter queue`);
+  // Every DLQ: the upload queue's, and notify-on-outcome's.
+  for (const [name, queue] of Object.entries(await target.queues())) {
+    if (/DeadLetter/.test(name) && queue.total) problems.push(`${queue.total} message(s) in ${name}`);
+  }
   return { fault, drops: drops.length, lost, duplicated, orphaned, events: eventCount, problems };
 }
 

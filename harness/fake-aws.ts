@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { executionArnFor } from '../src/execution-arn';
 
 export type FinalStatus = 'COMPLETED' | 'FAILED' | 'STOPPED';
 
@@ -22,10 +23,18 @@ export interface FakeJobSpec {
   recommendedInferenceImage?: string;
   /** How long STOPPING lasts after StopOptimizationJob. Default 90 s. */
   stopDelayMs?: number;
+  /**
+   * The race: the job completes just as StopOptimizationJob arrives, so the stop is refused
+   * (`ValidationException`, the job is no longer stoppable).
+   */
+  completesWhenStopped?: boolean;
 }
 
 interface FakeJob
-  extends Required<Omit<FakeJobSpec, 'endsAt' | 'failureReason' | 'recommendedInferenceImage'>> {
+  extends Required<
+    Omit<FakeJobSpec, 'endsAt' | 'failureReason' | 'recommendedInferenceImage' | 'completesWhenStopped'>
+  > {
+  completesWhenStopped?: boolean;
   arn: string;
   createdAt: Date;
   endsAt?: Date;
@@ -98,6 +107,7 @@ export class FakeAws {
       maxRuntimeInSeconds: spec.maxRuntimeInSeconds ?? 3600,
       ...(spec.recommendedInferenceImage && { recommendedInferenceImage: spec.recommendedInferenceImage }),
       stopDelayMs: spec.stopDelayMs ?? 90_000,
+      ...(spec.completesWhenStopped && { completesWhenStopped: true }),
     });
     return arn;
   }
@@ -206,6 +216,7 @@ export class FakeAws {
   private stop(name: string) {
     const job = this.jobs.get(name);
     if (!job) return this.notFound(name);
+    if (job.completesWhenStopped && !job.stopRequestedAt && !this.terminal(job)) job.endsAt = this.now();
     if (this.terminal(job)) {
       return {
         status: 400,
@@ -237,7 +248,7 @@ export class FakeAws {
 
   private startExecution(body: { stateMachineArn: string; name?: string; input?: string }) {
     const name = body.name ?? randomUUID();
-    const executionArn = `${body.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const executionArn = executionArnFor(body.stateMachineArn, name);
     const input = body.input === undefined ? {} : JSON.parse(body.input);
     const existing = this.executions.find((e) => e.executionArn === executionArn);
     if (existing && JSON.stringify(existing.input) !== JSON.stringify(input)) {

@@ -1,0 +1,116 @@
+/**
+ * The jobs table: one row per drop, folded from what the stack already records — the tracking
+ * executions (their input names the job and the drop), the SageMaker statuses, the events on
+ * the bus, and the trigger objects seen before any execution started. Pure: no I/O.
+ */
+import type { ExecutionRecord } from '../stepfunctions/service';
+import type { JobRow, Outcome } from './api-types';
+import { jobNameOf, type LoggedEvent } from './events-log';
+
+/** What a row is folded from. */
+export interface JobSources {
+  executions: readonly ExecutionRecord[];
+  events: readonly LoggedEvent[];
+  /** SageMaker status by job name. */
+  statuses: ReadonlyMap<string, { status: string; failureReason?: string }>;
+  /** Trigger objects seen (a `.tar.gz` or a manifest), with the stack-clock time. */
+  drops: readonly { key: string; at: number }[];
+}
+
+interface TrackingInputView {
+  jobName?: string;
+  droppedAt?: string;
+  model?: { key?: string };
+  rejection?: { jobName?: string; model?: { key?: string } };
+}
+
+const OUTCOME_BY_EVENT: Record<string, Outcome> = {
+  'Model Optimization Completed': 'completed',
+  'Model Optimization Failed': 'failed',
+  'Model Optimization Stopped': 'stopped',
+  'Model Upload Rejected': 'rejected',
+};
+
+/** The id of the row an execution belongs to: its job (continuations included), else its name. */
+export function rowIdOf(execution: Pick<ExecutionRecord, 'name' | 'input'>): string {
+  const input = parseInput(execution.input);
+  return input.jobName ?? input.rejection?.jobName ?? execution.name;
+}
+
+/** Rows, newest drop first. */
+export function buildJobRows(sources: JobSources): JobRow[] {
+  const rows = new Map<string, JobRow>();
+  const byExecutions = new Map<string, ExecutionRecord[]>();
+  for (const execution of sources.executions) {
+    const id = rowIdOf(execution);
+    byExecutions.set(id, [...(byExecutions.get(id) ?? []), execution]);
+  }
+  for (const [id, executions] of byExecutions) {
+    executions.sort((a, b) => a.startDate - b.startDate);
+    const first = executions[0] as ExecutionRecord;
+    const latest = executions.at(-1) as ExecutionRecord;
+    const input = parseInput(first.input);
+    const droppedAt = input.droppedAt ? Date.parse(input.droppedAt) : Number.NaN;
+    const current = latest.status === 'RUNNING' ? latest.history?.findLast((v) => !v.exitedAt) : undefined;
+    const polls = executions.reduce(
+      (n, e) =>
+        n + (e.history ?? []).reduce((m, v) => m + (v.state === 'CheckJob' ? (v.retries ?? 0) : 0), 0),
+      0,
+    );
+    const dropKey = input.model?.key ?? input.rejection?.model?.key;
+    rows.set(id, {
+      id,
+      ...(dropKey && { dropKey }),
+      ...((input.jobName ?? input.rejection?.jobName) && {
+        jobName: input.jobName ?? input.rejection?.jobName,
+      }),
+      tracking: {
+        status: latest.status,
+        ...(current && { state: current.state }),
+        executions: executions.length,
+        polls,
+      },
+      startedAt: Number.isFinite(droppedAt) ? Math.min(droppedAt, first.startDate) : first.startDate,
+      outcome: input.rejection ? 'rejected' : 'pending',
+    });
+  }
+
+  // A trigger object whose drop no execution names yet.
+  const known = new Set([...rows.values()].map((r) => r.dropKey));
+  for (const drop of sources.drops) {
+    if (known.has(drop.key)) continue;
+    known.add(drop.key);
+    rows.set(drop.key, { id: drop.key, dropKey: drop.key, startedAt: drop.at, outcome: 'pending' });
+  }
+
+  for (const row of rows.values()) {
+    const status = row.jobName ? sources.statuses.get(row.jobName) : undefined;
+    if (status) {
+      row.sageMakerStatus = status.status;
+      if (status.failureReason) row.failureReason = status.failureReason;
+    }
+    if (!row.sageMakerStatus && row.outcome === 'rejected') row.sageMakerStatus = 'REJECTED';
+  }
+
+  for (const event of sources.events) {
+    const jobName = jobNameOf(event);
+    const row = jobName ? rows.get(jobName) : undefined;
+    if (!row) continue;
+    row.lastEvent = event['detail-type'];
+    const outcome = OUTCOME_BY_EVENT[event['detail-type']];
+    if (outcome) {
+      row.outcome = outcome;
+      row.endedAt = Date.parse(event.time);
+    }
+  }
+  return [...rows.values()].sort((a, b) => b.startedAt - a.startedAt || a.id.localeCompare(b.id));
+}
+
+function parseInput(text: string): TrackingInputView {
+  try {
+    const parsed = JSON.parse(text) as TrackingInputView | null;
+    return parsed && typeof parsed === 'object' ? parsed : {};
+  } catch {
+    return {};
+  }
+}

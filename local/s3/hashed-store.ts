@@ -1,0 +1,620 @@
+/**
+ * s3rver's store, replaced: objects are kept under file names derived from a hash of the key,
+ * never from the key itself. s3rver's own store maps a key's segments to folders and files, so
+ * a key S3 allows could name no file (a 300-byte segment: ENAMETOOLONG, which killed the stack),
+ * escape the bucket's folder (`..`), collide with another (`a/b` and `a/b/` share a folder), or
+ * be a folder and an object at once.
+ *
+ * Layout under `<root>/<bucket>/`:
+ *   objects/<h0h1>/<h>.json        the object's record: key, size, md5, time, metadata, data file
+ *   objects/<h0h1>/<h>.<id>.data   its bytes (h = sha256 of the key's UTF-8)
+ *   uploads/<uploadId>/            a multipart upload: upload.json, <n>.json and <n>.<id>.part
+ *   config/<type>.xml              bucket subresources (cors, website)
+ *   tmp/                           uploads in progress
+ *
+ * An upload is written to `tmp/` and becomes visible only when its record is renamed into place,
+ * once every byte has arrived: an upload whose client goes away leaves no object, no partial
+ * data and no open file. A kill at any moment leaves the previous object or the new one; files
+ * a kill orphaned are removed when the bucket is next opened. The keys of each bucket are kept
+ * in memory in S3's order (UTF-8 bytes), so listing is what S3 returns.
+ *
+ * Implements the interface s3rver's controllers call (s3rver 3.7's FilesystemStore).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import S3Bucket from 's3rver/lib/models/bucket.js';
+import { getConfigModel, type S3Config } from 's3rver/lib/models/config.js';
+import S3Error from 's3rver/lib/models/error.js';
+import S3Object from 's3rver/lib/models/object.js';
+import { KEY_MAX_BYTES } from './request-target';
+
+/** What is known of a stored object; its bytes are in `data`. */
+interface ObjectRecord {
+  key: string;
+  size: number;
+  md5: string;
+  /** Last modified, epoch ms. */
+  modified: number;
+  metadata: Record<string, string>;
+  /** The data file's name, in the record's folder. */
+  data: string;
+}
+
+interface Staged {
+  file: string;
+  size: number;
+  md5: string;
+}
+
+interface ListOptions {
+  delimiter?: string;
+  startAfter?: string;
+  prefix?: string;
+  maxKeys?: number;
+}
+
+const UPLOAD_ID = /^[0-9a-f]{32}$/;
+const PART_NUMBER = /^\d{1,5}$/;
+const MAX_PART_NUMBER = 10_000;
+/** Subresources a key may have, removed with its object. */
+const OBJECT_SUBRESOURCES = ['tagging'];
+
+/** s3rver's store, keyed by hashes: see the file's comment. */
+export class HashedStore {
+  private readonly indexes = new Map<string, KeyIndex>();
+  private readonly locks = new Map<string, Promise<void>>();
+
+  /** Opens the store: reads every bucket's keys, and removes what a kill left behind. */
+  constructor(private readonly root: string) {
+    if (!existsSync(root)) return;
+    for (const bucket of readdirSync(root)) this.indexes.set(bucket, loadIndex(join(root, bucket)));
+  }
+
+  // ----- buckets -----
+
+  reset(): void {
+    if (!existsSync(this.root)) return;
+    for (const name of readdirSync(this.root))
+      rmSync(join(this.root, name), { recursive: true, force: true });
+    this.indexes.clear();
+  }
+
+  async listBuckets(): Promise<S3Bucket[]> {
+    if (!existsSync(this.root)) return [];
+    const buckets = await Promise.all(readdirSync(this.root).map((name) => this.getBucket(name)));
+    return buckets.filter((b): b is S3Bucket => b !== null);
+  }
+
+  async getBucket(name: string): Promise<S3Bucket | null> {
+    try {
+      const info = await stat(this.bucketDir(name));
+      return info.isDirectory() ? new S3Bucket(name, info.birthtime) : null;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async putBucket(name: string): Promise<S3Bucket | null> {
+    await mkdir(join(this.bucketDir(name), 'objects'), { recursive: true });
+    return this.getBucket(name);
+  }
+
+  async deleteBucket(name: string): Promise<void> {
+    await rm(this.bucketDir(name), { recursive: true, force: true });
+    this.indexes.delete(name);
+  }
+
+  // ----- objects -----
+
+  async listObjects(bucket: string, options: ListOptions) {
+    const { delimiter = '', startAfter = '', prefix = '', maxKeys = Number.POSITIVE_INFINITY } = options;
+    const objects: S3Object[] = [];
+    const commonPrefixes = new Set<string>();
+    let isTruncated = false;
+    const start = compareKeys(startAfter, prefix) > 0 ? startAfter : prefix;
+    for (const record of this.index(bucket).from(start)) {
+      if (startAfter !== '' && record.key === startAfter) continue;
+      // Keys with the prefix are contiguous in this order: the first without it ends them.
+      if (!record.key.startsWith(prefix)) break;
+      if (delimiter) {
+        const at = record.key.indexOf(delimiter, prefix.length);
+        if (at !== -1) {
+          commonPrefixes.add(record.key.slice(0, at + delimiter.length));
+          continue;
+        }
+      }
+      if (objects.length >= maxKeys) {
+        isTruncated = true;
+        break;
+      }
+      objects.push(new S3Object(bucket, record.key, null, metadataOf(record)));
+    }
+    return { objects, commonPrefixes: [...commonPrefixes].sort(compareKeys), isTruncated };
+  }
+
+  async existsObject(bucket: string, key: unknown): Promise<boolean> {
+    return this.index(bucket).get(String(key)) !== undefined;
+  }
+
+  async getObject(
+    bucket: string,
+    key: string,
+    options?: { start?: number; end?: number },
+  ): Promise<S3Object | null> {
+    // A concurrent overwrite may remove the data file between reading the record and opening
+    // it; the record read again then names the new one.
+    for (let attempt = 0; ; attempt++) {
+      const record = this.index(bucket).get(key);
+      if (!record) return null;
+      const metadata = metadataOf(record);
+      const lastByte = Math.max(0, record.size - 1);
+      let ranged = options !== undefined && (options.start !== undefined || options.end !== undefined);
+      let start = options?.start ?? 0;
+      let end = Math.min(options?.end ?? Number.POSITIVE_INFINITY, lastByte);
+      if (ranged && !(Number.isSafeInteger(start) && (Number.isSafeInteger(end) || end === lastByte))) {
+        // S3 ignores a Range it cannot parse.
+        ranged = false;
+        start = 0;
+        end = lastByte;
+      }
+      // Satisfiable only from a first byte inside the object (RFC 9110): none is, in an empty one.
+      if (ranged && (start < 0 || start >= record.size || end < start)) {
+        const object = new S3Object(bucket, key, null, metadata);
+        object.range = { start, end };
+        return object;
+      }
+      try {
+        const content = await openForReading(join(this.objectDir(bucket, key), record.data), start, end);
+        const object = new S3Object(bucket, key, content, metadata);
+        if (ranged) object.range = { start, end };
+        return object;
+      } catch (error) {
+        if (!isMissing(error) || attempt >= 2) throw error;
+      }
+    }
+  }
+
+  async putObject(object: S3Object): Promise<{ size: number; md5: string }> {
+    checkKey(object.key);
+    const staged = await this.stage(object.bucket, object.content);
+    await this.commit(object.bucket, object.key, staged, storedMetadata(object.metadata));
+    return { size: staged.size, md5: staged.md5 };
+  }
+
+  async copyObject(
+    srcBucket: string,
+    srcKey: string,
+    destBucket: string,
+    destKey: string,
+    replacementMetadata: Record<string, string> | null,
+  ): Promise<Record<string, string | number>> {
+    checkKey(destKey);
+    const source = this.index(srcBucket).get(srcKey);
+    if (!source) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: srcKey });
+    const file = await this.tempFile(destBucket);
+    try {
+      await copyFile(join(this.objectDir(srcBucket, srcKey), source.data), file);
+    } catch (error) {
+      await unlink(file).catch(() => undefined);
+      throw error;
+    }
+    const metadata = replacementMetadata
+      ? storedMetadata(new S3Object(destBucket, destKey, null, replacementMetadata).metadata)
+      : source.metadata;
+    const record = await this.commit(
+      destBucket,
+      destKey,
+      { file, size: source.size, md5: source.md5 },
+      metadata,
+    );
+    return metadataOf(record);
+  }
+
+  async deleteObject(bucket: string, key: unknown): Promise<void> {
+    const name = String(key);
+    await this.locked(`${bucket}\n${name}`, async () => {
+      const index = this.index(bucket);
+      const record = index.get(name);
+      if (!record) return;
+      const dir = this.objectDir(bucket, name);
+      const hash = hashOf(name);
+      await unlink(join(dir, `${hash}.json`)).catch(ignoreMissing);
+      index.delete(name);
+      await Promise.all(
+        [record.data, ...OBJECT_SUBRESOURCES.map((type) => `${hash}.${type}.xml`)].map((file) =>
+          unlink(join(dir, file)).catch(ignoreMissing),
+        ),
+      );
+    });
+  }
+
+  // ----- multipart uploads -----
+
+  async initiateUpload(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    headers: Record<string, string>,
+  ): Promise<void> {
+    checkKey(key);
+    const dir = this.uploadDir(bucket, uploadId);
+    await mkdir(dir, { recursive: true });
+    const metadata = storedMetadata(new S3Object(bucket, key, null, headers).metadata);
+    await writeAtomically(join(dir, 'upload.json'), JSON.stringify({ key, metadata }));
+  }
+
+  async putPart(
+    bucket: string,
+    uploadId: string,
+    partNumber: string,
+    content: Readable,
+  ): Promise<{ size: number; md5: string }> {
+    const dir = await this.existingUpload(bucket, uploadId);
+    const number = partNumberOf(partNumber);
+    const staged = await this.stage(bucket, content);
+    await this.locked(`${dir}\n${number}`, async () => {
+      const previous = await readJson<{ data: string }>(join(dir, `${number}.json`));
+      const data = `${number}.${randomBytes(6).toString('hex')}.part`;
+      await rename(staged.file, join(dir, data));
+      await writeAtomically(
+        join(dir, `${number}.json`),
+        JSON.stringify({ data, size: staged.size, md5: staged.md5 }),
+      );
+      if (previous) await unlink(join(dir, previous.data)).catch(ignoreMissing);
+    });
+    return { size: staged.size, md5: staged.md5 };
+  }
+
+  async putObjectMultipart(
+    bucket: string,
+    uploadId: string,
+    parts: { number: number; etag: string }[],
+  ): Promise<{ size: number; md5: string }> {
+    const dir = await this.existingUpload(bucket, uploadId);
+    const upload = await readJson<{ key: string; metadata: Record<string, string> }>(
+      join(dir, 'upload.json'),
+    );
+    if (!upload) throw noSuchUpload(uploadId);
+    const files: string[] = [];
+    for (const part of [...parts].sort((a, b) => a.number - b.number)) {
+      const stored = Number.isInteger(part.number)
+        ? await readJson<{ data: string; md5: string }>(join(dir, `${part.number}.json`))
+        : undefined;
+      if (!stored || stored.md5 !== String(part.etag).replace(/"/g, '')) {
+        throw new S3Error(
+          'InvalidPart',
+          'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\u2019s entity tag.',
+          { PartNumber: String(part.number), ETag: String(part.etag) },
+        );
+      }
+      files.push(join(dir, stored.data));
+    }
+    const joined = new PassThrough();
+    const staging = this.stage(bucket, joined);
+    (async () => {
+      for (const file of files) await pipeline(createReadStream(file), joined, { end: false });
+      joined.end();
+    })().catch((error: unknown) => joined.destroy(error as Error));
+    const staged = await staging;
+    await this.commit(bucket, upload.key, staged, upload.metadata);
+    await rm(dir, { recursive: true, force: true });
+    return { size: staged.size, md5: staged.md5 };
+  }
+
+  // ----- subresources -----
+
+  async getSubresource(bucket: string, key: string | undefined, type: string): Promise<S3Config | null> {
+    const Model = getConfigModel(type);
+    try {
+      return new Model((await readFile(this.subresourcePath(bucket, key, type))).toString());
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async putSubresource(bucket: string, key: string | undefined, resource: S3Config): Promise<void> {
+    const path = this.subresourcePath(bucket, key, resource.type);
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeAtomically(path, resource.toXML(2));
+  }
+
+  async deleteSubresource(bucket: string, key: string | undefined, type: string): Promise<void> {
+    await unlink(this.subresourcePath(bucket, key, type)).catch(ignoreMissing);
+  }
+
+  // ----- helpers -----
+
+  private bucketDir(bucket: string): string {
+    return join(this.root, bucket);
+  }
+
+  private objectDir(bucket: string, key: string): string {
+    return join(this.bucketDir(bucket), 'objects', hashOf(key).slice(0, 2));
+  }
+
+  private uploadDir(bucket: string, uploadId: string): string {
+    return join(this.bucketDir(bucket), 'uploads', uploadId);
+  }
+
+  private subresourcePath(bucket: string, key: string | undefined, type: string): string {
+    if (!/^[a-z]+$/.test(type)) throw new Error(`unknown subresource type ${type}`);
+    return key === undefined
+      ? join(this.bucketDir(bucket), 'config', `${type}.xml`)
+      : join(this.objectDir(bucket, key), `${hashOf(key)}.${type}.xml`);
+  }
+
+  private async existingUpload(bucket: string, uploadId: string): Promise<string> {
+    if (!UPLOAD_ID.test(String(uploadId))) throw noSuchUpload(uploadId);
+    const dir = this.uploadDir(bucket, uploadId);
+    if (!existsSync(join(dir, 'upload.json'))) throw noSuchUpload(uploadId);
+    return dir;
+  }
+
+  private async tempFile(bucket: string): Promise<string> {
+    const dir = join(this.bucketDir(bucket), 'tmp');
+    await mkdir(dir, { recursive: true });
+    return join(dir, randomBytes(12).toString('hex'));
+  }
+
+  /**
+   * Writes a body to a temporary file, hashing it on the way. On any failure of either side (a
+   * client that went away, a full disk) the file is removed and the failure passed on.
+   */
+  private async stage(bucket: string, content: NodeJS.ReadableStream | Buffer | null): Promise<Staged> {
+    // Until the pipeline below takes over, an error of the body (a browser upload's form part
+    // cut short) would have no listener and end the process; the pipeline still sees it.
+    if (content && !Buffer.isBuffer(content)) content.on('error', () => undefined);
+    const file = await this.tempFile(bucket);
+    const md5 = createHash('md5');
+    let size = 0;
+    try {
+      if (Buffer.isBuffer(content) || content === null) {
+        const body = content ?? Buffer.alloc(0);
+        md5.update(body);
+        size = body.length;
+        await writeFile(file, body);
+      } else {
+        const hashing = new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            md5.update(chunk);
+            size += chunk.length;
+            callback(null, chunk);
+          },
+        });
+        await pipeline(content as Readable, hashing, createWriteStream(file));
+      }
+    } catch (error) {
+      await unlink(file).catch(() => undefined);
+      throw error;
+    }
+    return { file, size, md5: md5.digest('hex') };
+  }
+
+  /** Makes a staged file the object at `key`: the record's rename is the moment it appears. */
+  private commit(
+    bucket: string,
+    key: string,
+    staged: Staged,
+    metadata: Record<string, string>,
+  ): Promise<ObjectRecord> {
+    return this.locked(`${bucket}\n${key}`, async () => {
+      const dir = this.objectDir(bucket, key);
+      const hash = hashOf(key);
+      await mkdir(dir, { recursive: true });
+      const record: ObjectRecord = {
+        key,
+        size: staged.size,
+        md5: staged.md5,
+        modified: Date.now(),
+        metadata,
+        data: `${hash}.${randomBytes(6).toString('hex')}.data`,
+      };
+      try {
+        await rename(staged.file, join(dir, record.data));
+      } catch (error) {
+        await unlink(staged.file).catch(() => undefined);
+        throw error;
+      }
+      await writeAtomically(join(dir, `${hash}.json`), JSON.stringify(record));
+      const index = this.index(bucket);
+      const previous = index.get(key);
+      index.set(record);
+      if (previous) await unlink(join(dir, previous.data)).catch(ignoreMissing);
+      return record;
+    });
+  }
+
+  /** Runs `task` after every earlier task with the same lock name. */
+  private locked<T>(name: string, task: () => Promise<T>): Promise<T> {
+    const result = (this.locks.get(name) ?? Promise.resolve()).then(task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(name, tail);
+    void tail.then(() => {
+      if (this.locks.get(name) === tail) this.locks.delete(name);
+    });
+    return result;
+  }
+
+  /** The bucket's keys (empty for a bucket created since the store was opened). */
+  private index(bucket: string): KeyIndex {
+    let index = this.indexes.get(bucket);
+    if (!index) {
+      index = new KeyIndex();
+      this.indexes.set(bucket, index);
+    }
+    return index;
+  }
+}
+
+/**
+ * A bucket's keys, read from its records. Only when the store opens: the files it removes
+ * (uploads in progress, data no record names) are then what a kill left behind.
+ */
+function loadIndex(dir: string): KeyIndex {
+  const index = new KeyIndex();
+  rmSync(join(dir, 'tmp'), { recursive: true, force: true });
+  const objects = join(dir, 'objects');
+  for (const shard of existsSync(objects) ? readdirSync(objects) : []) {
+    const files = readdirSync(join(objects, shard));
+    const referenced = new Set<string>();
+    for (const file of files.filter((f) => f.endsWith('.json'))) {
+      try {
+        const record = JSON.parse(readFileSync(join(objects, shard, file), 'utf8')) as ObjectRecord;
+        if (typeof record.key !== 'string' || typeof record.data !== 'string') continue;
+        index.set(record);
+        referenced.add(record.data);
+      } catch {
+        // A record is replaced by rename, never written in place: it is whole or absent.
+      }
+    }
+    for (const file of files) {
+      const orphan = (file.endsWith('.data') && !referenced.has(file)) || file.endsWith('.tmp');
+      if (orphan) rmSync(join(objects, shard, file), { force: true });
+    }
+  }
+  return index;
+}
+
+/** A bucket's records, ordered as S3 lists keys: by their UTF-8 bytes. */
+class KeyIndex {
+  private readonly keys: string[] = [];
+  private readonly records = new Map<string, ObjectRecord>();
+
+  get(key: string): ObjectRecord | undefined {
+    return this.records.get(key);
+  }
+
+  set(record: ObjectRecord): void {
+    if (!this.records.has(record.key)) this.keys.splice(this.lowerBound(record.key), 0, record.key);
+    this.records.set(record.key, record);
+  }
+
+  delete(key: string): void {
+    if (!this.records.delete(key)) return;
+    this.keys.splice(this.lowerBound(key), 1);
+  }
+
+  /** The records from the first key at or after `start`, in order. */
+  *from(start: string): Generator<ObjectRecord> {
+    for (let i = this.lowerBound(start); i < this.keys.length; i++) {
+      const record = this.records.get(this.keys[i] as string);
+      if (record) yield record;
+    }
+  }
+
+  private lowerBound(key: string): number {
+    let low = 0;
+    let high = this.keys.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (compareKeys(this.keys[mid] as string, key) < 0) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+}
+
+/** S3's order of keys: their UTF-8 bytes (which is code point order, not JavaScript's UTF-16). */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+function hashOf(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** A key S3 refuses: over 1,024 bytes (the proxy checks paths; this covers keys from bodies). */
+function checkKey(key: string): void {
+  if (typeof key !== 'string' || key === '')
+    throw new S3Error('InvalidArgument', 'User key must have a length greater than 0.');
+  const size = Buffer.byteLength(key);
+  if (size > KEY_MAX_BYTES)
+    throw new S3Error('KeyTooLongError', 'Your key is too long', {
+      Size: size,
+      MaxSizeAllowed: KEY_MAX_BYTES,
+    });
+}
+
+function partNumberOf(value: string): number {
+  const number = PART_NUMBER.test(String(value)) ? Number(value) : Number.NaN;
+  if (!(number >= 1 && number <= MAX_PART_NUMBER)) {
+    throw new S3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', {
+      ArgumentName: 'partNumber',
+      ArgumentValue: String(value),
+    });
+  }
+  return number;
+}
+
+function noSuchUpload(uploadId: string): S3Error {
+  return new S3Error(
+    'NoSuchUpload',
+    'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+    { UploadId: String(uploadId) },
+  );
+}
+
+/** The metadata an object keeps: what S3Object accepted, less what is derived from the bytes. */
+function storedMetadata(metadata: Record<string, string>): Record<string, string> {
+  const { etag: _etag, 'last-modified': _modified, 'content-length': _length, ...kept } = metadata;
+  return kept;
+}
+
+/** An object's metadata as s3rver's controllers read it. */
+function metadataOf(record: ObjectRecord): Record<string, string | number> {
+  return {
+    ...record.metadata,
+    etag: JSON.stringify(record.md5),
+    'last-modified': new Date(record.modified).toUTCString(),
+    'content-length': record.size,
+  };
+}
+
+/** A read stream of bytes `start`..`end` of a file, once it is open. */
+function openForReading(path: string, start: number, end: number): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    const stream = createReadStream(path, { start, end });
+    stream.once('error', reject);
+    stream.once('open', () => {
+      stream.off('error', reject);
+      resolve(stream);
+    });
+  });
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, text);
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function readJson<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+}
+
+function ignoreMissing(error: unknown): void {
+  if (!isMissing(error)) throw error;
+}
