@@ -24,7 +24,7 @@ export type RowName =
   | 'aws s3 cp --recursive'
   | 'model-opt drop <folder>'
   | 'model-opt drop <.tar.gz>'
-  | 'model-opt drop <folder>, resumed after a kill at ~50%';
+  | 'model-opt drop <folder>, resumed after a kill with ~50% in place';
 
 /** One measured upload. */
 export interface Row {
@@ -62,8 +62,8 @@ export interface SizeOptions {
   log: (line: string) => void;
 }
 
-/** The requests that carry an object's bytes. */
-const BODY_OPERATIONS = new Set(['PutObject', 'UploadPart']);
+/** The requests that put an object in place. */
+const PLACING_OPERATIONS = new Set(['PutObject', 'CompleteMultipartUpload']);
 
 /** Whether the AWS CLI can be run, or why not. */
 function awsCliMissing(): string | undefined {
@@ -208,29 +208,37 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
         archiveBytes,
       );
 
-      await measure('model-opt drop <folder>, resumed after a kill at ~50%', run, async (begin) => {
-        const modelId = `resumed-${run}`;
-        const first = startMeasured(
-          process.execPath,
-          [MODEL_OPT, 'drop', model.folder, '--model-id', modelId, '--json'],
-          env,
-        );
-        await untilAccepted(running, `models/${modelId}/`, model.bytes / 2);
-        first.kill('SIGKILL');
-        await first.done;
-        // s3rver finishes a multipart upload whose Complete it had received (it rewrites the
-        // object, seconds per GiB): the re-run starts once the stack has answered everything.
-        await untilQuiet(running);
-        await running.admin('DELETE', '/_local/s3/requests');
-        const { result, json } = await modelOpt([model.folder, '--model-id', modelId], begin);
-        return {
-          result,
-          seconds: result.seconds,
-          sentBytes: json.sentBytes,
-          jobName: json.jobName,
-          note: `sent ${mib(json.sentBytes)} of ${mib(model.bytes)} (${((100 * json.sentBytes) / model.bytes).toFixed(0)} %)`,
-        };
-      });
+      await measure(
+        'model-opt drop <folder>, resumed after a kill with ~50% in place',
+        run,
+        async (begin) => {
+          const modelId = `resumed-${run}`;
+          // The run to kill sends one request at a time, so that its files land one by one: the
+          // local stack completes a multipart upload by rewriting the object, and with many parts
+          // arriving meanwhile those rewrites all end near the end of the upload.
+          const first = startMeasured(
+            process.execPath,
+            [MODEL_OPT, 'drop', model.folder, '--model-id', modelId, '--json', '--concurrency', '1'],
+            env,
+          );
+          const sizes = new Map(listModelFolder(model.folder).map((f) => [f.name, f.size]));
+          await untilInPlace(running, `models/${modelId}/`, sizes, model.bytes / 2);
+          first.kill('SIGKILL');
+          await first.done;
+          // s3rver finishes a multipart upload whose Complete it had received (it rewrites the
+          // object, seconds per GiB): the re-run starts once the stack has answered everything.
+          await untilQuiet(running);
+          await running.admin('DELETE', '/_local/s3/requests');
+          const { result, json } = await modelOpt([model.folder, '--model-id', modelId], begin);
+          return {
+            result,
+            seconds: result.seconds,
+            sentBytes: json.sentBytes,
+            jobName: json.jobName,
+            note: `sent ${mib(json.sentBytes)} of ${mib(model.bytes)} (${((100 * json.sentBytes) / model.bytes).toFixed(0)} %)`,
+          };
+        },
+      );
     }
 
     const stats: StackStats = await running.stats();
@@ -272,17 +280,17 @@ function rawPut(url: string, path: string): Promise<void> {
 }
 
 /**
- * Waits until the stack has accepted (answered 200) PUTs of objects or parts of at least `bytes`
- * under `prefix`: the upload is that far along, as its progress bar would show.
+ * Waits until objects holding at least `bytes` under `prefix` are in place: their PutObject or
+ * CompleteMultipartUpload answered 200. `sizes` are the objects' sizes by key under `prefix`.
  */
-async function untilAccepted(stack: ChildStack, prefix: string, bytes: number): Promise<void> {
+async function untilInPlace(stack: ChildStack, prefix: string, sizes: Map<string, number>, bytes: number) {
   for (;;) {
     const { requests } = await stack.admin<{ requests: S3RequestRecord[] }>('GET', '/_local/s3/requests');
-    const accepted = requests
-      .filter((r) => r.key.startsWith(prefix) && BODY_OPERATIONS.has(r.operation) && r.status === 200)
-      .reduce((n, r) => n + r.bytes, 0);
-    if (accepted >= bytes) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const placed = requests
+      .filter((r) => r.key.startsWith(prefix) && PLACING_OPERATIONS.has(r.operation) && r.status === 200)
+      .reduce((n, r) => n + (sizes.get(r.key.slice(prefix.length)) ?? 0), 0);
+    if (placed >= bytes) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -32,7 +32,7 @@ import { tarGzStream } from './tarball';
  * Defaults chosen by measurement (docs/benchmarks.md, "Drop"): requests in flight and the
  * multipart part size. Memory for part buffers is their product.
  */
-export const DROP_DEFAULTS = { concurrency: 16, partSize: 16 * MIB, gzipLevel: 0 } as const;
+export const DROP_DEFAULTS = { concurrency: 8, partSize: 32 * MIB, gzipLevel: 0 } as const;
 
 /** Progress of a drop. Bytes found in place (skipped) count towards the totals like sent ones. */
 export interface DropProgress {
