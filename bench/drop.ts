@@ -13,7 +13,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { benchSize, type Row, type SizeResult } from './drop/run-drop';
+import { benchSize, type Row, type SizeResult, YARDSTICK } from './drop/run-drop';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -65,11 +65,10 @@ for (const result of results) {
   );
   if (result.awsCliSkipped) console.log(`The AWS CLI row is skipped: ${result.awsCliSkipped}.\n`);
   console.log(
-    '| upload | MiB/s | × AWS CLI | client peak RSS | client CPU s/GiB | stack CPU s/GiB | stack peak RSS, upload | stack peak RSS, job | note |',
+    '| upload | MiB/s | × AWS CLI (same bytes) | client peak RSS | client CPU s/GiB | stack CPU s/GiB | stack peak RSS, upload | stack peak RSS, job | note |',
   );
   console.log('|---|--:|--:|--:|--:|--:|--:|--:|---|');
   const names = [...new Set(result.rows.map((r) => r.name))];
-  const aws = result.rows.filter((r) => r.name === 'aws s3 cp --recursive');
   for (const name of names) {
     const rows = result.rows.filter((r) => r.name === name);
     const rate = (r: Row) => r.sentBytes / 2 ** 20 / r.seconds;
@@ -77,7 +76,7 @@ for (const result of results) {
       seconds === undefined || r.sentBytes === 0 ? undefined : seconds / (r.sentBytes / 2 ** 30);
     const ratios = rows
       .map((r) => {
-        const yardstick = aws.find((a) => a.run === r.run);
+        const yardstick = result.rows.find((a) => a.name === YARDSTICK[r.name] && a.run === r.run);
         return yardstick && r.sentBytes > 0 ? rate(r) / rate(yardstick) : undefined;
       })
       .filter((v): v is number => v !== undefined);

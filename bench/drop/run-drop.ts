@@ -22,9 +22,20 @@ const MODEL_OPT = join(ROOT, 'bin/model-opt.js');
 export type RowName =
   | 'raw HTTP PUT (ceiling)'
   | 'aws s3 cp --recursive'
+  | 'aws s3 cp <.tar.gz>'
   | 'model-opt drop <folder>'
   | 'model-opt drop <.tar.gz>'
   | 'model-opt drop <folder>, resumed after a kill with ~50% in place';
+
+/** The AWS CLI row each row is compared with: the same bytes, as files or as the one archive. */
+export const YARDSTICK: Record<RowName, RowName> = {
+  'raw HTTP PUT (ceiling)': 'aws s3 cp --recursive',
+  'aws s3 cp --recursive': 'aws s3 cp --recursive',
+  'aws s3 cp <.tar.gz>': 'aws s3 cp <.tar.gz>',
+  'model-opt drop <folder>': 'aws s3 cp --recursive',
+  'model-opt drop <.tar.gz>': 'aws s3 cp <.tar.gz>',
+  'model-opt drop <folder>, resumed after a kill with ~50% in place': 'aws s3 cp --recursive',
+};
 
 /** One measured upload. */
 export interface Row {
@@ -191,6 +202,24 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
           if (result.code !== 0) throw new Error(`aws s3 cp failed: ${result.stderr}`);
           return { result, seconds: result.seconds, sentBytes: model.bytes };
         });
+      }
+
+      if (!awsCliSkipped) {
+        await measure(
+          'aws s3 cp <.tar.gz>',
+          run,
+          async (begin) => {
+            await begin();
+            const result = await startMeasured(
+              'aws',
+              ['s3', 'cp', '--quiet', archivePath, `s3://${bucket}/models/awscli-${run}.tar.gz`],
+              env,
+            ).done;
+            if (result.code !== 0) throw new Error(`aws s3 cp failed: ${result.stderr}`);
+            return { result, seconds: result.seconds, sentBytes: archiveBytes };
+          },
+          archiveBytes,
+        );
       }
 
       await measure('model-opt drop <folder>', run, async (begin) => {
