@@ -6,7 +6,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { tarGzFolder } from '../src/cli/tarball';
-import { jobNameFor } from '../src/job/job-name';
+import { jobNameFor, uploadedVersion } from '../src/job/job-name';
 import type { Target } from './stack-target';
 
 const TINY_LLM = new URL('../examples/tiny-llm/', import.meta.url).pathname;
@@ -75,6 +75,7 @@ async function put(
 ): Promise<Drop> {
   const result = await target.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: key, Body: body }));
   const eTag = result.ETag?.replace(/"/g, '');
+  const versionId = result.VersionId;
   const notification = JSON.stringify({
     Records: [
       {
@@ -83,13 +84,13 @@ async function put(
         awsRegion: target.region,
         eventTime: new Date().toISOString(),
         eventName: 'ObjectCreated:Put',
-        s3: { bucket: { name: target.bucket }, object: { key, size: body.length, eTag } },
+        s3: { bucket: { name: target.bucket }, object: { key, size: body.length, eTag, versionId } },
       },
     ],
   });
   return {
     key,
-    jobName: jobNameFor(modelId, { bucket: target.bucket, key, version: eTag }),
+    jobName: jobNameFor(modelId, { bucket: target.bucket, key, version: uploadedVersion(result) }),
     expect,
     notification,
   };

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { dropModel } from '../src/cli/drop';
 import { tarGzFolder } from '../src/cli/tarball';
-import { jobNameFor } from '../src/job/job-name';
+import { jobNameFor, uploadedVersion } from '../src/job/job-name';
 
 export interface ExampleDrop {
   name: string;
@@ -33,7 +33,7 @@ export async function dropExamples(
       jobName: jobNameFor('tiny-llm', {
         bucket,
         key: 'models/tiny-llm.tar.gz',
-        version: tarballResult.VersionId ?? tarballResult.ETag?.replace(/"/g, ''),
+        version: uploadedVersion(tarballResult),
       }),
       expect: 'Completed',
     },
