@@ -3,7 +3,7 @@
  * examples/tiny-llm) and a bad manifest. Each drop knows its job name (what the pipeline names
  * the job and its events) and the S3 notification body, to deliver it again.
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { tarGzFolder } from '../src/cli/tarball';
 import { jobNameFor, uploadedVersion } from '../src/job/job-name';
@@ -55,6 +55,32 @@ export async function dropManifest(
 /** Uploads a manifest the pipeline must reject (an unknown technique). */
 export function dropBadManifest(target: Target, modelId: string): Promise<Drop> {
   return dropManifest(target, modelId, { techniques: [{ pruning: {} }] }, 'Rejected');
+}
+
+/**
+ * Every version S3 stored of the good `.tar.gz` models under `models/<prefix>`, as drops. A
+ * PUT the stack stored but could not acknowledge (killed before it answered) is a drop on S3 as
+ * much as an acknowledged one: the bucket is versioned, so the client's retry of the same bytes
+ * is another version and, as on AWS, another job. Each must still end exactly once.
+ */
+export async function storedDrops(target: Target, prefix: string): Promise<Drop[]> {
+  const drops: Drop[] = [];
+  // The SDK has no paginator for ListObjectVersions: it pages by two markers.
+  let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
+  for (;;) {
+    const page = await target.s3.send(
+      new ListObjectVersionsCommand({ Bucket: target.bucket, Prefix: `models/${prefix}`, ...markers }),
+    );
+    for (const version of page.Versions ?? []) {
+      const key = version.Key ?? '';
+      const modelId = /^models\/(.+)\.tar\.gz$/.exec(key)?.[1];
+      if (!modelId) continue;
+      const identity = { bucket: target.bucket, key, version: uploadedVersion(version) };
+      drops.push({ key, jobName: jobNameFor(modelId, identity), expect: 'Completed', notification: '' });
+    }
+    if (!page.IsTruncated) return drops;
+    markers = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
+  }
 }
 
 /** Sends the drop's notification again (S3 and SQS deliver at least once). */
