@@ -116,13 +116,16 @@ try {
     for (const size of sizes) {
       const key = `bench/${framed ? 'chunked' : 'plain'}-${size}`;
       const start = performance.now();
-      await put(stack.endpoint, bucket, key, size * MiB, framed);
+      const versionId = await put(stack.endpoint, bucket, key, size * MiB, framed);
       const ms = performance.now() - start;
       const stats = await stack.stats();
       console.log(
         `| ${framed ? 'aws-chunked' : 'plain PUT'} | ${size} MiB | ${seconds(ms)} | ${rate(size * MiB, ms)} | ${mib(stats.rss)} | ${mib(stats.maxRss)} |`,
       );
-      await fetch(`${stack.endpoint}/${bucket}/${keyPath(key)}`, { method: 'DELETE' });
+      // The bucket is versioned: a plain DELETE would keep the bytes behind a delete marker.
+      await fetch(`${stack.endpoint}/${bucket}/${keyPath(key)}?versionId=${encodeURIComponent(versionId)}`, {
+        method: 'DELETE',
+      });
     }
   }
 } finally {
@@ -130,8 +133,8 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-/** One PUT of `size` bytes, streamed; rejects unless S3 answers 200. */
-function put(endpoint: string, bucket: string, key: string, size: number, framed: boolean): Promise<void> {
+/** One PUT of `size` bytes, streamed; the version it made, or a rejection unless S3 answers 200. */
+function put(endpoint: string, bucket: string, key: string, size: number, framed: boolean): Promise<string> {
   const { hostname, port } = new URL(endpoint);
   const headers: Record<string, string | number> = framed
     ? {
@@ -148,7 +151,9 @@ function put(endpoint: string, bucket: string, key: string, size: number, framed
       (res) => {
         res.resume();
         res.on('end', () =>
-          res.statusCode === 200 ? resolve() : reject(new Error(`PUT ${key}: ${res.statusCode}`)),
+          res.statusCode === 200
+            ? resolve(String(res.headers['x-amz-version-id']))
+            : reject(new Error(`PUT ${key}: ${res.statusCode}`)),
         );
       },
     );

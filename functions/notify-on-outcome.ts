@@ -3,13 +3,12 @@
  * summary on the notifications SNS topic. A malformed event fails the invocation.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { sns } from '../src/aws/sns';
 import { loadNotifyConfig } from '../src/notify/config';
 import { type NotifyDeps, type NotifyResult, notifyOnOutcome } from '../src/notify/notify-on-outcome';
-import { logger, metrics, tracer } from '../src/observability';
+import { logger, metrics, publishMetricsIfAny, tracer } from '../src/observability';
 
 const deps: NotifyDeps = {
   ...loadNotifyConfig(),
@@ -21,5 +20,5 @@ const deps: NotifyDeps = {
 export const handler = middy<unknown, NotifyResult>()
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
+  .use(publishMetricsIfAny(metrics))
   .handler(async (event) => notifyOnOutcome(event, deps));

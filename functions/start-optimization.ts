@@ -4,7 +4,6 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse as PartialItemFailureResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -14,7 +13,7 @@ import { sfn } from '../src/aws/sfn';
 import { sqs } from '../src/aws/sqs';
 import { now } from '../src/clock';
 import { loadConfig } from '../src/config';
-import { logger, metrics, tracer } from '../src/observability';
+import { logger, metrics, publishMetricsIfAny, tracer } from '../src/observability';
 import { handleUploadRecord, type RecordDeps } from '../src/start/handle-record';
 
 const deps: RecordDeps = {
@@ -32,7 +31,7 @@ const processor = new BatchProcessor(EventType.SQS);
 export const handler = middy<SQSEvent, PartialItemFailureResponse>()
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
+  .use(publishMetricsIfAny(metrics))
   .handler(async (event, context) =>
     processPartialResponse(event, (record: SQSRecord) => handleUploadRecord(record, deps), processor, {
       context,

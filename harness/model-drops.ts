@@ -3,10 +3,10 @@
  * examples/tiny-llm) and a bad manifest. Each drop knows its job name (what the pipeline names
  * the job and its events) and the S3 notification body, to deliver it again.
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { tarGzFolder } from '../src/cli/tarball';
-import { jobNameFor } from '../src/job/job-name';
+import { jobNameFor, uploadedVersion } from '../src/job/job-name';
 import type { Target } from './stack-target';
 
 const TINY_LLM = new URL('../examples/tiny-llm/', import.meta.url).pathname;
@@ -57,6 +57,32 @@ export function dropBadManifest(target: Target, modelId: string): Promise<Drop> 
   return dropManifest(target, modelId, { techniques: [{ pruning: {} }] }, 'Rejected');
 }
 
+/**
+ * Every version S3 stored of the good `.tar.gz` models under `models/<prefix>`, as drops. A
+ * PUT the stack stored but could not acknowledge (killed before it answered) is a drop on S3 as
+ * much as an acknowledged one: the bucket is versioned, so the client's retry of the same bytes
+ * is another version and, as on AWS, another job. Each must still end exactly once.
+ */
+export async function storedDrops(target: Target, prefix: string): Promise<Drop[]> {
+  const drops: Drop[] = [];
+  // The SDK has no paginator for ListObjectVersions: it pages by two markers.
+  let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
+  for (;;) {
+    const page = await target.s3.send(
+      new ListObjectVersionsCommand({ Bucket: target.bucket, Prefix: `models/${prefix}`, ...markers }),
+    );
+    for (const version of page.Versions ?? []) {
+      const key = version.Key ?? '';
+      const modelId = /^models\/(.+)\.tar\.gz$/.exec(key)?.[1];
+      if (!modelId) continue;
+      const identity = { bucket: target.bucket, key, version: uploadedVersion(version) };
+      drops.push({ key, jobName: jobNameFor(modelId, identity), expect: 'Completed', notification: '' });
+    }
+    if (!page.IsTruncated) return drops;
+    markers = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
+  }
+}
+
 /** Sends the drop's notification again (S3 and SQS deliver at least once). */
 export async function redeliver(target: Target, drop: Drop, times = 1): Promise<void> {
   for (let i = 0; i < times; i++) {
@@ -75,6 +101,7 @@ async function put(
 ): Promise<Drop> {
   const result = await target.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: key, Body: body }));
   const eTag = result.ETag?.replace(/"/g, '');
+  const versionId = result.VersionId;
   const notification = JSON.stringify({
     Records: [
       {
@@ -83,13 +110,13 @@ async function put(
         awsRegion: target.region,
         eventTime: new Date().toISOString(),
         eventName: 'ObjectCreated:Put',
-        s3: { bucket: { name: target.bucket }, object: { key, size: body.length, eTag } },
+        s3: { bucket: { name: target.bucket }, object: { key, size: body.length, eTag, versionId } },
       },
     ],
   });
   return {
     key,
-    jobName: jobNameFor(modelId, { bucket: target.bucket, key, version: eTag }),
+    jobName: jobNameFor(modelId, { bucket: target.bucket, key, version: uploadedVersion(result) }),
     expect,
     notification,
   };

@@ -58,11 +58,18 @@ function sqs(body) {
     ],
   };
 }
+// The models bucket is versioned, so its notifications carry a versionId. The samples whose
+// manifest the handler reads carry none (as from an unversioned bucket): the handler reads the
+// version a notification names, and a fixed id here would name a version that no bucket the
+// samples are invoked against has (the local bucket gives each upload a random id, as S3 does).
+// The handler then reads the current manifest and names the job by the eTag.
 const files = {
   'tar-gz-drop': sqs(s3Event('models/tiny-llm.tar.gz', 20480, { versionId: 'v1-tarball' })),
   'manifest-drop': sqs(s3Event('models/tiny-llm/optimization.json', 120, {})),
   'url-encoded-key': sqs(s3Event('models/my model+v2 é/optimization.json', 2, {})),
-  'ignored-key': sqs(s3Event('models/tiny-llm/config.json', 512)),
+  'ignored-key': sqs(
+    s3Event('models/tiny-llm/config.json', 512, { versionId: 'Kq3vX9wLz0.4bTn7RyH2cMe8pUa5dJ1f' }),
+  ),
   'bad-manifest': sqs(s3Event('models/tiny-llm-bad/optimization.json', 140, {})),
 };
 for (const [name, event] of Object.entries(files))

@@ -36,7 +36,7 @@ export const METRIC = {
  * Middy middleware that flushes the stored metrics after the handler returns or throws, as
  * Powertools' `logMetrics` does, but only when there are some. `logMetrics` warns "No
  * application metrics to publish" on every invocation that adds none, whatever the log level:
- * for the tracking check, that is every poll.
+ * for the tracking check, that is every poll. Every handler uses it, so none warns that way.
  */
 export function publishMetricsIfAny(target: Metrics): MiddlewareObj {
   const flush = () => {

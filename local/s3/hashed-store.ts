@@ -5,20 +5,27 @@
  * escape the bucket's folder (`..`), collide with another (`a/b` and `a/b/` share a folder), or
  * be a folder and an object at once.
  *
+ * Buckets are versioned, as the models bucket is on AWS: every write (put, copy, completed
+ * multipart upload) makes a new version with an id of its own, and the versions it replaced stay
+ * readable by id. A delete without a version id adds a delete marker; a delete with one removes
+ * that version for good.
+ *
  * Layout under `<root>/<bucket>/`:
- *   objects/<h0h1>/<h>.json        the object's record: key, size, md5, time, metadata, data file
- *   objects/<h0h1>/<h>.<id>.data   its bytes (h = sha256 of the key's UTF-8)
+ *   objects/<h0h1>/<h>.json        the key's record: its versions, newest (current) first, each
+ *                                  with its id, size, md5, time, metadata and data file
+ *   objects/<h0h1>/<h>.<id>.data   the bytes of one version (h = sha256 of the key's UTF-8)
  *   uploads/<uploadId>/            a multipart upload: upload.json, <n>.json and <n>.<id>.part
  *   config/<type>.xml              bucket subresources (cors, website)
  *   tmp/                           uploads in progress
  *
  * An upload is written to `tmp/` and becomes visible only when its record is renamed into place,
  * once every byte has arrived: an upload whose client goes away leaves no object, no partial
- * data and no open file. A kill at any moment leaves the previous object or the new one; files
+ * data and no open file. A kill at any moment leaves the previous record or the new one; files
  * a kill orphaned are removed when the bucket is next opened. The keys of each bucket are kept
  * in memory in S3's order (UTF-8 bytes), so listing is what S3 returns.
  *
- * Implements the interface s3rver's controllers call (s3rver 3.7's FilesystemStore).
+ * Implements the interface s3rver's controllers call (s3rver 3.7's FilesystemStore), with
+ * version ids added where its handlers are replaced (./versioned-handlers.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -30,24 +37,38 @@ import S3Bucket from 's3rver/lib/models/bucket.js';
 import { getConfigModel, type S3Config } from 's3rver/lib/models/config.js';
 import S3Error from 's3rver/lib/models/error.js';
 import S3Object from 's3rver/lib/models/object.js';
+import {
+  currentObject,
+  findVersion,
+  isDeleteMarker,
+  type KeyRecord,
+  keyRecordOf,
+  listVersions,
+  newVersionId,
+  type ObjectVersion,
+  type StoredVersion,
+  type VersionListing,
+  type VersionListOptions,
+} from './object-versions';
 import { KEY_MAX_BYTES } from './request-target';
-
-/** What is known of a stored object; its bytes are in `data`. */
-interface ObjectRecord {
-  key: string;
-  size: number;
-  md5: string;
-  /** Last modified, epoch ms. */
-  modified: number;
-  metadata: Record<string, string>;
-  /** The data file's name, in the record's folder. */
-  data: string;
-}
 
 interface Staged {
   file: string;
   size: number;
   md5: string;
+}
+
+/** What a write stored: the new version's size, md5 and id. */
+export interface Written {
+  size: number;
+  md5: string;
+  versionId: string;
+}
+
+/** What a delete did: the delete marker it added, or the version it removed for good. */
+export interface Deleted {
+  versionId: string;
+  deleteMarker: boolean;
 }
 
 interface ListOptions {
@@ -121,6 +142,9 @@ export class HashedStore {
       if (startAfter !== '' && record.key === startAfter) continue;
       // Keys with the prefix are contiguous in this order: the first without it ends them.
       if (!record.key.startsWith(prefix)) break;
+      const current = currentObject(record);
+      // A key whose current version is a delete marker reads as deleted.
+      if (!current) continue;
       if (delimiter) {
         const at = record.key.indexOf(delimiter, prefix.length);
         if (at !== -1) {
@@ -132,27 +156,47 @@ export class HashedStore {
         isTruncated = true;
         break;
       }
-      objects.push(new S3Object(bucket, record.key, null, metadataOf(record)));
+      objects.push(new S3Object(bucket, record.key, null, metadataOf(current)));
     }
     return { objects, commonPrefixes: [...commonPrefixes].sort(compareKeys), isTruncated };
   }
 
-  async existsObject(bucket: string, key: unknown): Promise<boolean> {
-    return this.index(bucket).get(String(key)) !== undefined;
+  /** ListObjectVersions: every version and delete marker, key by key, newest first. */
+  listObjectVersions(bucket: string, options: VersionListOptions): VersionListing {
+    const { prefix = '', keyMarker = '' } = options;
+    const start = compareKeys(keyMarker, prefix) > 0 ? keyMarker : prefix;
+    return listVersions(this.index(bucket).from(start), options, compareKeys);
   }
 
+  /** True when the key's current version is an object (not a delete marker). */
+  async existsObject(bucket: string, key: unknown): Promise<boolean> {
+    return currentObject(this.index(bucket).get(String(key))) !== undefined;
+  }
+
+  /**
+   * The version of `key` that `versionId` names (the current one when undefined): an object, a
+   * delete marker, or undefined when there is none. What a GET or HEAD that finds no object
+   * answers depends on which.
+   */
+  findVersion(bucket: string, key: string, versionId?: string): StoredVersion | undefined {
+    return findVersion(this.index(bucket).get(key), versionId);
+  }
+
+  /**
+   * An object's bytes (`start`..`end` when ranged) and metadata, its version id included: the
+   * current version, or the one `versionId` names. Null when that is a delete marker or absent.
+   */
   async getObject(
     bucket: string,
     key: string,
-    options?: { start?: number; end?: number },
+    options?: { start?: number; end?: number; versionId?: string },
   ): Promise<S3Object | null> {
-    // A concurrent overwrite may remove the data file between reading the record and opening
-    // it; the record read again then names the new one.
+    // A concurrent delete of a version may remove its data file between reading the record and
+    // opening it; the record read again then names what is there now.
     for (let attempt = 0; ; attempt++) {
-      const record = this.index(bucket).get(key);
-      if (!record) return null;
-      const metadata = metadataOf(record);
-      const lastByte = Math.max(0, record.size - 1);
+      const version = findVersion(this.index(bucket).get(key), options?.versionId);
+      if (!version || isDeleteMarker(version)) return null;
+      const lastByte = Math.max(0, version.size - 1);
       let ranged = options !== undefined && (options.start !== undefined || options.end !== undefined);
       let start = options?.start ?? 0;
       let end = Math.min(options?.end ?? Number.POSITIVE_INFINITY, lastByte);
@@ -163,14 +207,14 @@ export class HashedStore {
         end = lastByte;
       }
       // Satisfiable only from a first byte inside the object (RFC 9110): none is, in an empty one.
-      if (ranged && (start < 0 || start >= record.size || end < start)) {
-        const object = new S3Object(bucket, key, null, metadata);
+      if (ranged && (start < 0 || start >= version.size || end < start)) {
+        const object = s3ObjectOf(bucket, key, null, version);
         object.range = { start, end };
         return object;
       }
       try {
-        const content = await openForReading(join(this.objectDir(bucket, key), record.data), start, end);
-        const object = new S3Object(bucket, key, content, metadata);
+        const content = await openForReading(join(this.objectDir(bucket, key), version.data), start, end);
+        const object = s3ObjectOf(bucket, key, content, version);
         if (ranged) object.range = { start, end };
         return object;
       } catch (error) {
@@ -179,57 +223,87 @@ export class HashedStore {
     }
   }
 
-  async putObject(object: S3Object): Promise<{ size: number; md5: string }> {
+  /** Stores an object as the key's new current version. */
+  async putObject(object: S3Object): Promise<Written> {
     checkKey(object.key);
     const staged = await this.stage(object.bucket, object.content);
-    await this.commit(object.bucket, object.key, staged, storedMetadata(object.metadata));
-    return { size: staged.size, md5: staged.md5 };
+    const version = await this.commit(object.bucket, object.key, staged, storedMetadata(object.metadata));
+    return { size: staged.size, md5: staged.md5, versionId: version.versionId };
   }
 
+  /**
+   * Copies a version of an object (the current one unless `srcVersionId` names another) to a
+   * new version of `destKey`. Returns the new version's metadata, its id and the source's.
+   */
   async copyObject(
     srcBucket: string,
     srcKey: string,
     destBucket: string,
     destKey: string,
     replacementMetadata: Record<string, string> | null,
-  ): Promise<Record<string, string | number>> {
+    srcVersionId?: string,
+  ): Promise<{ metadata: Record<string, string | number>; versionId: string; sourceVersionId: string }> {
     checkKey(destKey);
-    const source = this.index(srcBucket).get(srcKey);
-    if (!source) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: srcKey });
     const file = await this.tempFile(destBucket);
+    let source: ObjectVersion;
     try {
+      source = this.sourceVersion(srcBucket, srcKey, srcVersionId);
       await copyFile(join(this.objectDir(srcBucket, srcKey), source.data), file);
     } catch (error) {
       await unlink(file).catch(() => undefined);
+      // The version was deleted for good while it was being read.
+      if (isMissing(error)) throw noSuchSource(srcKey, srcVersionId);
       throw error;
     }
     const metadata = replacementMetadata
       ? storedMetadata(new S3Object(destBucket, destKey, null, replacementMetadata).metadata)
       : source.metadata;
-    const record = await this.commit(
+    const version = await this.commit(
       destBucket,
       destKey,
       { file, size: source.size, md5: source.md5 },
       metadata,
     );
-    return metadataOf(record);
+    return { metadata: metadataOf(version), versionId: version.versionId, sourceVersionId: source.versionId };
   }
 
-  async deleteObject(bucket: string, key: unknown): Promise<void> {
+  /**
+   * Without a version id: adds a delete marker as the key's current version (the versions
+   * before it stay), whether or not the key exists, as S3 does in a versioned bucket. With one:
+   * removes that version for good (nothing, if there is no such version); the key goes when its
+   * last version does.
+   */
+  async deleteObject(bucket: string, key: unknown, versionId?: string): Promise<Deleted> {
     const name = String(key);
-    await this.locked(`${bucket}\n${name}`, async () => {
+    return this.locked(`${bucket}\n${name}`, async () => {
       const index = this.index(bucket);
       const record = index.get(name);
-      if (!record) return;
       const dir = this.objectDir(bucket, name);
       const hash = hashOf(name);
-      await unlink(join(dir, `${hash}.json`)).catch(ignoreMissing);
-      index.delete(name);
-      await Promise.all(
-        [record.data, ...OBJECT_SUBRESOURCES.map((type) => `${hash}.${type}.xml`)].map((file) =>
-          unlink(join(dir, file)).catch(ignoreMissing),
-        ),
-      );
+      if (versionId === undefined) {
+        checkKey(name);
+        const marker = { versionId: newVersionId(), modified: Date.now(), deleteMarker: true as const };
+        await mkdir(dir, { recursive: true });
+        const updated = { key: name, versions: [marker, ...(record?.versions ?? [])] };
+        await writeAtomically(join(dir, `${hash}.json`), JSON.stringify(updated));
+        index.set(updated);
+        return { versionId: marker.versionId, deleteMarker: true };
+      }
+      const removed = record?.versions.find((v) => v.versionId === versionId);
+      if (!record || !removed) return { versionId, deleteMarker: false };
+      const versions = record.versions.filter((v) => v !== removed);
+      const files = isDeleteMarker(removed) ? [] : [removed.data];
+      if (versions.length > 0) {
+        const updated = { key: name, versions };
+        await writeAtomically(join(dir, `${hash}.json`), JSON.stringify(updated));
+        index.set(updated);
+      } else {
+        await unlink(join(dir, `${hash}.json`)).catch(ignoreMissing);
+        index.delete(name);
+        files.push(...OBJECT_SUBRESOURCES.map((type) => `${hash}.${type}.xml`));
+      }
+      await Promise.all(files.map((file) => unlink(join(dir, file)).catch(ignoreMissing)));
+      return { versionId, deleteMarker: isDeleteMarker(removed) };
     });
   }
 
@@ -274,7 +348,7 @@ export class HashedStore {
     bucket: string,
     uploadId: string,
     parts: { number: number; etag: string }[],
-  ): Promise<{ size: number; md5: string }> {
+  ): Promise<Written> {
     const dir = await this.existingUpload(bucket, uploadId);
     const upload = await readJson<{ key: string; metadata: Record<string, string> }>(
       join(dir, 'upload.json'),
@@ -301,9 +375,9 @@ export class HashedStore {
       joined.end();
     })().catch((error: unknown) => joined.destroy(error as Error));
     const staged = await staging;
-    await this.commit(bucket, upload.key, staged, upload.metadata);
+    const version = await this.commit(bucket, upload.key, staged, upload.metadata);
     await rm(dir, { recursive: true, force: true });
-    return { size: staged.size, md5: staged.md5 };
+    return { size: staged.size, md5: staged.md5, versionId: version.versionId };
   }
 
   // ----- subresources -----
@@ -347,6 +421,19 @@ export class HashedStore {
     return key === undefined
       ? join(this.bucketDir(bucket), 'config', `${type}.xml`)
       : join(this.objectDir(bucket, key), `${hashOf(key)}.${type}.xml`);
+  }
+
+  /** The object version a copy reads: NoSuchKey, NoSuchVersion or InvalidRequest when there is none. */
+  private sourceVersion(bucket: string, key: string, versionId?: string): ObjectVersion {
+    const version = findVersion(this.index(bucket).get(key), versionId);
+    if (isDeleteMarker(version) && versionId !== undefined) {
+      throw new S3Error(
+        'InvalidRequest',
+        'The source of a copy request may not specifically refer to a delete marker by version id.',
+      );
+    }
+    if (!version || isDeleteMarker(version)) throw noSuchSource(key, versionId);
+    return version;
   }
 
   private async existingUpload(bucket: string, uploadId: string): Promise<string> {
@@ -396,19 +483,22 @@ export class HashedStore {
     return { file, size, md5: md5.digest('hex') };
   }
 
-  /** Makes a staged file the object at `key`: the record's rename is the moment it appears. */
+  /**
+   * Makes a staged file the new current version of `key`, with an id of its own; the versions
+   * before it stay. The record's rename is the moment it appears.
+   */
   private commit(
     bucket: string,
     key: string,
     staged: Staged,
     metadata: Record<string, string>,
-  ): Promise<ObjectRecord> {
+  ): Promise<ObjectVersion> {
     return this.locked(`${bucket}\n${key}`, async () => {
       const dir = this.objectDir(bucket, key);
       const hash = hashOf(key);
       await mkdir(dir, { recursive: true });
-      const record: ObjectRecord = {
-        key,
+      const version: ObjectVersion = {
+        versionId: newVersionId(),
         size: staged.size,
         md5: staged.md5,
         modified: Date.now(),
@@ -416,17 +506,21 @@ export class HashedStore {
         data: `${hash}.${randomBytes(6).toString('hex')}.data`,
       };
       try {
-        await rename(staged.file, join(dir, record.data));
+        await rename(staged.file, join(dir, version.data));
       } catch (error) {
         await unlink(staged.file).catch(() => undefined);
         throw error;
       }
-      await writeAtomically(join(dir, `${hash}.json`), JSON.stringify(record));
       const index = this.index(bucket);
-      const previous = index.get(key);
+      const record: KeyRecord = { key, versions: [version, ...(index.get(key)?.versions ?? [])] };
+      try {
+        await writeAtomically(join(dir, `${hash}.json`), JSON.stringify(record));
+      } catch (error) {
+        await unlink(join(dir, version.data)).catch(() => undefined);
+        throw error;
+      }
       index.set(record);
-      if (previous) await unlink(join(dir, previous.data)).catch(ignoreMissing);
-      return record;
+      return version;
     });
   }
 
@@ -468,10 +562,10 @@ function loadIndex(dir: string): KeyIndex {
     const referenced = new Set<string>();
     for (const file of files.filter((f) => f.endsWith('.json'))) {
       try {
-        const record = JSON.parse(readFileSync(join(objects, shard, file), 'utf8')) as ObjectRecord;
-        if (typeof record.key !== 'string' || typeof record.data !== 'string') continue;
+        const record = keyRecordOf(JSON.parse(readFileSync(join(objects, shard, file), 'utf8')));
+        if (!record) continue;
         index.set(record);
-        referenced.add(record.data);
+        for (const version of record.versions) if (!isDeleteMarker(version)) referenced.add(version.data);
       } catch {
         // A record is replaced by rename, never written in place: it is whole or absent.
       }
@@ -487,13 +581,13 @@ function loadIndex(dir: string): KeyIndex {
 /** A bucket's records, ordered as S3 lists keys: by their UTF-8 bytes. */
 class KeyIndex {
   private readonly keys: string[] = [];
-  private readonly records = new Map<string, ObjectRecord>();
+  private readonly records = new Map<string, KeyRecord>();
 
-  get(key: string): ObjectRecord | undefined {
+  get(key: string): KeyRecord | undefined {
     return this.records.get(key);
   }
 
-  set(record: ObjectRecord): void {
+  set(record: KeyRecord): void {
     if (!this.records.has(record.key)) this.keys.splice(this.lowerBound(record.key), 0, record.key);
     this.records.set(record.key, record);
   }
@@ -504,7 +598,7 @@ class KeyIndex {
   }
 
   /** The records from the first key at or after `start`, in order. */
-  *from(start: string): Generator<ObjectRecord> {
+  *from(start: string): Generator<KeyRecord> {
     for (let i = this.lowerBound(start); i < this.keys.length; i++) {
       const record = this.records.get(this.keys[i] as string);
       if (record) yield record;
@@ -555,6 +649,15 @@ function partNumberOf(value: string): number {
   return number;
 }
 
+function noSuchSource(key: string, versionId: string | undefined): S3Error {
+  return versionId === undefined
+    ? new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: key })
+    : new S3Error('NoSuchVersion', 'The specified version does not exist.', {
+        Key: key,
+        VersionId: versionId,
+      });
+}
+
 function noSuchUpload(uploadId: string): S3Error {
   return new S3Error(
     'NoSuchUpload',
@@ -569,14 +672,24 @@ function storedMetadata(metadata: Record<string, string>): Record<string, string
   return kept;
 }
 
-/** An object's metadata as s3rver's controllers read it. */
-function metadataOf(record: ObjectRecord): Record<string, string | number> {
+/** An object version's metadata as s3rver's controllers read it. */
+function metadataOf(version: ObjectVersion): Record<string, string | number> {
   return {
-    ...record.metadata,
-    etag: JSON.stringify(record.md5),
-    'last-modified': new Date(record.modified).toUTCString(),
-    'content-length': record.size,
+    ...version.metadata,
+    etag: JSON.stringify(version.md5),
+    'last-modified': new Date(version.modified).toUTCString(),
+    'content-length': version.size,
   };
+}
+
+/**
+ * An object version as a GET answers it: its metadata, each entry answered as a header, with
+ * `x-amz-version-id` added (S3Object keeps only the metadata it knows, so it is set after).
+ */
+function s3ObjectOf(bucket: string, key: string, content: Readable | null, version: ObjectVersion): S3Object {
+  const object = new S3Object(bucket, key, content, metadataOf(version));
+  object.metadata['x-amz-version-id'] = version.versionId;
+  return object;
 }
 
 /** A read stream of bytes `start`..`end` of a file, once it is open. */

@@ -1,7 +1,8 @@
 /**
- * Turns s3rver's object events into the records real S3 sends. s3rver's differ: raw keys
- * (S3 URL-encodes them, `+` for space), a malformed `arn`, a timestamp `sequencer`, event
- * version 2.0, and multipart completions reported as `ObjectCreated:Post`.
+ * Turns the local S3's object events into the records real S3 sends. The handlers that store
+ * objects (./versioned-handlers.ts, ./s3rver-fixes.ts) announce the key as stored, its size,
+ * eTag and version id, and S3's event name; the record gets what S3 adds: the key URL-encoded
+ * (`+` for space), the bucket's `arn`, an ordering `sequencer`, and event version 2.1.
  */
 import { encodeS3Key } from '../../src/drop/decode-key';
 
@@ -11,10 +12,14 @@ export interface NotificationFilter {
   suffix?: string;
 }
 
+/** An object event as the local S3's handlers emit it. */
 export interface S3rverRecord {
   eventName: string;
   eventTime: string;
-  s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
+  s3: {
+    bucket: { name: string };
+    object: { key: string; size?: number; eTag?: string; versionId?: string };
+  };
 }
 
 /** A real-shaped S3 event record (event version 2.1). */
@@ -52,19 +57,14 @@ export function createSequencer(start = BigInt(Date.now()) * 1000n): () => strin
   };
 }
 
-const EVENT_NAMES: Record<string, string> = {
-  'ObjectCreated:Post': 'ObjectCreated:CompleteMultipartUpload',
-};
-
-/** The real-shaped record for an s3rver object-created event. */
+/** The real-shaped record for an object-created event of the local S3. */
 export function toS3EventRecord(
   event: S3rverRecord,
   options: {
     region: string;
     configurationId: string;
     sequence: () => string;
-    versionId?: string;
-    /** The stack's (simulated) time of the event; default s3rver's real time. */
+    /** The stack's (simulated) time of the event; default the real time the handler stamped. */
     eventTime?: string;
   },
 ): S3EventRecord {
@@ -74,7 +74,7 @@ export function toS3EventRecord(
     eventSource: 'aws:s3',
     awsRegion: options.region,
     eventTime: options.eventTime ?? event.eventTime,
-    eventName: EVENT_NAMES[event.eventName] ?? event.eventName,
+    eventName: event.eventName,
     userIdentity: { principalId: 'AWS:LOCALSTACKUSER' },
     requestParameters: { sourceIPAddress: '127.0.0.1' },
     responseElements: { 'x-amz-request-id': options.sequence(), 'x-amz-id-2': 'local' },
@@ -90,7 +90,7 @@ export function toS3EventRecord(
         key: encodeS3Key(object.key),
         size: object.size ?? 0,
         ...(object.eTag && { eTag: object.eTag }),
-        ...(options.versionId && { versionId: options.versionId }),
+        ...(object.versionId && { versionId: object.versionId }),
         sequencer: options.sequence(),
       },
     },

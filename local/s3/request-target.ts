@@ -103,13 +103,14 @@ function queryOf(raw: string): string {
 }
 
 /**
- * `x-amz-copy-source` (`[/]bucket/key[?versionId=…]`, URL-encoded) as s3rver reads it: it
- * applies `decodeURI` and splits at the first `/`, so the key is given back through `encodeURI`,
- * whose output `decodeURI` turns back into exactly the key.
+ * `x-amz-copy-source` (`[/]bucket/key[?versionId=…]`, URL-encoded) as the copy handler reads
+ * it (./versioned-handlers.ts): bucket and key each checked, and passed on encoded as URI
+ * components (so no `?` of a key is left to split on), then the version id when there is one.
  */
 function copySource(value: string): string {
   const source = value.startsWith('/') ? value.slice(1) : value;
-  const [path = ''] = source.split('?versionId=', 1);
+  const versionAt = source.indexOf('?versionId=');
+  const path = versionAt < 0 ? source : source.slice(0, versionAt);
   const slash = path.indexOf('/');
   if (slash <= 0 || slash === path.length - 1) {
     throw new S3Error(
@@ -124,5 +125,12 @@ function copySource(value: string): string {
   const bucket = decoded(path.slice(0, slash));
   const key = decoded(path.slice(slash + 1));
   checkKeyLength(key);
-  return encodeURI(`${bucket}/${key}`);
+  const versionId = versionAt < 0 ? '' : decoded(source.slice(versionAt + '?versionId='.length));
+  if (versionAt >= 0 && versionId === '') {
+    throw new S3Error('InvalidArgument', 'Version id cannot be the empty string', {
+      ArgumentName: 'versionId',
+      ArgumentValue: '',
+    });
+  }
+  return `${encodeURIComponent(bucket)}/${encodeURIComponent(key)}${versionId ? `?versionId=${encodeURIComponent(versionId)}` : ''}`;
 }

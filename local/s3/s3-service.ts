@@ -6,8 +6,9 @@
  * into real-shaped notifications.
  *
  * s3rver's store is replaced (./hashed-store.ts: any key S3 allows, uploads visible only once
- * whole), requests reach it through ./proxy.ts (keys checked as S3 checks them, every stream's
- * end handled) and two of its handlers are fixed (./s3rver-fixes.ts).
+ * whole, every write a new version), requests reach it through ./proxy.ts (keys checked as S3
+ * checks them, every stream's end handled), two of its handlers are fixed (./s3rver-fixes.ts),
+ * and its object handlers answer and announce version ids (./versioned-handlers.ts).
  */
 import type { EventEmitter } from 'node:events';
 import http from 'node:http';
@@ -25,6 +26,7 @@ import {
 } from './notifications';
 import { createS3Proxy, type S3ProxyStats } from './proxy';
 import { applyS3rverFixes } from './s3rver-fixes';
+import { applyVersionedHandlers, bucketVersioning } from './versioned-handlers';
 
 export interface BucketNotification {
   bucket: string;
@@ -39,7 +41,7 @@ export interface S3ServiceOptions {
   buckets: string[];
   region: string;
   notifications: BucketNotification[];
-  /** The stack's clock, for the notifications' eventTime (s3rver stamps real time). */
+  /** The stack's clock, for the notifications' eventTime (the handlers stamp real time). */
   now?: () => Date;
   /** A bug met serving a request (../internal-errors). */
   onInternalError?: (error: unknown, site: ErrorSite) => void;
@@ -80,11 +82,14 @@ interface S3rverApp extends EventEmitter {
   context: { store: HashedStore };
   /** Koa's own logging of errors, replaced by the `error` listener below. */
   silent: boolean;
+  /** Koa's middleware, in order; s3rver's router (@koa/router, which marks it `router`) is last. */
+  middleware: Array<{ router?: unknown }>;
 }
 
 /** Starts s3rver on a private port and returns the proxy the edge calls. */
 export async function startS3Service(options: S3ServiceOptions): Promise<S3Service> {
   applyS3rverFixes();
+  applyVersionedHandlers();
   const server = new S3rver({
     address: '127.0.0.1',
     port: 0,
@@ -98,6 +103,10 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
   app.store = store;
   app.context.store = store;
   app.silent = true;
+  // Ahead of the router, behind s3rver's XML encoding of answers and its error handler.
+  const routerAt = app.middleware.findIndex((m) => m.router !== undefined);
+  if (routerAt < 0) throw new Error("s3rver's router was not found among its middleware");
+  app.middleware.splice(routerAt, 0, bucketVersioning as unknown as { router?: unknown });
   app.on('error', (error: Error & { status?: number; code?: string }, ctx?: S3rverContext) => {
     if ((error.status ?? 500) < 500) return;
     // A request whose body did not arrive whole: its client (through the proxy) went away.

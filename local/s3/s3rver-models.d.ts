@@ -41,13 +41,3 @@ declare module 's3rver/lib/models/config.js' {
   }
   export function getConfigModel(type: string): new (xml: string) => S3Config;
 }
-
-declare module 's3rver/lib/models/event.js' {
-  /** An s3rver object event (`{ Records: [...] }`), as its server emits on `event`. */
-  export default class S3Event {
-    constructor(
-      eventData: { bucket: string; eventType: 'Put' | 'Post' | 'Copy' | 'Delete'; S3Item: object },
-      request: { reqHeaders: Record<string, string | string[] | undefined>; sourceIp: string },
-    );
-  }
-}

@@ -13,6 +13,15 @@ export interface DropIdentity {
   version?: string;
 }
 
+/**
+ * The version a drop is named by, from the answer to its upload (PutObject,
+ * CompleteMultipartUpload, HeadObject): the VersionId of a versioned bucket, else the ETag
+ * without its quotes, as the notification carries them.
+ */
+export function uploadedVersion(answer: { VersionId?: string; ETag?: string }): string | undefined {
+  return answer.VersionId ?? answer.ETag?.replace(/"/g, '');
+}
+
 /** A readable, name-safe slug of a model id: `Llama 3/8B_instruct` → `llama-3-8b-instruct`. */
 export function slugify(modelId: string): string {
   const slug = modelId

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsOf, TERMINAL } from '../../harness/bus-events';
 import { dropModel } from '../../src/cli/drop';
 import { tarGzFolder } from '../../src/cli/tarball';
-import { jobNameFor } from '../../src/job/job-name';
+import { jobNameFor, uploadedVersion } from '../../src/job/job-name';
 import { startTestStack, type TestStack } from '../support/local-stack';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
@@ -25,10 +25,10 @@ describe('the pipeline on the local stack, driven only through AWS SDK clients',
     const body = await tarGzFolder(join(EXAMPLES, 'tiny-llm'));
     const result = await t.s3.send(new PutObjectCommand({ Bucket: t.stack.bucket, Key: key, Body: body }));
     const modelId = key.slice('models/'.length, -'.tar.gz'.length);
-    const eTag = result.ETag?.replace(/"/g, '');
     return {
-      jobName: jobNameFor(modelId, { bucket: t.stack.bucket, key, version: eTag }),
-      eTag,
+      jobName: jobNameFor(modelId, { bucket: t.stack.bucket, key, version: uploadedVersion(result) }),
+      eTag: result.ETag?.replace(/"/g, ''),
+      versionId: result.VersionId,
       size: body.length,
     };
   };
@@ -124,7 +124,7 @@ describe('the pipeline on the local stack, driven only through AWS SDK clients',
 
   it('creates one job, one Started and one terminal event when the same drop is notified three times', async () => {
     const key = 'models/e2e-triple.tar.gz';
-    const { jobName, eTag, size } = await putTarball(key);
+    const { jobName, eTag, versionId, size } = await putTarball(key);
     // At-least-once delivery: the notification S3 sent arrives twice more.
     const notification = JSON.stringify({
       Records: [
@@ -134,7 +134,7 @@ describe('the pipeline on the local stack, driven only through AWS SDK clients',
           awsRegion: t.stack.region,
           eventTime: new Date().toISOString(),
           eventName: 'ObjectCreated:Put',
-          s3: { bucket: { name: t.stack.bucket }, object: { key, size, eTag } },
+          s3: { bucket: { name: t.stack.bucket }, object: { key, size, eTag, versionId } },
         },
       ],
     });
@@ -157,5 +157,64 @@ describe('the pipeline on the local stack, driven only through AWS SDK clients',
       new ListExecutionsCommand({ stateMachineArn: t.stack.description.stateMachines[0]?.arn }),
     );
     expect(executions.executions?.filter((e) => e.name === jobName)).toHaveLength(1);
+  });
+
+  it('gives each job the manifest version that started it, when the manifest is replaced at once', async () => {
+    const drop = await dropModel({
+      s3: t.s3,
+      bucket: t.stack.bucket,
+      path: join(EXAMPLES, 'tiny-llm'),
+      modelId: 'e2e-replaced-manifest',
+      manifestPath: join(EXAMPLES, 'manifests/quantize-and-compile.json'),
+    });
+    const replaced = await t.s3.send(
+      new PutObjectCommand({ Bucket: t.stack.bucket, Key: drop.triggerKey, Body: '{}' }),
+    );
+    const second = jobNameFor('e2e-replaced-manifest', {
+      bucket: t.stack.bucket,
+      key: drop.triggerKey,
+      version: uploadedVersion(replaced),
+    });
+
+    await t.waitForEvents((all) =>
+      [drop.jobName, second].every((name) => eventsOf(all, name).includes('Model Optimization Started')),
+    );
+
+    const techniques = async (name: string) => {
+      const job = await t.sageMaker.send(new DescribeOptimizationJobCommand({ OptimizationJobName: name }));
+      return job.OptimizationConfigs?.map((c) => Object.keys(c)[0]);
+    };
+    expect(await techniques(drop.jobName)).toEqual(['ModelQuantizationConfig', 'ModelCompilationConfig']);
+    expect(await techniques(second)).toEqual(['ModelQuantizationConfig']);
+  });
+
+  it('starts a second job when the same bytes are uploaded again, as the versioned bucket does on AWS', async () => {
+    const key = 'models/e2e-again.tar.gz';
+    const first = await putTarball(key);
+    await t.waitForEvents((all) => eventsOf(all, first.jobName).includes('Model Optimization Started'));
+
+    const second = await putTarball(key);
+
+    expect(second.eTag).toBe(first.eTag);
+    expect(first.versionId).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(second.versionId).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(second.versionId).not.toBe(first.versionId);
+    expect(second.jobName).not.toBe(first.jobName);
+    const events = await t.waitForEvents((all) =>
+      [first, second].every((drop) => eventsOf(all, drop.jobName).some((d) => TERMINAL.includes(d))),
+    );
+    const started = events.filter((e) => e['detail-type'] === 'Model Optimization Started');
+    expect(
+      [first, second].map((drop) =>
+        started.filter((e) => e.detail.jobName === drop.jobName).map((e) => e.detail.model),
+      ),
+    ).toEqual([
+      [expect.objectContaining({ key, versionId: first.versionId, eTag: first.eTag })],
+      [expect.objectContaining({ key, versionId: second.versionId, eTag: first.eTag })],
+    ]);
+    const jobs = await t.sageMaker.send(new ListOptimizationJobsCommand({ NameContains: 'e2e-again' }));
+    expect(jobs.OptimizationJobSummaries?.map((j) => j.OptimizationJobName).sort()).toEqual(
+      [first.jobName, second.jobName].sort(),
+    );
   });
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsOf } from '../../harness/bus-events';
 import { listDeadLetters } from '../../src/cli/redrive';
 import { tarGzFolder } from '../../src/cli/tarball';
-import { jobNameFor } from '../../src/job/job-name';
+import { jobNameFor, uploadedVersion } from '../../src/job/job-name';
 import { startTestStack, type TestStack } from '../support/local-stack';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
@@ -44,7 +44,7 @@ describe('a quota that stays full past the longest wait, on the local stack’s 
       return jobNameFor(key.slice('models/'.length, -'.tar.gz'.length), {
         bucket: t.stack.bucket,
         key,
-        version: result.ETag?.replace(/"/g, ''),
+        version: uploadedVersion(result),
       });
     };
     const holder = await drop('models/slot-holder.tar.gz');

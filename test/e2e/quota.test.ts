@@ -3,7 +3,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsOf, TERMINAL } from '../../harness/bus-events';
 import { tarGzFolder } from '../../src/cli/tarball';
-import { jobNameFor } from '../../src/job/job-name';
+import { jobNameFor, uploadedVersion } from '../../src/job/job-name';
 import { startTestStack, type TestStack } from '../support/local-stack';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
@@ -24,7 +24,7 @@ describe('a full job quota on the local stack', () => {
       const key = `models/quota-${i}.tar.gz`;
       const result = await t.s3.send(new PutObjectCommand({ Bucket: t.stack.bucket, Key: key, Body: body }));
       jobNames.push(
-        jobNameFor(`quota-${i}`, { bucket: t.stack.bucket, key, version: result.ETag?.replace(/"/g, '') }),
+        jobNameFor(`quota-${i}`, { bucket: t.stack.bucket, key, version: uploadedVersion(result) }),
       );
     }
 
