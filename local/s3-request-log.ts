@@ -49,6 +49,15 @@ export function s3Operation(
   }
 }
 
+/** A path segment decoded, or as sent when it is no valid percent-encoded UTF-8: S3 answers such a request itself. */
+function decodedOrRaw(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export class S3RequestLog {
   private readonly records: S3RequestRecord[] = [];
 
@@ -58,7 +67,7 @@ export class S3RequestLog {
   record(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://local');
     const [bucket = '', ...rest] = url.pathname.slice(1).split('/');
-    const key = decodeURIComponent(rest.join('/'));
+    const key = decodedOrRaw(rest.join('/'));
     const declared = req.headers['x-amz-decoded-content-length'] ?? req.headers['content-length'];
     const partNumber = url.searchParams.get('partNumber');
     const record: S3RequestRecord = {
@@ -70,7 +79,7 @@ export class S3RequestLog {
         url.searchParams,
         'x-amz-copy-source' in req.headers,
       ),
-      bucket: decodeURIComponent(bucket),
+      bucket: decodedOrRaw(bucket),
       key,
       bytes: Number(declared ?? 0) || 0,
       ...(partNumber !== null && { partNumber: Number(partNumber) }),
