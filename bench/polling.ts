@@ -22,7 +22,7 @@ import {
 } from '../harness/tracker-on-fake-aws';
 import { type ExecutionReport, prepareDefinition, runExecution, virtualClock } from '../local/stepfunctions';
 import { executionArnFor } from '../src/execution-arn';
-import { MAX_RUNTIME_MAX_SECONDS } from '../src/job/api-limits';
+import { MAX_RUNTIME_MAX_SECONDS } from '../src/sagemaker-api/limits';
 
 const USD_PER_TRANSITION = 0.025 / 1000;
 // The check function per poll: a request plus 100 ms at 256 MB on arm64 (assumed, not measured).

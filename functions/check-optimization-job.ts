@@ -9,7 +9,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { sageMaker } from '../src/aws/sagemaker';
-import { now } from '../src/clock';
+import { now } from '../src/function-clock';
 import { logger, metrics, publishMetricsIfAny, tracer } from '../src/observability';
 import { type CheckDeps, checkOptimizationJob } from '../src/track/check-job';
 import { jobNameOf, reportOutcome } from '../src/track/report-outcome';

@@ -11,8 +11,8 @@ import { s3 } from '../src/aws/s3';
 import { sageMaker } from '../src/aws/sagemaker';
 import { sfn } from '../src/aws/sfn';
 import { sqs } from '../src/aws/sqs';
-import { now } from '../src/clock';
 import { loadConfig } from '../src/config';
+import { now } from '../src/function-clock';
 import { logger, metrics, publishMetricsIfAny, tracer } from '../src/observability';
 import { handleUploadRecord, type RecordDeps } from '../src/start/handle-record';
 

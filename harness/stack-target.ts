@@ -8,7 +8,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { adminClient } from '../local/admin-client';
-import type { FaultSpec } from '../local/faults';
+import type { FaultSpec } from '../local/request-faults';
 import type { OutcomeOverride } from '../local/sagemaker';
 import { findModelsBuckets } from '../src/cli/find-bucket';
 import { readEventsLog, type StoredEvent } from './bus-events';

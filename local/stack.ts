@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TERMINAL_STATUSES } from '../src/job/api-limits';
+import { TERMINAL_STATUSES } from '../src/sagemaker-api/limits';
 import { type Activity, ActivityLog } from './activity';
 import { failedEntriesInput, faultInput, outcomeInput } from './admin-input';
 import { type Clock, compressedClock } from './clock';
@@ -19,7 +19,7 @@ import { createEventBridgeService, EVENTS_TARGET_PREFIX } from './eventbridge/se
 import { InternalErrors } from './internal-errors';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import { type PeakTracker, startPeakTracker } from './memory-peaks';
-import { s3ObjectStore } from './s3/object-store';
+import { s3ObjectStore } from './s3/s3-object-store';
 import { startS3Service } from './s3/s3-service';
 import { S3RequestLog } from './s3-request-log';
 import {

@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { environmentSchema, techniquesSchema } from './drop/manifest-schema';
 import { ConfigError } from './errors';
-import { DEPLOYMENT_INSTANCE_TYPES, MAX_RUNTIME_MAX_SECONDS, ROLE_ARN_PATTERN } from './job/api-limits';
+import { DEPLOYMENT_INSTANCE_TYPES, MAX_RUNTIME_MAX_SECONDS, ROLE_ARN_PATTERN } from './sagemaker-api/limits';
 import {
   MAX_POLLS_PER_EXECUTION,
   POLL_TIERS_SECONDS,

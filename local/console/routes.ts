@@ -10,7 +10,7 @@
  */
 import type http from 'node:http';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { moveDeadLetters } from '../../src/cli/redrive';
+import { moveDeadLetters } from '../../src/cli/dlq-redrive';
 import { classifyObject, type DropRules } from '../../src/drop/classify';
 import type { ActivityLog } from '../activity';
 import type { Clock } from '../clock';

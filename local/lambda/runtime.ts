@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { useClock } from '../../src/clock';
+import { useClock } from '../../src/function-clock';
 import type { LocalFunction } from '../service/description';
 
 export class FunctionTimeoutError extends Error {
@@ -37,7 +37,7 @@ export interface LambdaRuntimeOptions {
   accountId: string;
   /** Variables every function gets (endpoints, credentials, log level). */
   baseEnvironment: Record<string, string>;
-  /** The stack's clock (epoch ms), which the functions' `now()` (src/clock.ts) then reads. */
+  /** The stack's clock (epoch ms), which the functions' `now()` (src/function-clock.ts) then reads. */
   now?: () => number;
   onInvocation?: (record: InvocationRecord) => void;
 }

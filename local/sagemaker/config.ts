@@ -14,7 +14,7 @@
  * | `LOCAL_SAGEMAKER_FAULT_OPERATIONS` | comma-separated operations the rates apply to (default all) |
  */
 import type { SageMakerEmulatorOptions } from './emulator';
-import type { FaultSpec } from './faults';
+import type { FaultSpec } from './job-faults';
 import type { JobDurations } from './lifecycle';
 
 type Env = Record<string, string | undefined>;

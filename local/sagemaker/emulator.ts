@@ -8,10 +8,10 @@
  * transitions run one at a time, in order.
  */
 import type { CreateOptimizationJobResponse } from '@aws-sdk/client-sagemaker';
-import { FAILURE_REASON_MAX_LENGTH, type OptimizationJobStatusName } from '../../src/job/api-limits';
+import { FAILURE_REASON_MAX_LENGTH, type OptimizationJobStatusName } from '../../src/sagemaker-api/limits';
 import { AwsServiceError, validationError } from '../aws-error';
 import { type CancelTimer, type Clock, compressedClock } from '../clock';
-import { FaultController, type FaultSpec } from './faults';
+import { FaultController, type FaultSpec } from './job-faults';
 import { describeJob, isTerminal, type JobRecord, jobName } from './job-record';
 import { inspectSource, type JobWorkContext, writeOutputs } from './job-work';
 import { DEFAULT_DURATIONS, type JobDurations, nextTransition, type Transition } from './lifecycle';

@@ -9,6 +9,7 @@ export {
   type SageMakerEmulator,
   type SageMakerEmulatorOptions,
 } from './emulator';
+export { handleSageMakerRequest, SAGEMAKER_TARGET_PREFIX, sageMakerRequestListener } from './http';
 export {
   type ActiveFault,
   type ActiveOutcomeOverride,
@@ -18,7 +19,6 @@ export {
   type FaultSpec,
   type OutcomeMatch,
   type OutcomeOverride,
-} from './faults';
-export { handleSageMakerRequest, SAGEMAKER_TARGET_PREFIX, sageMakerRequestListener } from './http';
+} from './job-faults';
 export { DEFAULT_DURATIONS, type JobDurations } from './lifecycle';
 export { InMemoryObjectStore, type ObjectStore } from './object-store';

@@ -11,8 +11,8 @@ import {
   type OptimizationJobStatusName,
   TECHNIQUE_MEMBER_NAMES,
   TERMINAL_STATUSES,
-} from '../../src/job/api-limits';
-import type { ResolvedOutcome } from './faults';
+} from '../../src/sagemaker-api/limits';
+import type { ResolvedOutcome } from './job-faults';
 import type { ModelSourceKind } from './model-source';
 
 /** One job. Times are epoch milliseconds of simulated time. */

@@ -2,7 +2,7 @@
  * When a job moves on. A job's next transition follows from its timestamps alone, so its status
  * can be brought up to date whenever it is read, also after a restart.
  */
-import { MAX_RUNTIME_DEFAULT_SECONDS } from '../../src/job/api-limits';
+import { MAX_RUNTIME_DEFAULT_SECONDS } from '../../src/sagemaker-api/limits';
 import type { JobRecord } from './job-record';
 
 /** How long each phase takes, in simulated seconds. */

@@ -1,6 +1,6 @@
 /**
  * The object storage the SageMaker emulator reads models from and writes outputs to. In the
- * local stack it is backed by the S3 emulator (`local/s3/object-store.ts`); tests use
+ * local stack it is backed by the S3 emulator (`local/s3/s3-object-store.ts`); tests use
  * {@link InMemoryObjectStore}. Every operation streams: a model of any size passes through the
  * emulator in bounded memory, and a copy need not pass through it at all.
  */

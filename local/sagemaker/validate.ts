@@ -1,6 +1,6 @@
 /**
  * Request validation for the optimization-job operations, against the limits in
- * `src/job/api-limits.ts` (the service model's constraints).
+ * `src/sagemaker-api/limits.ts` (the service model's constraints).
  *
  * As on AWS, validation has two phases: first every member constraint of the request is checked
  * and all violations are reported in one `ValidationException`; only a request that passes
@@ -75,7 +75,7 @@ import {
   TRAINING_PLAN_ARN_PATTERN,
   TRAINING_PLANS_MAX,
   VPC_ID_MAX_LENGTH,
-} from '../../src/job/api-limits';
+} from '../../src/sagemaker-api/limits';
 import { validationError } from '../aws-error';
 import {
   asObject,

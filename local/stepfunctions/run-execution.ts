@@ -26,13 +26,13 @@ import { type RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import { stateMachineArnOf } from '../../src/execution-arn';
 import { taskReplayKey } from '../replay-key';
 import { ExecutionAccounting, type LibraryEvent } from './accounting';
-import { type Clock, sleepOn, systemClock } from './clock';
 import {
   LOCAL_START_TIME_KEY,
   type PreparedDefinition,
   prepareDefinition,
   type StateInfo,
 } from './definition';
+import { type Clock, sleepOn, systemClock } from './execution-clock';
 import { type AwsClients, type LocalLambda, type ResourceEnv, resourceHandler } from './resources';
 import { RetryState } from './retry';
 import type { StateEvent } from './state-history';

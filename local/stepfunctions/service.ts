@@ -9,7 +9,7 @@ import { executionArnFor } from '../../src/execution-arn';
 import { AwsServiceError } from '../aws-error';
 import { dispatchOperation, optional, parseInput } from '../aws-json';
 import type { Clock } from '../clock';
-import { RequestFaults } from '../faults';
+import { RequestFaults } from '../request-faults';
 import { ExecutionStore } from './execution-store';
 import type { ResumePoint } from './run-execution';
 import { recordStateEvent, type StateEvent, type StateVisit } from './state-history';

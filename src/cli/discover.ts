@@ -1,7 +1,8 @@
 /**
  * Finds a stage's pipeline resources without CloudFormation when names allow it: the bucket by
  * name prefix (ListBuckets), the state machine by its fixed name (ListStateMachines), the queues
- * by the name CloudFormation generates, `<stack>-<LogicalId>-<suffix>` (ListQueues). On AWS,
+ * by name (ListQueues): `<stack>-UploadQueue` as the template names it, and the DLQ by the name
+ * CloudFormation generates, `<stack>-UploadDeadLetterQueue-<suffix>`. On AWS,
  * when a name search finds nothing or several (an existing bucket, a truncated generated name),
  * the stack's outputs decide (DescribeStacks). The local stack serves no CloudFormation.
  */

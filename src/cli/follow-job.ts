@@ -5,9 +5,9 @@
  */
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { Now } from './clock';
 import { EXIT_CODES, JobNotFoundError } from './errors';
 import { type JobView, viewJob } from './job-view';
+import type { Now } from './target-clock';
 import type { Outcome } from './tracking';
 
 /** The job to follow, the clients to poll it with, and how often and how long. */

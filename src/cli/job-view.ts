@@ -8,9 +8,9 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { TECHNIQUE_MEMBERS, TERMINAL_STATUSES } from '../job/api-limits';
-import type { Now } from './clock';
+import { TECHNIQUE_MEMBERS, TERMINAL_STATUSES } from '../sagemaker-api/limits';
 import { JobNotFoundError } from './errors';
+import type { Now } from './target-clock';
 import { type Outcome, readTracking, type Tracking } from './tracking';
 
 /** One moment of a job's life (ISO time, what happened). */

@@ -4,7 +4,7 @@
  * What the bar says is {@link progressLine} alone; the rest only decides when to draw it.
  */
 import { createLiveRegion } from '../terminal/live-region';
-import type { DropProgress } from './drop';
+import type { DropProgress } from './drop-upload';
 import { formatBytes, formatDuration } from './format';
 import { terminalStreams } from './live';
 import type { Output } from './output';

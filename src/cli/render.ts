@@ -1,8 +1,8 @@
 /** Human renderings of jobs: one line, a table, a status page. */
 import { droppingColumns, fitTable } from '../terminal/fit-table';
 import { formatDuration, formatTime } from './format';
+import type { JobSummary } from './job-list';
 import type { JobView } from './job-view';
-import type { JobSummary } from './list-jobs';
 
 /** `Model Optimization Completed` → `Completed`; `-` for none. */
 export const shortEvent = (detailType: string | undefined): string =>

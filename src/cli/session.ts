@@ -1,7 +1,7 @@
-import { type Now, targetClock } from './clock';
 import { type Discovery, discover } from './discover';
 import type { Output } from './output';
 import { type Clients, createClients, resolveTarget, type Target, type TargetOptions } from './target';
+import { type Now, targetClock } from './target-clock';
 
 /** The options every command takes (commander's `optsWithGlobals()`). */
 export interface GlobalOptions extends TargetOptions {

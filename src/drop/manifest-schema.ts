@@ -1,10 +1,11 @@
 /**
  * The manifest (`models/<model-id>/optimization.json`): the settings a user may give a folder
- * drop. Every limit comes from the API (api-limits.ts), so a manifest that passes here also
+ * drop. Every limit comes from the API (src/sagemaker-api/limits.ts), so a manifest that passes here also
  * passes SageMaker's own validation. `schemas/manifest.schema.json` is generated from this
  * schema (`npm run schemas`); `docs/manifest.md` describes it.
  */
 import * as z from 'zod';
+import { PIPELINE_TAG_KEYS } from '../job/pipeline-tags';
 import {
   DEPLOYMENT_INSTANCE_TYPES,
   ENVIRONMENT_KEY_MAX_LENGTH,
@@ -16,6 +17,8 @@ import {
   KMS_KEY_ID_MAX_LENGTH,
   KMS_KEY_ID_PATTERN,
   MAX_INSTANCE_COUNT_MIN,
+  MAX_PENDING_TIME_MAX_SECONDS,
+  MAX_PENDING_TIME_MIN_SECONDS,
   MAX_RUNTIME_MAX_SECONDS,
   MAX_RUNTIME_MIN_SECONDS,
   OPTIMIZATION_CONFIGS_MAX,
@@ -32,8 +35,7 @@ import {
   TAGS_MAX,
   TECHNIQUES,
   VPC_ID_MAX_LENGTH,
-} from '../job/api-limits';
-import { PIPELINE_TAG_KEYS } from '../job/build-request';
+} from '../sagemaker-api/limits';
 
 const s3Uri = z
   .string()
@@ -218,7 +220,12 @@ export const manifestSchema = z.strictObject({
         .min(MAX_RUNTIME_MIN_SECONDS)
         .max(MAX_RUNTIME_MAX_SECONDS)
         .optional(),
-      maxPendingTimeInSeconds: z.number().int().min(7200).max(2419200).optional(),
+      maxPendingTimeInSeconds: z
+        .number()
+        .int()
+        .min(MAX_PENDING_TIME_MIN_SECONDS)
+        .max(MAX_PENDING_TIME_MAX_SECONDS)
+        .optional(),
     })
     .optional(),
   acceptEula: z.boolean().optional(),

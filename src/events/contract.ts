@@ -11,7 +11,7 @@
  * Values that AWS may extend (instance types) are patterns, not enums, for the same reason.
  */
 import * as z from 'zod';
-import { OPTIMIZATION_JOB_STATUSES, TECHNIQUES } from '../job/api-limits';
+import { OPTIMIZATION_JOB_STATUSES, TECHNIQUES } from '../sagemaker-api/limits';
 
 export const SCHEMA_VERSION = '1.0.0';
 export const EVENT_SOURCE = 'model-optimization-pipeline';

@@ -4,7 +4,8 @@
  */
 import type { CreateOptimizationJobCommandInput, OptimizationConfig, Tag } from '@aws-sdk/client-sagemaker';
 import type { TechniqueEntry } from '../drop/manifest-schema';
-import { TAG_VALUE_MAX_LENGTH } from './api-limits';
+import { TAG_VALUE_MAX_LENGTH } from '../sagemaker-api/limits';
+import type { PIPELINE_TAG_KEYS } from './pipeline-tags';
 import type { OptimizationSettings } from './settings';
 
 export interface JobTarget {
@@ -58,12 +59,6 @@ function toOptimizationConfig(entry: TechniqueEntry): OptimizationConfig {
 export function toTagValue(value: string): string {
   return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, TAG_VALUE_MAX_LENGTH);
 }
-
-/**
- * The tag keys the pipeline sets on every job. A manifest may not set them (manifest-schema.ts
- * rejects it, with the path), so a job's tags always say where it came from.
- */
-export const PIPELINE_TAG_KEYS = ['model-id', 'source-key', 'stage'] as const;
 
 /** The CreateOptimizationJob request for a drop with resolved settings. */
 export function buildCreateJobRequest(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { JOB_NAME_MAX_LENGTH } from './api-limits';
+import { JOB_NAME_MAX_LENGTH } from '../sagemaker-api/limits';
 
 const HASH_LENGTH = 10;
 /** Room for the slug: the name is `<slug>-<hash>`. */

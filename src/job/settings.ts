@@ -6,7 +6,7 @@
  */
 import type { Manifest, TechniqueEntry } from '../drop/manifest-schema';
 import { InvalidDropError, type ValidationIssue } from '../errors';
-import { ENVIRONMENT_MAX_ENTRIES, type Technique } from './api-limits';
+import { ENVIRONMENT_MAX_ENTRIES, type Technique } from '../sagemaker-api/limits';
 
 export interface DefaultSettings {
   deploymentInstanceType: NonNullable<Manifest['deploymentInstanceType']>;

@@ -6,8 +6,8 @@
  */
 import * as z from 'zod';
 import { modelRefSchema, rejectedDetailSchema } from '../events/contract';
+import { DEPLOYMENT_INSTANCE_TYPES, MAX_RUNTIME_MAX_SECONDS, TECHNIQUES } from '../sagemaker-api/limits';
 import { trackingScheduleSchema } from '../track/schedule';
-import { DEPLOYMENT_INSTANCE_TYPES, MAX_RUNTIME_MAX_SECONDS, TECHNIQUES } from './api-limits';
 
 export const trackingInputSchema = z.object({
   schemaVersion: z.string(),

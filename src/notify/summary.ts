@@ -3,6 +3,7 @@
  * where the output is or why it failed, and what to do next.
  */
 import type { PipelineEvent } from '../events/contract';
+import { MAX_RUNTIME_MAX_SECONDS } from '../sagemaker-api/limits';
 import { humanDuration, humanTime, snsSubject } from './format';
 
 /** Every event but `Started`: the ones a person is told about. */
@@ -22,7 +23,7 @@ export interface Notification {
 /** Listing more problems than this helps no one and risks SNS's 256 KB message limit. */
 export const MAX_LISTED_ERRORS = 50;
 
-const MAX_RUNTIME_LIMIT = '2419200 s (28 days)';
+const MAX_RUNTIME_LIMIT = `${MAX_RUNTIME_MAX_SECONDS} s (${MAX_RUNTIME_MAX_SECONDS / 86_400} days)`;
 
 /** Whether a Stopped job was stopped for running too long (the tracker's reason says so). */
 export function isTimeout(failureReason: string): boolean {

@@ -8,7 +8,7 @@ import { CreateOptimizationJobCommand, DescribeOptimizationJobCommand } from '@a
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsOf, TERMINAL } from '../../harness/bus-events';
-import { dropModel } from '../../src/cli/drop';
+import { dropModel } from '../../src/cli/drop-upload';
 import { tarGzFolder } from '../../src/cli/tarball';
 import { decodeS3Key } from '../../src/drop/decode-key';
 import { jobNameFor } from '../../src/job/job-name';

@@ -8,7 +8,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsOf } from '../../harness/bus-events';
-import { listDeadLetters } from '../../src/cli/redrive';
+import { listDeadLetters } from '../../src/cli/dlq-redrive';
 import { tarGzFolder } from '../../src/cli/tarball';
 import { jobNameFor, uploadedVersion } from '../../src/job/job-name';
 import { startTestStack, type TestStack } from '../support/local-stack';

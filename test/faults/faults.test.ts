@@ -24,7 +24,7 @@ import {
 } from '../../harness/model-drops';
 import { connect, type Target } from '../../harness/stack-target';
 import { startChildStack } from '../../local/child-stack';
-import type { FaultSpec } from '../../local/faults';
+import type { FaultSpec } from '../../local/request-faults';
 import { executionArnFor } from '../../src/execution-arn';
 import { startTestStack, type TestStack } from '../support/local-stack';
 

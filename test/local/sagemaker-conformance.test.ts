@@ -1,6 +1,6 @@
 /**
  * The SageMaker emulator and the manifest schema against botocore's SageMaker model, not against
- * our own limits (src/job/api-limits.ts, which both of them import). The model extract is test
+ * our own limits (src/sagemaker-api/limits.ts, which both of them import). The model extract is test
  * data (test/fixtures/botocore/sagemaker-optimization-jobs.json, written by
  * scripts/extract-botocore-models.py from the installed botocore); every case below is
  * generated from it:
@@ -11,13 +11,13 @@
  * - a request at each boundary (exact min, exact max, each enum value) must be accepted, by the
  *   emulator and, where it can express it, by the manifest;
  * - Create, Describe and List responses conform to the output shapes;
- * - the constants of api-limits.ts equal the model's.
+ * - the constants of src/sagemaker-api/limits.ts equal the model's.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as z from 'zod';
 import { manifestSchema } from '../../src/drop/manifest-schema';
-import * as limits from '../../src/job/api-limits';
+import * as limits from '../../src/sagemaker-api/limits';
 import modelJson from '../fixtures/botocore/sagemaker-optimization-jobs.json';
 import {
   type Constraint,
@@ -658,7 +658,7 @@ describe('Describe and List responses conform to the output shapes', () => {
   });
 });
 
-// ── src/job/api-limits.ts against the model ─────────────────────────────────
+// ── src/sagemaker-api/limits.ts against the model ─────────────────────────────────
 
 /** The constants by name (a copy: they are looked up by the names in the tables below). */
 const LIMITS: Record<string, unknown> = { ...limits };
@@ -761,7 +761,7 @@ const PATTERN_PROBES = fc.sample(
   { numRuns: 3000, seed: 12 },
 );
 
-describe('src/job/api-limits.ts against the model', () => {
+describe('src/sagemaker-api/limits.ts against the model', () => {
   it.each(NUMBERS)('%s is the model’s bound', (constant, expected) => {
     expect(expected, `${constant}: the model has no such bound`).toBeDefined();
     expect(LIMITS[constant]).toBe(expected);

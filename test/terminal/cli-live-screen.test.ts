@@ -3,9 +3,9 @@
  * terminal emulator (@xterm/headless), the assertions read its screen. Times are scripted.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DropProgress } from '../../src/cli/drop';
+import type { DropProgress } from '../../src/cli/drop-upload';
+import type { JobSummary } from '../../src/cli/job-list';
 import type { JobView } from '../../src/cli/job-view';
-import type { JobSummary } from '../../src/cli/list-jobs';
 import { liveView } from '../../src/cli/live';
 import { createOutput, type Output } from '../../src/cli/output';
 import { uploadProgress } from '../../src/cli/progress';

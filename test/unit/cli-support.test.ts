@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeBody } from '../../src/cli/dlq-redrive';
 import {
   CredentialsError,
   EndpointUnreachableError,
@@ -7,7 +8,6 @@ import {
 } from '../../src/cli/errors';
 import { explainError } from '../../src/cli/explain-error';
 import { formatDuration, parseSince } from '../../src/cli/format';
-import { describeBody } from '../../src/cli/redrive';
 import { resolveTarget } from '../../src/cli/target';
 
 const refused = () =>

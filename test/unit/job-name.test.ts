@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JOB_NAME_MAX_LENGTH, JOB_NAME_PATTERN } from '../../src/job/api-limits';
 import { jobNameFor, slugify } from '../../src/job/job-name';
+import { JOB_NAME_MAX_LENGTH, JOB_NAME_PATTERN } from '../../src/sagemaker-api/limits';
 
 const modelId = fc.string({ unit: 'grapheme', minLength: 0, maxLength: 300 });
 const drop = fc.record({

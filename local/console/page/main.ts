@@ -7,8 +7,8 @@
 import { formatBytes, formatDuration } from '../../../src/cli/format';
 import type { BusEvent, ConsoleConfig, ConsoleSnapshot, JobGraph, JobRow, StateVisit } from '../api-types';
 import { API, getConfig, getJobGraph, queryEvents, redrive } from './api';
+import { dropInBrowser, filesFromDataTransfer, filesFromFolderInput, type PickedFiles } from './browser-drop';
 import { byId, h } from './dom';
-import { dropInBrowser, filesFromDataTransfer, filesFromFolderInput, type PickedFiles } from './drop';
 import { drawGraph } from './graph-view';
 
 interface PageState {

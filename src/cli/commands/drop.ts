@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { DROP_DEFAULTS, type DropResult, dropModel } from '../drop';
+import { DROP_DEFAULTS, type DropResult, dropModel } from '../drop-upload';
 import { formatBytes } from '../format';
 import type { Output } from '../output';
 import { MIB } from '../part-size';

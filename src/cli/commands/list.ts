@@ -1,8 +1,8 @@
 import type { OptimizationJobStatus } from '@aws-sdk/client-sagemaker';
 import { Command, InvalidArgumentError } from 'commander';
-import { OPTIMIZATION_JOB_STATUSES } from '../../job/api-limits';
+import { OPTIMIZATION_JOB_STATUSES } from '../../sagemaker-api/limits';
 import { parseSince } from '../format';
-import { listJobs } from '../list-jobs';
+import { listJobs } from '../job-list';
 import { JOB_TABLE_HEADERS, jobRows } from '../render';
 import { runCommand } from '../run-command';
 import { positiveInteger } from './options';

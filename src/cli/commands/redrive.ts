@@ -1,6 +1,6 @@
 import { Command } from 'commander';
+import { listDeadLetters, moveDeadLetters } from '../dlq-redrive';
 import { formatTime } from '../format';
-import { listDeadLetters, moveDeadLetters } from '../redrive';
 import { runCommand } from '../run-command';
 import { positiveInteger } from './options';
 

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { exitCodeOf, followJob } from '../follow-job';
+import { stopJob } from '../job-stop';
 import { liveView } from '../live';
 import { jobIdentity, jobLine, outcomeLine } from '../render';
 import { runCommand } from '../run-command';
-import { stopJob } from '../stop-job';
 import { seconds } from './options';
 
 interface StopOptions {

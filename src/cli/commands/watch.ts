@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { exitCodeOf, followJob } from '../follow-job';
 import { parseSince } from '../format';
-import { type JobSummary, listJobs } from '../list-jobs';
+import { type JobSummary, listJobs } from '../job-list';
 import { liveView } from '../live';
 import {
   JOB_TABLE_DROP_ORDER,

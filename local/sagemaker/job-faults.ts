@@ -3,9 +3,9 @@
  * (fail with a reason, or run until stopped).
  */
 import type { CreateOptimizationJobRequest } from '@aws-sdk/client-sagemaker';
-import { RequestFaults } from '../faults';
+import { RequestFaults } from '../request-faults';
 
-export { type ActiveFault, FAULT_ERRORS, type FaultError, type FaultSpec } from '../faults';
+export { type ActiveFault, FAULT_ERRORS, type FaultError, type FaultSpec } from '../request-faults';
 
 /**
  * Which jobs an outcome override applies to: a predicate on the CreateOptimizationJob request,

@@ -9,8 +9,8 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { type ExecutionListItem, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { TECHNIQUE_MEMBERS, TERMINAL_STATUSES } from '../job/api-limits';
-import type { Now } from './clock';
+import { TECHNIQUE_MEMBERS, TERMINAL_STATUSES } from '../sagemaker-api/limits';
+import type { Now } from './target-clock';
 
 /** One row of `list`: a job summary joined with its latest tracking execution. */
 export interface JobSummary {
