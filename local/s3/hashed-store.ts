@@ -31,7 +31,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, type Readable, Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import S3Bucket from 's3rver/lib/models/bucket.js';
 import { getConfigModel, type S3Config } from 's3rver/lib/models/config.js';
@@ -355,6 +355,8 @@ export class HashedStore {
     );
     if (!upload) throw noSuchUpload(uploadId);
     const files: string[] = [];
+    // S3's ETag of a multipart object: the MD5 of the parts' binary MD5s, then `-<part count>`.
+    const etagOfParts = createHash('md5');
     for (const part of [...parts].sort((a, b) => a.number - b.number)) {
       const stored = Number.isInteger(part.number)
         ? await readJson<{ data: string; md5: string }>(join(dir, `${part.number}.json`))
@@ -367,14 +369,14 @@ export class HashedStore {
         );
       }
       files.push(join(dir, stored.data));
+      etagOfParts.update(Buffer.from(stored.md5, 'hex'));
     }
-    const joined = new PassThrough();
-    const staging = this.stage(bucket, joined);
-    (async () => {
-      for (const file of files) await pipeline(createReadStream(file), joined, { end: false });
-      joined.end();
-    })().catch((error: unknown) => joined.destroy(error as Error));
-    const staged = await staging;
+    // One stream of the parts in turn: a file at a time, so memory stays one read buffer.
+    async function* partsInOrder() {
+      for (const file of files) yield* createReadStream(file);
+    }
+    const joined = await this.stage(bucket, Readable.from(partsInOrder(), { objectMode: false }));
+    const staged = { ...joined, md5: `${etagOfParts.digest('hex')}-${files.length}` };
     const version = await this.commit(bucket, upload.key, staged, upload.metadata);
     await rm(dir, { recursive: true, force: true });
     return { size: staged.size, md5: staged.md5, versionId: version.versionId };
