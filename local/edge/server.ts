@@ -52,7 +52,17 @@ export interface EdgeOptions {
   console?: (req: http.IncomingMessage, res: http.ServerResponse, path: string) => Promise<boolean>;
   /** A bug: an error no handler expected. Default: thrown away (the request still gets its 500). */
   onInternalError?: (error: unknown, site: ErrorSite) => void;
+  /** How long a connection may pass no byte either way before it is closed. Default {@link IDLE_TIMEOUT_MS}. */
+  idleTimeoutMs?: number;
 }
+
+/**
+ * A connection that passes no byte for this long is closed, freeing what its request held (a
+ * client that slept mid-upload). There is no cap on a whole request: Node's default (300 s)
+ * would cut a single 5 GiB PUT, which S3 takes, below 17 MiB/s. Ten minutes leave room for a
+ * CompleteMultipartUpload that joins a model's parts before it answers.
+ */
+export const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 
 export interface Edge {
   url: string;
@@ -94,6 +104,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     });
   });
   server.keepAliveTimeout = 5_000;
+  server.requestTimeout = 0;
+  server.timeout = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

@@ -143,6 +143,9 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
     }
   };
   const address = await server.run();
+  // The edge closes idle clients; behind it, a long upload must not be cut at Node's 300 s.
+  // s3rver keeps its server as `httpServer` (lib/s3rver.js), which its types leave out.
+  (server as unknown as { httpServer: http.Server }).httpServer.requestTimeout = 0;
   const proxy = createS3Proxy(address.port, (error, path) =>
     options.onInternalError?.(error, { path: `S3 proxy ${path}` }),
   );
@@ -152,6 +155,7 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
     res.on('error', () => undefined);
     void proxy.handle(req, res);
   });
+  internal.requestTimeout = 0;
   await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
   const internalEndpoint = `http://127.0.0.1:${(internal.address() as AddressInfo).port}`;
 
