@@ -8,7 +8,12 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectsCommand, ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  ListBucketsCommand,
+  ListObjectVersionsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { type ChildStack, type StackStats, startChildStack } from '../../local/child-stack';
 import type { S3RequestRecord } from '../../local/s3-request-log';
 import { listModelFolder } from '../../src/cli/model-folder';
@@ -280,8 +285,11 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
       ...(awsCliSkipped && { awsCliSkipped }),
     };
   } finally {
-    await stack?.stop();
-    rmSync(work, { recursive: true, force: true });
+    try {
+      await stack?.stop();
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   }
 }
 
@@ -345,14 +353,14 @@ async function jobPeakRss(stack: ChildStack, jobName: string): Promise<number> {
 
 /** Deletes every object (models and outputs) so that the next row starts from an empty bucket. */
 async function clearBucket(s3: S3Client, bucket: string): Promise<void> {
+  // The bucket is versioned: a delete without a version id only adds a delete marker and frees
+  // no disk. Each version (and marker) is removed by its id; 4 GiB rows fill a disk otherwise.
   for (;;) {
-    const { Contents } = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    if (!Contents?.length) return;
-    await s3.send(
-      new DeleteObjectsCommand({
-        Bucket: bucket,
-        Delete: { Objects: Contents.map((o) => ({ Key: o.Key })) },
-      }),
+    const { Versions = [], DeleteMarkers = [] } = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: bucket }),
     );
+    const objects = [...Versions, ...DeleteMarkers].map((v) => ({ Key: v.Key, VersionId: v.VersionId }));
+    if (objects.length === 0) return;
+    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects.slice(0, 1000) } }));
   }
 }

@@ -5,7 +5,7 @@
  * (which failed that request with "socket hang up", seen once in bench:drop).
  */
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,9 +27,11 @@ const MiB = 2 ** 20;
 describe('a multipart upload of many parts', () => {
   let service: S3Service;
   let s3: S3Client;
+  let directory: string;
   beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'mop-s3-long-'));
     service = await startS3Service({
-      directory: join(mkdtempSync(join(tmpdir(), 'mop-s3-long-')), 's3'),
+      directory: join(directory, 's3'),
       buckets: [BUCKET],
       region: 'us-east-1',
       notifications: [],
@@ -44,6 +46,7 @@ describe('a multipart upload of many parts', () => {
   afterAll(async () => {
     s3?.destroy();
     await service?.close();
+    rmSync(directory, { recursive: true, force: true });
   });
 
   it('joins 24 parts in order, with no warning of a listener leak', async () => {
