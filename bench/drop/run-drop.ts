@@ -174,6 +174,10 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
       log(
         `    ${(row.sentBytes / 2 ** 20 / row.seconds).toFixed(1)} MiB/s in ${row.seconds.toFixed(1)} s; stack peak ${mib(row.stackUploadPeakRss)} upload${row.stackJobPeakRss ? `, ${mib(row.stackJobPeakRss)} job` : ''}`,
       );
+      // Every row's trigger starts a job, the AWS CLI's too (its folder has the manifest, its
+      // archive is a .tar.gz): the next row starts once the stack is idle again, or it would be
+      // timed against this row's job unpacking and copying the model.
+      await untilIdle(running);
       await clearBucket(s3, bucket);
     };
 
@@ -337,6 +341,23 @@ async function untilQuiet(stack: ChildStack): Promise<void> {
     const { requests } = await stack.admin<{ requests: S3RequestRecord[] }>('GET', '/_local/s3/requests');
     if (requests.every((r) => r.ms !== undefined)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Waits until the stack has nothing left to do: no message in any queue and no job running,
+ * seen twice a second apart (a notification becomes a job a moment after its upload).
+ */
+async function untilIdle(stack: ChildStack): Promise<void> {
+  const deadline = Date.now() + 30 * 60_000;
+  let idleChecks = 0;
+  while (idleChecks < 2) {
+    if (Date.now() > deadline) throw new Error('the stack was still busy after 30 minutes');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const queues = await stack.admin<Record<string, { total: number }>>('GET', '/_local/queues');
+    const queued = Object.entries(queues).some(([name, q]) => !/DeadLetter/.test(name) && q.total > 0);
+    const running = (await stack.stats()).jobs.some((job) => job.running);
+    idleChecks = queued || running ? 0 : idleChecks + 1;
   }
 }
 
