@@ -375,7 +375,7 @@ export class HashedStore {
     async function* partsInOrder() {
       for (const file of files) yield* createReadStream(file);
     }
-    const joined = await this.stage(bucket, Readable.from(partsInOrder(), { objectMode: false }));
+    const joined = await this.stage(bucket, Readable.from(partsInOrder(), { objectMode: false }), false);
     const staged = { ...joined, md5: `${etagOfParts.digest('hex')}-${files.length}` };
     const version = await this.commit(bucket, upload.key, staged, upload.metadata);
     await rm(dir, { recursive: true, force: true });
@@ -455,7 +455,15 @@ export class HashedStore {
    * Writes a body to a temporary file, hashing it on the way. On any failure of either side (a
    * client that went away, a full disk) the file is removed and the failure passed on.
    */
-  private async stage(bucket: string, content: NodeJS.ReadableStream | Buffer | null): Promise<Staged> {
+  /**
+   * Writes `content` to a temporary file of the bucket, counting its bytes and, unless `hash` is
+   * false, taking its MD5 (a multipart object's ETag comes from its parts' MD5s instead).
+   */
+  private async stage(
+    bucket: string,
+    content: NodeJS.ReadableStream | Buffer | null,
+    hash = true,
+  ): Promise<Staged> {
     // Until the pipeline below takes over, an error of the body (a browser upload's form part
     // cut short) would have no listener and end the process; the pipeline still sees it.
     if (content && !Buffer.isBuffer(content)) content.on('error', () => undefined);
@@ -471,7 +479,7 @@ export class HashedStore {
       } else {
         const hashing = new Transform({
           transform(chunk: Buffer, _encoding, callback) {
-            md5.update(chunk);
+            if (hash) md5.update(chunk);
             size += chunk.length;
             callback(null, chunk);
           },
