@@ -56,9 +56,13 @@ export async function settle(
   }
 }
 
+/** Whether any queue but a dead-letter queue holds a message, visible or in flight. */
+export function pipelineQueuesBusy(queues: Record<string, { total: number }>): boolean {
+  return Object.entries(queues).some(([name, q]) => !/DeadLetter/.test(name) && q.total > 0);
+}
+
 async function quiet(target: Target, prefix: string): Promise<boolean> {
-  const queues = await target.queues();
-  if (Object.entries(queues).some(([name, q]) => !/DeadLetter/.test(name) && q.total > 0)) return false;
+  if (pipelineQueuesBusy(await target.queues())) return false;
   return (await executions(target, prefix)).every((e) => e.status !== 'RUNNING');
 }
 

@@ -6,11 +6,14 @@
 import { ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { tarGzFolder } from '../src/cli/tarball';
+import { classifyObject } from '../src/drop/classify';
 import { jobNameFor, uploadedVersion } from '../src/job/job-name';
 import type { Target } from './stack-target';
 
 const TINY_LLM = new URL('../examples/tiny-llm/', import.meta.url).pathname;
 const BROKEN_MODEL = new URL('../examples/broken-model/', import.meta.url).pathname;
+/** The local stack's drop contract (serverless.yml's defaults). */
+const DROP_RULES = { modelsPrefix: 'models/', manifestName: 'optimization.json' };
 
 /** The event a drop must end in. */
 export type Expected = 'Completed' | 'Failed' | 'Stopped' | 'Rejected';
@@ -78,10 +81,20 @@ export async function storedDrops(target: Target, prefix: string): Promise<Drop[
     );
     for (const version of page.Versions ?? []) {
       const key = version.Key ?? '';
-      const modelId = /^models\/(.+)\.tar\.gz$/.exec(key)?.[1];
-      if (!modelId) continue;
+      // Named as the pipeline names them: by the drop contract's model id.
+      const drop = classifyObject(
+        {
+          bucket: target.bucket,
+          key,
+          size: version.Size ?? 0,
+          eventName: 'ObjectCreated:Put',
+          eventTime: (version.LastModified ?? new Date()).toISOString(),
+        },
+        DROP_RULES,
+      );
+      if (drop.kind !== 'artifact') continue;
       const identity = { bucket: target.bucket, key, version: uploadedVersion(version) };
-      drops.push({ key, jobName: jobNameFor(modelId, identity), expect: 'Completed', notification: '' });
+      drops.push({ key, jobName: jobNameFor(drop.modelId, identity), expect: 'Completed', notification: '' });
     }
     if (!page.IsTruncated) return drops;
     markers = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };

@@ -14,6 +14,7 @@ import {
   ListObjectVersionsCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { pipelineQueuesBusy } from '../../harness/drop-audit';
 import { type ChildStack, type StackStats, startChildStack } from '../../local/child-stack';
 import type { S3RequestRecord } from '../../local/s3-request-log';
 import { listModelFolder } from '../../src/cli/model-folder';
@@ -355,9 +356,8 @@ async function untilIdle(stack: ChildStack): Promise<void> {
     if (Date.now() > deadline) throw new Error('the stack was still busy after 30 minutes');
     await new Promise((resolve) => setTimeout(resolve, 500));
     const queues = await stack.admin<Record<string, { total: number }>>('GET', '/_local/queues');
-    const queued = Object.entries(queues).some(([name, q]) => !/DeadLetter/.test(name) && q.total > 0);
     const running = (await stack.stats()).jobs.some((job) => job.running);
-    idleChecks = queued || running ? 0 : idleChecks + 1;
+    idleChecks = pipelineQueuesBusy(queues) || running ? 0 : idleChecks + 1;
   }
 }
 
