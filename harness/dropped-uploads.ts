@@ -120,12 +120,18 @@ export function abortOffset(request: Buffer, point: AbortPoint): number {
  * Writes the first `bytes` of `request` and drops the connection: a reset (as a killed process
  * or a lost network leaves it) or an orderly close (Ctrl-C of a client that closes its socket).
  * Resolves once the socket is closed. The stack answers nothing, or an error; never a success.
+ *
+ * By default the drop comes 20 ms after the write. With `arrived`, it comes once the stack
+ * says it has the request (up to 10 s): on a loaded machine 20 ms can pass before the stack
+ * reads the headers, and a reset then discards them unread, so the stack never sees a client
+ * to lose. Tests that count what the stack saw need that certainty.
  */
 export function sendAndDrop(
   endpoint: string,
   request: Buffer,
   bytes: number,
   how: 'reset' | 'close',
+  arrived?: () => Promise<boolean>,
 ): Promise<string> {
   const { hostname, port } = new URL(endpoint);
   return new Promise((resolve, reject) => {
@@ -140,9 +146,11 @@ export function sendAndDrop(
     });
     socket.on('close', () => resolve(received));
     socket.on('connect', () => {
+      const drop = () => (how === 'reset' ? socket.resetAndDestroy() : socket.destroy());
       socket.write(request.subarray(0, bytes), () => {
         // Give the stack a moment to start on what it has, so the drop lands mid-request.
-        setTimeout(() => (how === 'reset' ? socket.resetAndDestroy() : socket.destroy()), 20);
+        if (arrived) void waitFor(arrived, 10_000).then(drop, drop);
+        else setTimeout(drop, 20);
       });
     });
   });
@@ -198,8 +206,18 @@ export async function abortedUpload(
   key: string,
   body: Buffer,
   how: 'reset' | 'close' = 'reset',
+  stackRequests?: () => Promise<number>,
 ): Promise<string> {
   const uploadId = kind === 'multipart-part' ? await createMultipartUpload(target, key) : '';
   const request = uploadRequest(target, kind, key, body, uploadId);
-  return sendAndDrop(target.endpoint, request, abortOffset(request, point), how);
+  const baseline = stackRequests ? await stackRequests() : 0;
+  const arrived = stackRequests ? async () => (await stackRequests()) > baseline : undefined;
+  return sendAndDrop(target.endpoint, request, abortOffset(request, point), how, arrived);
+}
+
+async function waitFor(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done()) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

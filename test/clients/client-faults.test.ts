@@ -307,10 +307,16 @@ describe('uploads whose client goes away', () => {
         `models/leak-${i}.tar.gz`,
         body,
         i % 3 === 0 ? 'close' : 'reset',
+        async () => (await stack.stats()).s3.requests,
       );
     }
 
     await until('every upload to be let go', () => stagedFiles().length === 0);
+    // The stack hears of the last drops a moment after the client has closed its socket.
+    await until(
+      'the stack to see 200 clients go',
+      async () => (await stack.stats()).s3.clientsGone - before.s3.clientsGone >= 200,
+    );
     // Sockets the stack closes are gone from /proc a moment later; a few keep-alive ones stay.
     await until(`open files back near ${files}`, () => openFiles() <= files + 8);
     const after = await stack.stats();
