@@ -14,9 +14,15 @@
  *   objects/<h0h1>/<h>.json        the key's record: its versions, newest (current) first, each
  *                                  with its id, size, md5, time, metadata and data file
  *   objects/<h0h1>/<h>.<id>.data   the bytes of one version (h = sha256 of the key's UTF-8)
+ *   objects/<h0h1>/<h>.<id>.<n>.data  part n of a version a multipart upload made
  *   uploads/<uploadId>/            a multipart upload: upload.json, <n>.json and <n>.<id>.part
  *   config/<type>.xml              bucket subresources (cors, website)
  *   tmp/                           uploads in progress
+ *
+ * A completed multipart upload keeps its parts as its bytes: each part file is hard-linked into
+ * `objects/` (nothing is copied, so a model of 140 GB needs 140 GB of disk, not twice that),
+ * the record names them in order, and the upload's own folder goes last. A kill before the
+ * record leaves the upload whole, so completing it again works.
  *
  * An upload is written to `tmp/` and becomes visible only when its record is renamed into place,
  * once every byte has arrived: an upload whose client goes away leaves no object, no partial
@@ -29,7 +35,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -39,6 +45,8 @@ import S3Error from 's3rver/lib/models/error.js';
 import S3Object from 's3rver/lib/models/object.js';
 import {
   currentObject,
+  type DataFile,
+  dataFiles,
   findVersion,
   isDeleteMarker,
   type KeyRecord,
@@ -52,8 +60,9 @@ import {
 } from './object-versions';
 import { KEY_MAX_BYTES } from './request-target';
 
+/** Bytes ready to become a version: its files in order, their total size and its md5 (ETag). */
 interface Staged {
-  file: string;
+  files: { path: string; size: number }[];
   size: number;
   md5: string;
 }
@@ -189,7 +198,7 @@ export class HashedStore {
   async getObject(
     bucket: string,
     key: string,
-    options?: { start?: number; end?: number; versionId?: string },
+    options?: { start?: number; end?: number; suffix?: number; versionId?: string },
   ): Promise<S3Object | null> {
     // A concurrent delete of a version may remove its data file between reading the record and
     // opening it; the record read again then names what is there now.
@@ -197,9 +206,15 @@ export class HashedStore {
       const version = findVersion(this.index(bucket).get(key), options?.versionId);
       if (!version || isDeleteMarker(version)) return null;
       const lastByte = Math.max(0, version.size - 1);
-      let ranged = options !== undefined && (options.start !== undefined || options.end !== undefined);
-      let start = options?.start ?? 0;
-      let end = Math.min(options?.end ?? Number.POSITIVE_INFINITY, lastByte);
+      const suffix = options?.suffix;
+      let ranged =
+        options !== undefined &&
+        (options.start !== undefined || options.end !== undefined || suffix !== undefined);
+      let start = suffix !== undefined ? Math.max(0, version.size - suffix) : (options?.start ?? 0);
+      let end =
+        suffix !== undefined ? lastByte : Math.min(options?.end ?? Number.POSITIVE_INFINITY, lastByte);
+      // The last 0 bytes: none to answer (an empty object has no last byte to start from either).
+      if (suffix === 0) start = version.size;
       if (ranged && !(Number.isSafeInteger(start) && (Number.isSafeInteger(end) || end === lastByte))) {
         // S3 ignores a Range it cannot parse.
         ranged = false;
@@ -213,7 +228,9 @@ export class HashedStore {
         return object;
       }
       try {
-        const content = await openForReading(join(this.objectDir(bucket, key), version.data), start, end);
+        const dir = this.objectDir(bucket, key);
+        const files = dataFiles(version).map((file) => ({ path: join(dir, file.data), size: file.size }));
+        const content = await openForReading(files, start, end);
         const object = s3ObjectOf(bucket, key, content, version);
         if (ranged) object.range = { start, end };
         return object;
@@ -244,13 +261,18 @@ export class HashedStore {
     srcVersionId?: string,
   ): Promise<{ metadata: Record<string, string | number>; versionId: string; sourceVersionId: string }> {
     checkKey(destKey);
-    const file = await this.tempFile(destBucket);
+    const copies: { path: string; size: number }[] = [];
     let source: ObjectVersion;
     try {
       source = this.sourceVersion(srcBucket, srcKey, srcVersionId);
-      await copyFile(join(this.objectDir(srcBucket, srcKey), source.data), file);
+      // File by file (a multipart version's parts stay parts): the kernel copies, not this process.
+      for (const file of dataFiles(source)) {
+        const copy = { path: await this.tempFile(destBucket), size: file.size };
+        copies.push(copy);
+        await copyFile(join(this.objectDir(srcBucket, srcKey), file.data), copy.path);
+      }
     } catch (error) {
-      await unlink(file).catch(() => undefined);
+      await Promise.all(copies.map((copy) => unlink(copy.path).catch(() => undefined)));
       // The version was deleted for good while it was being read.
       if (isMissing(error)) throw noSuchSource(srcKey, srcVersionId);
       throw error;
@@ -261,7 +283,7 @@ export class HashedStore {
     const version = await this.commit(
       destBucket,
       destKey,
-      { file, size: source.size, md5: source.md5 },
+      { files: copies, size: source.size, md5: source.md5 },
       metadata,
     );
     return { metadata: metadataOf(version), versionId: version.versionId, sourceVersionId: source.versionId };
@@ -292,7 +314,7 @@ export class HashedStore {
       const removed = record?.versions.find((v) => v.versionId === versionId);
       if (!record || !removed) return { versionId, deleteMarker: false };
       const versions = record.versions.filter((v) => v !== removed);
-      const files = isDeleteMarker(removed) ? [] : [removed.data];
+      const files = isDeleteMarker(removed) ? [] : dataFiles(removed).map((file) => file.data);
       if (versions.length > 0) {
         const updated = { key: name, versions };
         await writeAtomically(join(dir, `${hash}.json`), JSON.stringify(updated));
@@ -334,7 +356,7 @@ export class HashedStore {
     await this.locked(`${dir}\n${number}`, async () => {
       const previous = await readJson<{ data: string }>(join(dir, `${number}.json`));
       const data = `${number}.${randomBytes(6).toString('hex')}.part`;
-      await rename(staged.file, join(dir, data));
+      await rename(stagedFile(staged), join(dir, data));
       await writeAtomically(
         join(dir, `${number}.json`),
         JSON.stringify({ data, size: staged.size, md5: staged.md5 }),
@@ -354,12 +376,12 @@ export class HashedStore {
       join(dir, 'upload.json'),
     );
     if (!upload) throw noSuchUpload(uploadId);
-    const files: string[] = [];
+    const files: { path: string; size: number }[] = [];
     // S3's ETag of a multipart object: the MD5 of the parts' binary MD5s, then `-<part count>`.
     const etagOfParts = createHash('md5');
     for (const part of [...parts].sort((a, b) => a.number - b.number)) {
       const stored = Number.isInteger(part.number)
-        ? await readJson<{ data: string; md5: string }>(join(dir, `${part.number}.json`))
+        ? await readJson<{ data: string; size: number; md5: string }>(join(dir, `${part.number}.json`))
         : undefined;
       if (!stored || stored.md5 !== String(part.etag).replace(/"/g, '')) {
         throw new S3Error(
@@ -368,16 +390,16 @@ export class HashedStore {
           { PartNumber: String(part.number), ETag: String(part.etag) },
         );
       }
-      files.push(join(dir, stored.data));
+      files.push({ path: join(dir, stored.data), size: stored.size });
       etagOfParts.update(Buffer.from(stored.md5, 'hex'));
     }
-    // One stream of the parts in turn: a file at a time, so memory stays one read buffer.
-    async function* partsInOrder() {
-      for (const file of files) yield* createReadStream(file);
-    }
-    const joined = await this.stage(bucket, Readable.from(partsInOrder(), { objectMode: false }), false);
-    const staged = { ...joined, md5: `${etagOfParts.digest('hex')}-${files.length}` };
-    const version = await this.commit(bucket, upload.key, staged, upload.metadata);
+    const staged = {
+      files,
+      size: files.reduce((sum, file) => sum + file.size, 0),
+      md5: `${etagOfParts.digest('hex')}-${files.length}`,
+    };
+    // Linked, not moved: until the record is in place the upload stays whole.
+    const version = await this.commit(bucket, upload.key, staged, upload.metadata, 'link');
     await rm(dir, { recursive: true, force: true });
     return { size: staged.size, md5: staged.md5, versionId: version.versionId };
   }
@@ -452,18 +474,11 @@ export class HashedStore {
   }
 
   /**
-   * Writes a body to a temporary file, hashing it on the way. On any failure of either side (a
-   * client that went away, a full disk) the file is removed and the failure passed on.
+   * Writes a body to a temporary file of the bucket, counting and hashing it on the way. On any
+   * failure of either side (a client that went away, a full disk) the file is removed and the
+   * failure passed on.
    */
-  /**
-   * Writes `content` to a temporary file of the bucket, counting its bytes and, unless `hash` is
-   * false, taking its MD5 (a multipart object's ETag comes from its parts' MD5s instead).
-   */
-  private async stage(
-    bucket: string,
-    content: NodeJS.ReadableStream | Buffer | null,
-    hash = true,
-  ): Promise<Staged> {
+  private async stage(bucket: string, content: NodeJS.ReadableStream | Buffer | null): Promise<Staged> {
     // Until the pipeline below takes over, an error of the body (a browser upload's form part
     // cut short) would have no listener and end the process; the pipeline still sees it.
     if (content && !Buffer.isBuffer(content)) content.on('error', () => undefined);
@@ -479,7 +494,7 @@ export class HashedStore {
       } else {
         const hashing = new Transform({
           transform(chunk: Buffer, _encoding, callback) {
-            if (hash) md5.update(chunk);
+            md5.update(chunk);
             size += chunk.length;
             callback(null, chunk);
           },
@@ -490,43 +505,58 @@ export class HashedStore {
       await unlink(file).catch(() => undefined);
       throw error;
     }
-    return { file, size, md5: md5.digest('hex') };
+    return { files: [{ path: file, size }], size, md5: md5.digest('hex') };
   }
 
   /**
-   * Makes a staged file the new current version of `key`, with an id of its own; the versions
-   * before it stay. The record's rename is the moment it appears.
+   * Makes staged files the new current version of `key`, with an id of its own; the versions
+   * before it stay. The files are moved into place (staged in `tmp/`, removed on failure) or
+   * hard-linked (an upload's parts, which stay the upload's until it is removed). The
+   * record's rename is the moment the version appears.
    */
   private commit(
     bucket: string,
     key: string,
     staged: Staged,
     metadata: Record<string, string>,
+    how: 'move' | 'link' = 'move',
   ): Promise<ObjectVersion> {
     return this.locked(`${bucket}\n${key}`, async () => {
       const dir = this.objectDir(bucket, key);
-      const hash = hashOf(key);
-      await mkdir(dir, { recursive: true });
+      const name = `${hashOf(key)}.${randomBytes(6).toString('hex')}`;
+      const files: DataFile[] = staged.files.map((file, i) => ({
+        data: staged.files.length === 1 ? `${name}.data` : `${name}.${i + 1}.data`,
+        size: file.size,
+      }));
+      const placed: string[] = [];
+      const undo = async () => {
+        await Promise.all(placed.map((path) => unlink(path).catch(() => undefined)));
+        if (how === 'move') {
+          await Promise.all(staged.files.map((file) => unlink(file.path).catch(() => undefined)));
+        }
+      };
       const version: ObjectVersion = {
         versionId: newVersionId(),
         size: staged.size,
         md5: staged.md5,
         modified: Date.now(),
         metadata,
-        data: `${hash}.${randomBytes(6).toString('hex')}.data`,
+        data: files[0]?.data ?? `${name}.data`,
+        ...(files.length > 1 ? { parts: files } : {}),
       };
-      try {
-        await rename(staged.file, join(dir, version.data));
-      } catch (error) {
-        await unlink(staged.file).catch(() => undefined);
-        throw error;
-      }
       const index = this.index(bucket);
       const record: KeyRecord = { key, versions: [version, ...(index.get(key)?.versions ?? [])] };
       try {
-        await writeAtomically(join(dir, `${hash}.json`), JSON.stringify(record));
+        await mkdir(dir, { recursive: true });
+        for (const [i, file] of files.entries()) {
+          const to = join(dir, file.data);
+          const from = (staged.files[i] as { path: string }).path;
+          await (how === 'move' ? rename(from, to) : link(from, to));
+          placed.push(to);
+        }
+        await writeAtomically(join(dir, `${hashOf(key)}.json`), JSON.stringify(record));
       } catch (error) {
-        await unlink(join(dir, version.data)).catch(() => undefined);
+        await undo();
         throw error;
       }
       index.set(record);
@@ -575,7 +605,9 @@ function loadIndex(dir: string): KeyIndex {
         const record = keyRecordOf(JSON.parse(readFileSync(join(objects, shard, file), 'utf8')));
         if (!record) continue;
         index.set(record);
-        for (const version of record.versions) if (!isDeleteMarker(version)) referenced.add(version.data);
+        for (const version of record.versions) {
+          if (!isDeleteMarker(version)) for (const file of dataFiles(version)) referenced.add(file.data);
+        }
       } catch {
         // A record is replaced by rename, never written in place: it is whole or absent.
       }
@@ -702,8 +734,37 @@ function s3ObjectOf(bucket: string, key: string, content: Readable | null, versi
   return object;
 }
 
+/**
+ * A read stream of bytes `start`..`end` (inclusive) of the files one after another, once the
+ * first it reads is open; the others open as the stream reaches them.
+ */
+async function openForReading(
+  files: { path: string; size: number }[],
+  start: number,
+  end: number,
+): Promise<Readable> {
+  const slices: { path: string; start: number; end: number }[] = [];
+  let offset = 0;
+  for (const file of files) {
+    const first = Math.max(start, offset);
+    const last = Math.min(end, offset + file.size - 1);
+    if (first <= last) slices.push({ path: file.path, start: first - offset, end: last - offset });
+    offset += file.size;
+  }
+  const [head, ...rest] = slices;
+  // No byte to read (an empty object): the first file, opened, still says it is there.
+  if (!head) return openFile(files[0]?.path ?? '', 0, 0);
+  const opened = await openFile(head.path, head.start, head.end);
+  if (rest.length === 0) return opened;
+  async function* inOrder() {
+    yield* opened;
+    for (const slice of rest) yield* createReadStream(slice.path, { start: slice.start, end: slice.end });
+  }
+  return Readable.from(inOrder(), { objectMode: false });
+}
+
 /** A read stream of bytes `start`..`end` of a file, once it is open. */
-function openForReading(path: string, start: number, end: number): Promise<Readable> {
+function openFile(path: string, start: number, end: number): Promise<Readable> {
   return new Promise((resolve, reject) => {
     const stream = createReadStream(path, { start, end });
     stream.once('error', reject);
@@ -740,4 +801,9 @@ function isMissing(error: unknown): boolean {
 
 function ignoreMissing(error: unknown): void {
   if (!isMissing(error)) throw error;
+}
+
+/** The one file a single body was staged to. */
+function stagedFile(staged: Staged): string {
+  return (staged.files[0] as { path: string }).path;
 }

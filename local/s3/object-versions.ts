@@ -15,9 +15,28 @@ export interface ObjectVersion {
   /** Last modified, epoch ms. */
   modified: number;
   metadata: Record<string, string>;
-  /** The data file's name, in the record's folder. */
+  /** The data file's name, in the record's folder (a multipart version's first part). */
   data: string;
+  /**
+   * A completed multipart upload's bytes: its part files in order, in the record's folder, kept
+   * as they were uploaded so that completing an upload copies nothing. Absent for one file.
+   */
+  parts?: DataFile[];
 }
+
+/** A file of a version's bytes and how many bytes it holds. */
+export interface DataFile {
+  data: string;
+  size: number;
+}
+
+/** The files a version's bytes are in, in order. */
+export function dataFiles(version: ObjectVersion): DataFile[] {
+  return version.parts ?? [{ data: version.data, size: version.size }];
+}
+
+const isDataFile = (file: unknown): file is DataFile =>
+  typeof (file as DataFile)?.data === 'string' && Number.isSafeInteger((file as DataFile).size);
 
 /** A delete marker: the version a delete without a version id adds. */
 export interface DeleteMarker {
@@ -77,7 +96,11 @@ export function keyRecordOf(json: unknown): KeyRecord | undefined {
   if (typeof value?.key !== 'string') return undefined;
   if (Array.isArray(value.versions)) {
     const versions = value.versions.filter(
-      (v) => typeof v?.versionId === 'string' && (isDeleteMarker(v) || typeof v.data === 'string'),
+      (v) =>
+        typeof v?.versionId === 'string' &&
+        (isDeleteMarker(v) ||
+          (typeof v.data === 'string' &&
+            (v.parts === undefined || (Array.isArray(v.parts) && v.parts.every(isDataFile))))),
     );
     return versions.length > 0 ? { key: value.key, versions } : undefined;
   }

@@ -65,12 +65,16 @@ function emptyVersionId(): S3Error {
 async function getObject(ctx: Context): Promise<void> {
   const { bucket, key } = ctx.params;
   const versionId = versionIdOf(ctx);
-  const options: { start?: number; end?: number; versionId?: string } = { versionId };
+  const options: { start?: number; end?: number; suffix?: number; versionId?: string } = { versionId };
   const range = ctx.headers.range;
   if (typeof range === 'string' && /^bytes=/.test(range)) {
     const [start, end] = range.replace('bytes=', '').split('-');
-    options.start = Number(start);
-    if (end) options.end = Number(end);
+    // `bytes=-N` is the last N bytes (RFC 9110), not bytes 0..N.
+    if (start === '' && end) options.suffix = Number(end);
+    else {
+      options.start = Number(start);
+      if (end) options.end = Number(end);
+    }
   }
   const object = await ctx.store.getObject(bucket, key, options);
   if (!object) throw notFound(ctx, versionId);
