@@ -2,7 +2,8 @@
  * npm run bench:uploads — the S3 upload path in time and memory: the aws-chunked decoder alone,
  * then whole uploads through the local stack (edge, proxy, s3rver, store) in a child process,
  * plain and aws-chunked. Sizes double from --from to --to MiB: a linear path takes twice the
- * time for twice the bytes, and a constant-memory one keeps the same peak RSS.
+ * time for twice the bytes, and a constant-memory one keeps the same peak RSS. Last, multipart
+ * uploads: CompleteMultipartUpload keeps the parts as the object, so its time stays flat.
  *
  *   npm run bench:uploads -- [--from 128] [--to 1024]
  */
@@ -14,6 +15,13 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { keyPath } from '../harness/dropped-uploads';
 import { fuzzContext } from '../harness/fuzz-context';
 import { startChildStack } from '../local/child-stack';
@@ -25,6 +33,8 @@ const { values } = parseArgs({
   options: { from: { type: 'string', default: '128' }, to: { type: 'string', default: '1024' } },
 });
 const MiB = 2 ** 20;
+/** `model-opt drop`'s default part size. */
+const PART_MIB = 32;
 const CHUNK = 64 * 1024;
 const sizes: number[] = [];
 for (let mib = Number(values.from); mib <= Number(values.to); mib *= 2) sizes.push(mib);
@@ -128,9 +138,58 @@ try {
       });
     }
   }
+
+  // CompleteMultipartUpload keeps the parts as the object: its time should not grow with size.
+  console.log(`\nMultipart uploads through the local stack, in ${PART_MIB} MiB parts (median of 3 each)\n`);
+  console.log('| payload | parts | UploadPart, all | CompleteMultipartUpload | stack peak RSS so far |');
+  console.log('|--:|--:|--:|--:|--:|');
+  const s3 = new S3Client({
+    endpoint: stack.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'any', secretAccessKey: 'thing' },
+  });
+  const part = Buffer.alloc(PART_MIB * MiB, 0x62);
+  for (const size of sizes.filter((mib) => mib >= PART_MIB)) {
+    const runs: { parts: number; complete: number }[] = [];
+    for (let run = 0; run < 3; run++)
+      runs.push(await multipart(s3, bucket, `bench/multipart-${size}`, size, part));
+    const median = (pick: (r: { parts: number; complete: number }) => number) =>
+      runs.map(pick).sort((a, b) => a - b)[1] as number;
+    console.log(
+      `| ${size} MiB | ${size / PART_MIB} | ${seconds(median((r) => r.parts))} | ${seconds(median((r) => r.complete))} | ${mib((await stack.stats()).maxRss)} |`,
+    );
+  }
+  s3.destroy();
 } finally {
   await stack.stop();
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** A multipart upload of `size` MiB in parts of `part`, timed; its version is then deleted for good. */
+async function multipart(
+  s3: S3Client,
+  Bucket: string,
+  Key: string,
+  size: number,
+  part: Buffer,
+): Promise<{ parts: number; complete: number }> {
+  const started = performance.now();
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+  const Parts = [];
+  for (let n = 1; n <= size / PART_MIB; n++) {
+    const { ETag } = await s3.send(
+      new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: n, Body: part }),
+    );
+    Parts.push({ PartNumber: n, ETag });
+  }
+  const completing = performance.now();
+  const { VersionId } = await s3.send(
+    new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } }),
+  );
+  const done = performance.now();
+  await s3.send(new DeleteObjectCommand({ Bucket, Key, VersionId }));
+  return { parts: completing - started, complete: done - completing };
 }
 
 /** One PUT of `size` bytes, streamed; the version it made, or a rejection unless S3 answers 200. */
