@@ -22,7 +22,8 @@
  * A completed multipart upload keeps its parts as its bytes: each part file is hard-linked into
  * `objects/` (nothing is copied, so a model of 140 GB needs 140 GB of disk, not twice that),
  * the record names them in order, and the upload's own folder goes last. A kill before the
- * record leaves the upload whole, so completing it again works.
+ * record leaves the upload whole, so completing it again works. A copy links its source's
+ * files the same way: data files are never written after they are placed.
  *
  * An upload is written to `tmp/` and becomes visible only when its record is renamed into place,
  * once every byte has arrived: an upload whose client goes away leaves no object, no partial
@@ -35,7 +36,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { copyFile, link, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -261,31 +262,28 @@ export class HashedStore {
     srcVersionId?: string,
   ): Promise<{ metadata: Record<string, string | number>; versionId: string; sourceVersionId: string }> {
     checkKey(destKey);
-    const copies: { path: string; size: number }[] = [];
-    let source: ObjectVersion;
-    try {
-      source = this.sourceVersion(srcBucket, srcKey, srcVersionId);
-      // File by file (a multipart version's parts stay parts): the kernel copies, not this process.
-      for (const file of dataFiles(source)) {
-        const copy = { path: await this.tempFile(destBucket), size: file.size };
-        copies.push(copy);
-        await copyFile(join(this.objectDir(srcBucket, srcKey), file.data), copy.path);
-      }
-    } catch (error) {
-      await Promise.all(copies.map((copy) => unlink(copy.path).catch(() => undefined)));
-      // The version was deleted for good while it was being read.
-      if (isMissing(error)) throw noSuchSource(srcKey, srcVersionId);
-      throw error;
-    }
+    const source = this.sourceVersion(srcBucket, srcKey, srcVersionId);
+    const sourceDir = this.objectDir(srcBucket, srcKey);
     const metadata = replacementMetadata
       ? storedMetadata(new S3Object(destBucket, destKey, null, replacementMetadata).metadata)
       : source.metadata;
-    const version = await this.commit(
-      destBucket,
-      destKey,
-      { files: copies, size: source.size, md5: source.md5 },
-      metadata,
-    );
+    // A version's files are never written again, so the copy shares them (hard links): no byte
+    // is copied, and deleting either version leaves the other's bytes.
+    const files = dataFiles(source).map((file) => ({ path: join(sourceDir, file.data), size: file.size }));
+    let version: ObjectVersion;
+    try {
+      version = await this.commit(
+        destBucket,
+        destKey,
+        { files, size: source.size, md5: source.md5 },
+        metadata,
+        'link',
+      );
+    } catch (error) {
+      // The version was deleted for good before it was linked.
+      if (isMissing(error)) throw noSuchSource(srcKey, srcVersionId);
+      throw error;
+    }
     return { metadata: metadataOf(version), versionId: version.versionId, sourceVersionId: source.versionId };
   }
 

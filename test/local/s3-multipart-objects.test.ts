@@ -162,9 +162,15 @@ describe('reading an object kept as parts', () => {
     expect(sha256(await read(Key, `bytes=${20 * MiB + 7}-`))).toBe(sha256(BODY.subarray(20 * MiB + 7)));
   });
 
-  it('copies it into a new object that outlives its source', async () => {
+  it('copies it into a new object that shares its files (nothing copied) and outlives its source', async () => {
     const copy = 'models/ranges/copy.safetensors';
+    const before = dataFiles();
     await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: copy, CopySource: `${BUCKET}/${Key}` }));
+    const known = new Set(before.map((file) => file.name));
+    const added = dataFiles().filter((file) => !known.has(file.name));
+    expect(added).toHaveLength(PART_SIZES.length);
+    for (const file of added) expect(before.map((other) => other.ino)).toContain(file.ino);
+
     const source = 'models/ranges/source.safetensors';
     await complete(source, await startUpload(source));
     await s3.send(
