@@ -180,6 +180,8 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
       // timed against this row's job unpacking and copying the model.
       await untilIdle(running);
       await clearBucket(s3, bucket);
+      // This row's writes still dirty in the page cache would be written back during the next.
+      spawnSync('sync');
     };
 
     const modelOpt = async (args: string[], begin: () => Promise<void>) => {
