@@ -48,9 +48,7 @@ export async function settle(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const events = target.events();
-    const arrived = drops
-      .filter((d) => !d.unacknowledged)
-      .every((d) => eventsOf(events, d.jobName).some((type) => FINAL.includes(type)));
+    const arrived = drops.every((d) => eventsOf(events, d.jobName).some((type) => FINAL.includes(type)));
     if (arrived && (await quiet(target, prefix))) return;
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
@@ -76,9 +74,6 @@ export async function audit(target: Target, fault: string, drops: Drop[], prefix
   for (const drop of drops) {
     const types = eventsOf(events, drop.jobName);
     eventCount += types.length;
-    // Stored just before a kill and never answered: its notification may be lost with the
-    // process (docs/local.md, "Crashes"), and its client sent it again as a new version.
-    if (drop.unacknowledged && types.length === 0) continue;
     const count = (type: string) => types.filter((t) => t === type).length;
     const finals = types.filter((t) => FINAL.includes(t));
     const want = drop.expect === 'Rejected' ? REJECTED : `Model Optimization ${drop.expect}`;

@@ -24,11 +24,6 @@ export interface Drop {
   expect: Expected;
   /** The S3 notification body, as the upload queue received it. */
   notification: string;
-  /**
-   * A version the stack stored but never acknowledged (it was killed in between): it may end
-   * unannounced, but if it is announced it must end exactly once.
-   */
-  unacknowledged?: boolean;
 }
 
 let tarball: Promise<Buffer> | undefined;

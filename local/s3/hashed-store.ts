@@ -16,6 +16,7 @@
  *   objects/<h0h1>/<h>.<id>.data   the bytes of one version (h = sha256 of the key's UTF-8)
  *   objects/<h0h1>/<h>.<id>.<n>.data  part n of a version a multipart upload made
  *   uploads/<uploadId>/            a multipart upload: upload.json, <n>.json and <n>.<id>.part
+ *   outbox/<versionId>.json        a new version's object-created event, until it is delivered
  *   config/<type>.xml              bucket subresources (cors, website)
  *   tmp/                           uploads in progress
  *
@@ -24,6 +25,11 @@
  * the record names them in order, and the upload's own folder goes last. A kill before the
  * record leaves the upload whole, so completing it again works. A copy links its source's
  * files the same way: data files are never written after they are placed.
+ *
+ * Every new version's event goes into `outbox/` before its record is renamed into place, and
+ * leaves once the service has delivered it (./s3-service.ts): a kill between the two is
+ * delivered at the next start, so no stored version goes unannounced. A kill after delivery
+ * and before the entry leaves delivers it twice, which S3's at-least-once notifications allow.
  *
  * An upload is written to `tmp/` and becomes visible only when its record is renamed into place,
  * once every byte has arrived: an upload whose client goes away leaves no object, no partial
@@ -44,6 +50,7 @@ import S3Bucket from 's3rver/lib/models/bucket.js';
 import { getConfigModel, type S3Config } from 's3rver/lib/models/config.js';
 import S3Error from 's3rver/lib/models/error.js';
 import S3Object from 's3rver/lib/models/object.js';
+import type { S3rverRecord } from './notifications';
 import {
   currentObject,
   type DataFile,
@@ -74,6 +81,12 @@ export interface Written {
   md5: string;
   versionId: string;
 }
+
+/** The events a new version announces. */
+export type ObjectCreatedEvent =
+  | 'ObjectCreated:Put'
+  | 'ObjectCreated:Copy'
+  | 'ObjectCreated:CompleteMultipartUpload';
 
 /** What a delete did: the delete marker it added, or the version it removed for good. */
 export interface Deleted {
@@ -245,7 +258,13 @@ export class HashedStore {
   async putObject(object: S3Object): Promise<Written> {
     checkKey(object.key);
     const staged = await this.stage(object.bucket, object.content);
-    const version = await this.commit(object.bucket, object.key, staged, storedMetadata(object.metadata));
+    const version = await this.commit(
+      object.bucket,
+      object.key,
+      staged,
+      storedMetadata(object.metadata),
+      'ObjectCreated:Put',
+    );
     return { size: staged.size, md5: staged.md5, versionId: version.versionId };
   }
 
@@ -277,6 +296,7 @@ export class HashedStore {
         destKey,
         { files, size: source.size, md5: source.md5 },
         metadata,
+        'ObjectCreated:Copy',
         'link',
       );
     } catch (error) {
@@ -397,7 +417,14 @@ export class HashedStore {
       md5: `${etagOfParts.digest('hex')}-${files.length}`,
     };
     // Linked, not moved: until the record is in place the upload stays whole.
-    const version = await this.commit(bucket, upload.key, staged, upload.metadata, 'link');
+    const version = await this.commit(
+      bucket,
+      upload.key,
+      staged,
+      upload.metadata,
+      'ObjectCreated:CompleteMultipartUpload',
+      'link',
+    );
     await rm(dir, { recursive: true, force: true });
     return { size: staged.size, md5: staged.md5, versionId: version.versionId };
   }
@@ -517,6 +544,7 @@ export class HashedStore {
     key: string,
     staged: Staged,
     metadata: Record<string, string>,
+    event: ObjectCreatedEvent,
     how: 'move' | 'link' = 'move',
   ): Promise<ObjectVersion> {
     return this.locked(`${bucket}\n${key}`, async () => {
@@ -544,7 +572,11 @@ export class HashedStore {
       };
       const index = this.index(bucket);
       const record: KeyRecord = { key, versions: [version, ...(index.get(key)?.versions ?? [])] };
+      const outbox = this.outboxEntry(bucket, version.versionId);
       try {
+        await mkdir(join(outbox, '..'), { recursive: true });
+        await writeAtomically(outbox, JSON.stringify({ key, versionId: version.versionId, event }));
+        placed.push(outbox);
         await mkdir(dir, { recursive: true });
         for (const [i, file] of files.entries()) {
           const to = join(dir, file.data);
@@ -560,6 +592,53 @@ export class HashedStore {
       index.set(record);
       return version;
     });
+  }
+
+  /**
+   * The object-created events of versions whose delivery a kill interrupted, oldest first;
+   * entries of versions that were never stored (a kill before their record) are removed.
+   * Called once, when the service starts.
+   */
+  pendingEvents(): S3rverRecord[] {
+    const pending: { modified: number; record: S3rverRecord }[] = [];
+    for (const bucket of this.indexes.keys()) {
+      const dir = join(this.bucketDir(bucket), 'outbox');
+      for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+        const path = join(dir, name);
+        let entry: { key: string; versionId: string; event: ObjectCreatedEvent } | undefined;
+        try {
+          entry = name.endsWith('.json') ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+        } catch {
+          // Written by rename, so whole or absent; anything else is not an entry.
+        }
+        const version = entry && findVersion(this.index(bucket).get(entry.key), entry.versionId);
+        if (!entry || !version || isDeleteMarker(version)) {
+          rmSync(path, { force: true });
+          continue;
+        }
+        pending.push({
+          modified: version.modified,
+          record: {
+            eventName: entry.event,
+            eventTime: new Date(version.modified).toISOString(),
+            s3: {
+              bucket: { name: bucket },
+              object: { key: entry.key, size: version.size, eTag: version.md5, versionId: version.versionId },
+            },
+          },
+        });
+      }
+    }
+    return pending.sort((a, b) => a.modified - b.modified).map((p) => p.record);
+  }
+
+  /** A version's event was delivered: its outbox entry goes. */
+  eventDelivered(bucket: string, versionId: string): void {
+    rmSync(this.outboxEntry(bucket, versionId), { force: true });
+  }
+
+  private outboxEntry(bucket: string, versionId: string): string {
+    return join(this.bucketDir(bucket), 'outbox', `${versionId}.json`);
   }
 
   /** Runs `task` after every earlier task with the same lock name. */

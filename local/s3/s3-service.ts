@@ -117,13 +117,21 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
   });
   const sequence = createSequencer();
   let notifications = 0;
-  app.on('event', (event: { Records: S3rverRecord[] }) => {
+  // A new version's event stays in the store's outbox until it is delivered here: one a kill
+  // cut off is delivered at the next start (below).
+  const announce = (record: S3rverRecord) => {
     try {
-      notify(event);
+      notify({ Records: [record] });
+      const { versionId } = record.s3.object;
+      if (record.eventName.startsWith('ObjectCreated:') && versionId)
+        store.eventDelivered(record.s3.bucket.name, versionId);
     } catch (error) {
       // The object is stored; a notification that could not be sent is a bug, not the client's.
       options.onInternalError?.(error, 'S3 notification');
     }
+  };
+  app.on('event', (event: { Records: S3rverRecord[] }) => {
+    for (const record of event.Records) announce(record);
   });
   const notify = (event: { Records: S3rverRecord[] }) => {
     for (const raw of event.Records) {
@@ -142,6 +150,7 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
       }
     }
   };
+  for (const record of store.pendingEvents()) announce(record);
   const address = await server.run();
   // The edge closes idle clients; behind it, a long upload must not be cut at Node's 300 s.
   // s3rver keeps its server as `httpServer` (lib/s3rver.js), which its types leave out.
