@@ -374,11 +374,18 @@ export class HashedStore {
     await this.locked(`${dir}\n${number}`, async () => {
       const previous = await readJson<{ data: string }>(join(dir, `${number}.json`));
       const data = `${number}.${randomBytes(6).toString('hex')}.part`;
-      await rename(stagedFile(staged), join(dir, data));
-      await writeAtomically(
-        join(dir, `${number}.json`),
-        JSON.stringify({ data, size: staged.size, md5: staged.md5 }),
-      );
+      try {
+        await rename(stagedFile(staged), join(dir, data));
+        await writeAtomically(
+          join(dir, `${number}.json`),
+          JSON.stringify({ data, size: staged.size, md5: staged.md5 }),
+        );
+      } catch (error) {
+        await unlink(stagedFile(staged)).catch(() => undefined);
+        // The upload was aborted while this part arrived.
+        if (isMissing(error)) throw noSuchUpload(uploadId);
+        throw error;
+      }
       if (previous) await unlink(join(dir, previous.data)).catch(ignoreMissing);
     });
     return { size: staged.size, md5: staged.md5 };
@@ -424,9 +431,18 @@ export class HashedStore {
       upload.metadata,
       'ObjectCreated:CompleteMultipartUpload',
       'link',
-    );
+    ).catch((error: unknown) => {
+      // The upload was aborted while it was being completed.
+      throw isMissing(error) ? noSuchUpload(uploadId) : error;
+    });
     await rm(dir, { recursive: true, force: true });
     return { size: staged.size, md5: staged.md5, versionId: version.versionId };
+  }
+
+  /** AbortMultipartUpload: the upload and its parts go (NoSuchUpload when there is none). */
+  async abortUpload(bucket: string, uploadId: string): Promise<void> {
+    const dir = await this.existingUpload(bucket, uploadId);
+    await rm(dir, { recursive: true, force: true });
   }
 
   // ----- subresources -----

@@ -25,7 +25,7 @@ import {
   toS3EventRecord,
 } from './notifications';
 import { createS3Proxy, type S3ProxyStats } from './proxy';
-import { applyS3rverFixes } from './s3rver-fixes';
+import { abortMultipartUpload, applyS3rverFixes } from './s3rver-fixes';
 import { applyVersionedHandlers, bucketVersioning } from './versioned-handlers';
 
 export interface BucketNotification {
@@ -106,7 +106,12 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
   // Ahead of the router, behind s3rver's XML encoding of answers and its error handler.
   const routerAt = app.middleware.findIndex((m) => m.router !== undefined);
   if (routerAt < 0) throw new Error("s3rver's router was not found among its middleware");
-  app.middleware.splice(routerAt, 0, bucketVersioning as unknown as { router?: unknown });
+  app.middleware.splice(
+    routerAt,
+    0,
+    bucketVersioning as unknown as { router?: unknown },
+    abortMultipartUpload as unknown as { router?: unknown },
+  );
   app.on('error', (error: Error & { status?: number; code?: string }, ctx?: S3rverContext) => {
     if ((error.status ?? 500) < 500) return;
     // A request whose body did not arrive whole: its client (through the proxy) went away.

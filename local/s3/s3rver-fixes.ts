@@ -12,7 +12,10 @@
  *
  * s3rver's router calls its controllers through their module objects at request time, so
  * replacing the functions there takes effect for every s3rver in the process.
+ *
+ * One operation s3rver lacks is added ahead of its router ({@link abortMultipartUpload}).
  */
+import S3Error from 's3rver/lib/models/error.js';
 import {
   type S3rverContext as Context,
   emitObjectCreated,
@@ -24,6 +27,21 @@ import {
   s3rverModule,
   queryText as text,
 } from './s3rver-context';
+
+/**
+ * DELETE Object ?uploadId: AbortMultipartUpload, which s3rver answers `405`. Its parts are
+ * removed at once, so a drop interrupted with Ctrl-C gives its disk back (`model-opt drop`
+ * aborts the uploads it leaves open). A middleware, since s3rver's router has no route for it.
+ */
+export async function abortMultipartUpload(ctx: Context, next: () => Promise<void>): Promise<void> {
+  const bucket = /^\/([^/]+)\/./.exec(ctx.path)?.[1];
+  if (ctx.method !== 'DELETE' || !bucket || !('uploadId' in ctx.query)) return next();
+  if (!(await ctx.store.getBucket(bucket))) {
+    throw new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
+  }
+  await ctx.store.abortUpload(bucket, text(ctx, 'uploadId') ?? '');
+  ctx.status = 204;
+}
 
 /** The largest CompleteMultipartUpload body read: 10,000 parts of about 100 bytes each. */
 const COMPLETE_BODY_MAX_BYTES = 2 * 1024 * 1024;

@@ -325,7 +325,7 @@ export function createUploader(options: UploaderOptions): Uploader {
     async abortOpenUploads() {
       const open = [...openUploads];
       openUploads.clear();
-      // s3rver does not implement AbortMultipartUpload; on S3 a lifecycle rule is the backstop.
+      // Best effort: an abort that fails leaves the upload to the bucket's lifecycle rule on S3.
       await Promise.allSettled(
         open.map(([Key, UploadId]) =>
           s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })),

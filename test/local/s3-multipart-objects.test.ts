@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
@@ -221,6 +222,41 @@ describe('deleting and restarting', () => {
     expect(sha256(await read(kept))).toBe(sha256(BODY));
     await complete(Key, upload);
     expect(sha256(await read(Key))).toBe(sha256(BODY));
+  });
+});
+
+describe('aborting a multipart upload', () => {
+  it('removes its parts at once, and answers NoSuchUpload for it afterwards', async () => {
+    const Key = 'models/aborted/model.safetensors';
+    const upload = await startUpload(Key);
+    expect(uploadPartInodes(upload.UploadId)).toHaveLength(PART_SIZES.length);
+
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key, UploadId: upload.UploadId }));
+
+    expect(readdirSync(join(bucketDir(), 'uploads'))).not.toContain(upload.UploadId);
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'accepted',
+        (error: Error) => error.name,
+      );
+    expect(
+      await Promise.all([
+        refusal(s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key, UploadId: upload.UploadId }))),
+        refusal(
+          s3.send(
+            new UploadPartCommand({
+              Bucket: BUCKET,
+              Key,
+              UploadId: upload.UploadId,
+              PartNumber: 1,
+              Body: 'x',
+            }),
+          ),
+        ),
+        refusal(complete(Key, upload)),
+      ]),
+    ).toEqual(['NoSuchUpload', 'NoSuchUpload', 'NoSuchUpload']);
+    await expect(read(Key)).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
 });
 
