@@ -8,7 +8,9 @@
  *
  * `FUZZ_SEED=<n>` replays a run of the generated requests; the seed is printed with a failure.
  */
+
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -114,6 +116,11 @@ beforeAll(async () => {
     forcePathStyle: true,
     credentials: { accessKeyId: 'any', secretAccessKey: 'thing' },
     maxAttempts: 1,
+    // One attempt, so a failure shows; then an idle pooled socket must not be reused as the
+    // edge closes it (its keep-alive is 5 s, and the 200 drops below take longer). With
+    // `timeout`, Node's agent honours the edge's `Keep-Alive: timeout=5` hint, as the S3
+    // proxy's does; the SDK's default agent ignores it, and its retries cover the race.
+    requestHandler: { httpAgent: new Agent({ keepAlive: true, timeout: 60_000 }) },
   });
   bucket = (await fuzzContext(stack.endpoint)).bucket;
 });
