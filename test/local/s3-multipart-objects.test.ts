@@ -3,12 +3,10 @@
  * the upload links the part files, copies none of them. Reads, ranges, copies, deletes and a
  * restart must see one object all the same, through the SDK and through the AWS CLI.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -21,6 +19,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Service, startS3Service } from '../../local/s3/s3-service';
+import { awsCli } from '../support/aws-cli';
 
 const BUCKET = 'models-bucket';
 const REGION = 'us-east-1';
@@ -261,22 +260,8 @@ describe('aborting a multipart upload', () => {
 });
 
 describe('the AWS CLI, a second client', () => {
-  const execFileAsync = promisify(execFile);
   const aws = (...args: string[]) =>
-    execFileAsync('aws', [...args, '--endpoint-url', service.internalEndpoint, '--only-show-errors'], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: mkdtempSync(join(tmpdir(), 'mop-aws-home-')),
-        AWS_ACCESS_KEY_ID: 'any',
-        AWS_SECRET_ACCESS_KEY: 'thing',
-        AWS_DEFAULT_REGION: REGION,
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
-      timeout: 120_000,
-    }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-      throw new Error("the AWS CLI (`aws`) is not on PATH: .ci/run installs Debian's awscli package");
-    });
+    awsCli(service.internalEndpoint, REGION, [...args, '--only-show-errors'], 120_000);
 
   it('uploads in 8 MiB parts and downloads in 8 MiB ranges that cross the parts, byte for byte', async () => {
     const work = mkdtempSync(join(tmpdir(), 'mop-aws-parts-'));

@@ -4,12 +4,10 @@
  * the versions it replaced stay readable. Driven through the real S3 client (and the AWS CLI,
  * a second, independent client) against the S3 service on its private port.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -30,6 +28,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3EventRecord } from '../../local/s3/notifications';
 import { type S3Service, startS3Service } from '../../local/s3/s3-service';
+import { awsCli } from '../support/aws-cli';
 
 const BUCKET = 'models-bucket';
 const REGION = 'us-east-1';
@@ -380,27 +379,8 @@ describe('state', () => {
 });
 
 describe('the AWS CLI, a second client', () => {
-  const execFileAsync = promisify(execFile);
   const aws = async (...args: string[]) => {
-    const run = execFileAsync(
-      'aws',
-      ['s3api', ...args, '--endpoint-url', service.internalEndpoint, '--output', 'json'],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: mkdtempSync(join(tmpdir(), 'mop-aws-home-')),
-          AWS_ACCESS_KEY_ID: 'any',
-          AWS_SECRET_ACCESS_KEY: 'thing',
-          AWS_DEFAULT_REGION: REGION,
-          AWS_EC2_METADATA_DISABLED: 'true',
-        },
-        timeout: 60_000,
-      },
-    );
-    const { stdout } = await run.catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-      throw new Error("the AWS CLI (`aws`) is not on PATH: .ci/run installs Debian's awscli package");
-    });
+    const stdout = await awsCli(service.internalEndpoint, REGION, ['s3api', ...args, '--output', 'json']);
     return JSON.parse(stdout || '{}') as Record<string, unknown>;
   };
 
