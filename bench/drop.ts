@@ -13,6 +13,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { median } from './cold/runs';
 import { benchSize, type Row, type SizeResult, YARDSTICK } from './drop/run-drop';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -35,13 +36,6 @@ if (sizes.some((s) => !(s > 0)) || !(shards >= 1) || !(runs >= 1)) {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const mib = (bytes: number | undefined) =>
   bytes === undefined ? 'n/a' : `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 const medianOf = (rows: Row[], pick: (row: Row) => number | undefined) => {
   const picked = rows.map(pick).filter((v): v is number => v !== undefined);
   return picked.length ? median(picked) : undefined;

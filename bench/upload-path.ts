@@ -26,6 +26,7 @@ import { keyPath } from '../harness/dropped-uploads';
 import { fuzzContext } from '../harness/fuzz-context';
 import { startChildStack } from '../local/child-stack';
 import { AwsChunkedDecoder } from '../local/s3/aws-chunked';
+import { median } from './cold/runs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -154,10 +155,8 @@ try {
     const runs: { parts: number; complete: number }[] = [];
     for (let run = 0; run < 3; run++)
       runs.push(await multipart(s3, bucket, `bench/multipart-${size}`, size, part));
-    const median = (pick: (r: { parts: number; complete: number }) => number) =>
-      runs.map(pick).sort((a, b) => a - b)[1] as number;
     console.log(
-      `| ${size} MiB | ${size / PART_MIB} | ${seconds(median((r) => r.parts))} | ${seconds(median((r) => r.complete))} | ${mib((await stack.stats()).maxRss)} |`,
+      `| ${size} MiB | ${size / PART_MIB} | ${seconds(median(runs.map((r) => r.parts)))} | ${seconds(median(runs.map((r) => r.complete)))} | ${mib((await stack.stats()).maxRss)} |`,
     );
   }
   s3.destroy();
