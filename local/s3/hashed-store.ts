@@ -50,7 +50,7 @@ import S3Bucket from 's3rver/lib/models/bucket.js';
 import { getConfigModel, type S3Config } from 's3rver/lib/models/config.js';
 import S3Error from 's3rver/lib/models/error.js';
 import S3Object from 's3rver/lib/models/object.js';
-import type { S3rverRecord } from './notifications';
+import { type ObjectCreatedEvent, objectCreatedRecord, type S3rverRecord } from './notifications';
 import {
   currentObject,
   type DataFile,
@@ -81,12 +81,6 @@ export interface Written {
   md5: string;
   versionId: string;
 }
-
-/** The events a new version announces. */
-export type ObjectCreatedEvent =
-  | 'ObjectCreated:Put'
-  | 'ObjectCreated:Copy'
-  | 'ObjectCreated:CompleteMultipartUpload';
 
 /** What a delete did: the delete marker it added, or the version it removed for good. */
 export interface Deleted {
@@ -565,7 +559,8 @@ export class HashedStore {
   ): Promise<ObjectVersion> {
     return this.locked(`${bucket}\n${key}`, async () => {
       const dir = this.objectDir(bucket, key);
-      const name = `${hashOf(key)}.${randomBytes(6).toString('hex')}`;
+      const hash = hashOf(key);
+      const name = `${hash}.${randomBytes(6).toString('hex')}`;
       const files: DataFile[] = staged.files.map((file, i) => ({
         data: staged.files.length === 1 ? `${name}.data` : `${name}.${i + 1}.data`,
         size: file.size,
@@ -600,7 +595,7 @@ export class HashedStore {
           await (how === 'move' ? rename(from, to) : link(from, to));
           placed.push(to);
         }
-        await writeAtomically(join(dir, `${hashOf(key)}.json`), JSON.stringify(record));
+        await writeAtomically(join(dir, `${hash}.json`), JSON.stringify(record));
       } catch (error) {
         await undo();
         throw error;
@@ -634,14 +629,12 @@ export class HashedStore {
         }
         pending.push({
           modified: version.modified,
-          record: {
-            eventName: entry.event,
-            eventTime: new Date(version.modified).toISOString(),
-            s3: {
-              bucket: { name: bucket },
-              object: { key: entry.key, size: version.size, eTag: version.md5, versionId: version.versionId },
-            },
-          },
+          record: objectCreatedRecord(
+            bucket,
+            entry.event,
+            { key: entry.key, size: version.size, md5: version.md5, versionId: version.versionId },
+            new Date(version.modified),
+          ),
         });
       }
     }

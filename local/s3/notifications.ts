@@ -22,6 +22,29 @@ export interface S3rverRecord {
   };
 }
 
+/** The events that announce a new version. */
+export type ObjectCreatedEvent =
+  | 'ObjectCreated:Put'
+  | 'ObjectCreated:Copy'
+  | 'ObjectCreated:CompleteMultipartUpload';
+
+/** The record the local S3 emits for a new version (what s3rver's own event leaves out included). */
+export function objectCreatedRecord(
+  bucket: string,
+  eventName: ObjectCreatedEvent,
+  object: { key: string; size: number; md5: string; versionId: string },
+  eventTime: Date,
+): S3rverRecord {
+  return {
+    eventName,
+    eventTime: eventTime.toISOString(),
+    s3: {
+      bucket: { name: bucket },
+      object: { key: object.key, size: object.size, eTag: object.md5, versionId: object.versionId },
+    },
+  };
+}
+
 /** A real-shaped S3 event record (event version 2.1). */
 export interface S3EventRecord {
   eventVersion: '2.1';

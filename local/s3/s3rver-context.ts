@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import S3Error from 's3rver/lib/models/error.js';
 import type { HashedStore } from './hashed-store';
-import type { S3rverRecord } from './notifications';
+import { type ObjectCreatedEvent, objectCreatedRecord } from './notifications';
 
 const requireCjs = createRequire(import.meta.url);
 const fromS3rver = createRequire(requireCjs.resolve('s3rver'));
@@ -106,16 +106,8 @@ export async function readXml(
 export function emitObjectCreated(
   ctx: Pick<S3rverContext, 'app'>,
   bucket: string,
-  eventName: 'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectCreated:CompleteMultipartUpload',
+  eventName: ObjectCreatedEvent,
   object: { key: string; size: number; md5: string; versionId: string },
 ): void {
-  const record: S3rverRecord = {
-    eventName,
-    eventTime: new Date().toISOString(),
-    s3: {
-      bucket: { name: bucket },
-      object: { key: object.key, size: object.size, eTag: object.md5, versionId: object.versionId },
-    },
-  };
-  ctx.app.emit('event', { Records: [record] });
+  ctx.app.emit('event', { Records: [objectCreatedRecord(bucket, eventName, object, new Date())] });
 }
