@@ -60,6 +60,13 @@ export function invalidArgument(message: string, name: string, value?: string): 
   });
 }
 
+/** Throws S3's `NoSuchBucket` unless `bucket` exists. */
+export async function requireBucket(ctx: Pick<S3rverContext, 'store'>, bucket: string): Promise<void> {
+  if (!(await ctx.store.getBucket(bucket))) {
+    throw new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
+  }
+}
+
 export function malformedXml(): S3Error {
   return new S3Error(
     'MalformedXML',

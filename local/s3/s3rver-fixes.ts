@@ -15,7 +15,6 @@
  *
  * One operation s3rver lacks is added ahead of its router ({@link abortMultipartUpload}).
  */
-import S3Error from 's3rver/lib/models/error.js';
 import {
   type S3rverContext as Context,
   emitObjectCreated,
@@ -24,6 +23,7 @@ import {
   maxKeysOf,
   OWNER,
   readXml,
+  requireBucket,
   s3rverModule,
   queryText as text,
 } from './s3rver-context';
@@ -36,9 +36,7 @@ import {
 export async function abortMultipartUpload(ctx: Context, next: () => Promise<void>): Promise<void> {
   const bucket = /^\/([^/]+)\/./.exec(ctx.path)?.[1];
   if (ctx.method !== 'DELETE' || !bucket || !('uploadId' in ctx.query)) return next();
-  if (!(await ctx.store.getBucket(bucket))) {
-    throw new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
-  }
+  await requireBucket(ctx, bucket);
   await ctx.store.abortUpload(bucket, text(ctx, 'uploadId') ?? '');
   ctx.status = 204;
 }

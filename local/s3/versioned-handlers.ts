@@ -29,6 +29,7 @@ import {
   OWNER,
   queryText,
   readXml,
+  requireBucket,
   s3rverModule,
 } from './s3rver-context';
 
@@ -151,9 +152,7 @@ async function putObject(ctx: Context): Promise<void> {
 async function putObjectCopy(ctx: Context): Promise<void> {
   const { bucket, key } = ctx.params;
   const source = copySourceOf(String(ctx.headers['x-amz-copy-source']));
-  if (!(await ctx.store.getBucket(source.bucket))) {
-    throw new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: source.bucket });
-  }
+  await requireBucket(ctx, source.bucket);
   const replace = ctx.headers['x-amz-metadata-directive'] === 'REPLACE';
   // Copying a version over its own key restores it (S3's way to undo an overwrite).
   if (source.bucket === bucket && source.key === key && !replace && source.versionId === undefined) {
@@ -256,9 +255,7 @@ export async function bucketVersioning(ctx: Context, next: Next): Promise<void> 
   const bucket = /^\/([^/]+)\/?$/.exec(ctx.path)?.[1];
   const operation = bucket && (['versions', 'versioning'] as const).find((name) => name in ctx.query);
   if (!bucket || !operation) return next();
-  if (!(await ctx.store.getBucket(bucket))) {
-    throw new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
-  }
+  await requireBucket(ctx, bucket);
   const method = ctx.method === 'HEAD' ? 'GET' : ctx.method;
   if (operation === 'versions' && method === 'GET') return listObjectVersions(ctx, bucket);
   if (operation === 'versioning' && method === 'GET') {
