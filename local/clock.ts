@@ -39,3 +39,44 @@ export function compressedClock(speed: number, start: number = Date.now()): Cloc
     },
   };
 }
+
+/** A clock that stands still until a test moves it: nothing depends on the machine's speed. */
+export interface ManualClock extends Clock {
+  /** Moves simulated time forward by `ms`, running the timers that fall due, in time order. */
+  advance(ms: number): void;
+}
+
+/**
+ * A {@link ManualClock} reading `start` (epoch ms) until it is advanced. A test that must see a
+ * state that lasts simulated seconds (STARTING, STOPPING …) holds the state as long as it likes
+ * and then moves past it, instead of racing a compressed clock on a busy machine.
+ */
+export function manualClock(start: number = Date.parse('2026-01-01T00:00:00.000Z')): ManualClock {
+  let now = start;
+  let created = 0;
+  const timers = new Set<{ at: number; order: number; fn: () => void }>();
+  const nextDue = (until: number) => {
+    let due: { at: number; order: number; fn: () => void } | undefined;
+    for (const timer of timers)
+      if (timer.at <= until && (!due || timer.at < due.at || (timer.at === due.at && timer.order < due.order)))
+        due = timer;
+    return due;
+  };
+  return {
+    now: () => now,
+    setTimeout(fn, simulatedMs) {
+      const timer = { at: now + Math.max(0, simulatedMs), order: created++, fn };
+      timers.add(timer);
+      return () => timers.delete(timer);
+    },
+    advance(ms) {
+      const until = now + Math.max(0, ms);
+      for (let due = nextDue(until); due; due = nextDue(until)) {
+        timers.delete(due);
+        now = Math.max(now, due.at);
+        due.fn();
+      }
+      now = until;
+    },
+  };
+}

@@ -47,8 +47,13 @@ const { values, stack, claim } = await exitOnStartupError(async () => {
   const functionEnvironment = parseAssignments(values['function-env']);
   const port = values.port ?? Number(process.env.LOCAL_PORT ?? DEFAULT_PORT);
   await assertPortFree(HOST, port);
-  const dataDir = resolve(values['data-dir'] ?? join(PROJECT_ROOT, '.local'));
-  const claim = claimDataDir(dataDir, { keepState: values['keep-state'] });
+  const defaultDataDir = join(PROJECT_ROOT, '.local');
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir);
+  // The project's own .local/ (git ignores it) is the stack's even from before it was marked.
+  const claim = claimDataDir(dataDir, {
+    keepState: values['keep-state'],
+    adopt: dataDir === resolve(defaultDataDir),
+  });
   const stack = await startLocalStack({
     host: HOST,
     port,

@@ -4,7 +4,7 @@
  * AWS. The real handlers run in this process against the real AWS SDK clients over HTTP, and
  * the real state-machine file runs in the ASL runner.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TERMINAL_STATUSES } from '../src/sagemaker-api/limits';
@@ -35,6 +35,7 @@ import { type EventSource, startEventSource } from './sqs/event-source';
 import { LocalQueue, type QueueMessage } from './sqs/queue';
 import { QueueStore } from './sqs/queue-store';
 import { createSqsService, SQS_TARGET_PREFIX } from './sqs/service';
+import { emptyDataDir, prepareDataDir } from './startup/data-dir';
 import {
   createStepFunctionsService,
   type ExecuteDefinition,
@@ -124,8 +125,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? Number(process.env.LOCAL_PORT ?? DEFAULT_PORT);
   const dataDir = options.dataDir ?? join(PROJECT_ROOT, '.local');
-  if (options.reset) rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
+  prepareDataDir(dataDir, { adopt: dataDir === join(PROJECT_ROOT, '.local') });
+  if (options.reset) emptyDataDir(dataDir);
 
   const speed = options.clockSpeed ?? Number(process.env.LOCAL_CLOCK_SPEED ?? 60);
   const clock = persistentClock(join(dataDir, 'clock.json'), speed);

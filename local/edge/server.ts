@@ -21,6 +21,7 @@ import type { ErrorSite } from '../internal-errors';
 import { REPLAY_KEY_HEADER } from '../replay-key';
 import type { S3Service } from '../s3/s3-service';
 import type { SnsService } from '../sns/service';
+import { keepIdleConnections } from './keep-alive';
 
 /** What a JSON-protocol service learns of a request besides its operation and input. */
 export interface JsonRequestContext {
@@ -103,7 +104,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       else send(res, awsJsonErrorResponse('application/x-amz-json-1.1', error));
     });
   });
-  server.keepAliveTimeout = 5_000;
+  keepIdleConnections(server);
   server.requestTimeout = 0;
   server.timeout = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {

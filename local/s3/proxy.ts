@@ -34,9 +34,9 @@ export function createS3Proxy(
   port: number,
   onInternalError: (error: unknown, path: string) => void,
 ): S3Proxy {
-  // `timeout` makes the agent honour s3rver's `Keep-Alive: timeout=5` hint (Node ignores the
-  // hint without it): an idle socket is dropped a second before s3rver would close it, instead
-  // of being reused as s3rver closes it, which fails that request with "socket hang up".
+  // s3rver keeps idle connections for ../edge/keep-alive's 65 s; `timeout` also makes the agent
+  // honour its `Keep-Alive: timeout=65` hint (Node ignores the hint without it), so an idle
+  // socket is dropped a second before s3rver would close it, never reused as s3rver closes it.
   const agent = new http.Agent({ keepAlive: true, timeout: 60_000 });
   const stats: S3ProxyStats = { requests: 0, clientsGone: 0 };
   return {

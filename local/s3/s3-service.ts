@@ -14,6 +14,7 @@ import type { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
+import { keepIdleConnections } from '../edge/keep-alive';
 import type { ErrorSite } from '../internal-errors';
 import { HashedStore } from './hashed-store';
 import {
@@ -159,7 +160,9 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
   const address = await server.run();
   // The edge closes idle clients; behind it, a long upload must not be cut at Node's 300 s.
   // s3rver keeps its server as `httpServer` (lib/s3rver.js), which its types leave out.
-  (server as unknown as { httpServer: http.Server }).httpServer.requestTimeout = 0;
+  const s3rverServer = (server as unknown as { httpServer: http.Server }).httpServer;
+  s3rverServer.requestTimeout = 0;
+  keepIdleConnections(s3rverServer);
   const proxy = createS3Proxy(address.port, (error, path) =>
     options.onInternalError?.(error, { path: `S3 proxy ${path}` }),
   );
@@ -170,6 +173,7 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
     void proxy.handle(req, res);
   });
   internal.requestTimeout = 0;
+  keepIdleConnections(internal);
   await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
   const internalEndpoint = `http://127.0.0.1:${(internal.address() as AddressInfo).port}`;
 

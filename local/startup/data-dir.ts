@@ -2,13 +2,60 @@
  * The data dir of `npm start` (`.local/` by default), made ready before the stack starts: a
  * folder this process can write, held by a lock file so a second stack cannot write the same
  * state, then emptied (a fresh start) or checked (`--keep-state`: every state file parses).
+ *
+ * The stack only ever empties a folder it made: one that carries its marker file, or that was
+ * missing or empty when it was claimed. Any other folder (`--data-dir .`, a home folder, a
+ * folder of models) is refused before anything in it is touched.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { StartupError } from './startup-error';
 
 /** The lock file's name inside the data dir. */
 export const LOCK_FILE = 'stack.lock';
+
+/** The file that marks a folder as a local stack's data dir, which the stack may empty. */
+export const MARKER_FILE = '.model-opt-local-stack';
+
+const MARKER_TEXT =
+  'This folder is the data dir of the model-optimization-pipeline local stack (npm start).\n' +
+  'A fresh start empties it. Remove this file and the stack will refuse the folder.\n';
+
+/**
+ * Makes `dir` a data dir the stack may write and empty: creates it with the marker when it is
+ * missing or empty, and accepts it when it carries the marker. `adopt` accepts an unmarked
+ * folder too (the project's own `.local/`, made before the marker existed) and marks it.
+ * Throws a {@link StartupError}, touching nothing, for any other folder.
+ */
+export function prepareDataDir(dir: string, options: { adopt?: boolean } = {}): void {
+  let entries: string[];
+  try {
+    entries = existsSync(dir) ? readdirSync(dir) : [];
+  } catch (error) {
+    throw dataDirError(dir, error);
+  }
+  const ours = entries.length === 0 || entries.includes(MARKER_FILE) || options.adopt === true;
+  if (!ours) {
+    const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
+    throw new StartupError(
+      `the data dir ${dir} holds files the local stack did not create (${shown}), and a fresh start would delete them: pass a new or empty folder with --data-dir <dir> (the stack marks it as its own with ${MARKER_FILE})`,
+    );
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!entries.includes(MARKER_FILE)) writeFileSync(join(dir, MARKER_FILE), MARKER_TEXT);
+  } catch (error) {
+    throw dataDirError(dir, error);
+  }
+}
+
+/** Empties a data dir that {@link prepareDataDir} accepted, keeping its marker and `keep` entries. */
+export function emptyDataDir(dir: string, keep: string[] = []): void {
+  for (const entry of readdirSync(dir)) {
+    if (entry !== MARKER_FILE && !keep.includes(entry))
+      rmSync(join(dir, entry), { recursive: true, force: true });
+  }
+}
 
 /** What the lock file holds. */
 export interface LockContent {
@@ -27,17 +74,13 @@ export interface DataDirClaim {
 }
 
 /**
- * Claims `dir` for this process's stack: creates it, takes its lock, and empties it unless
- * `keepState`, in which case its state files must parse. Throws a {@link StartupError} that
- * says what to do when the folder cannot be written, another live stack holds it, or a state
- * file is corrupt.
+ * Claims `dir` for this process's stack: creates it (or accepts it, {@link prepareDataDir}),
+ * takes its lock, and empties it unless `keepState`, in which case its state files must parse.
+ * Throws a {@link StartupError} that says what to do when the folder is not the stack's, cannot
+ * be written, another live stack holds it, or a state file is corrupt.
  */
-export function claimDataDir(dir: string, options: { keepState: boolean }): DataDirClaim {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    throw dataDirError(dir, error);
-  }
+export function claimDataDir(dir: string, options: { keepState: boolean; adopt?: boolean }): DataDirClaim {
+  prepareDataDir(dir, { adopt: options.adopt ?? false });
   const lockPath = join(dir, LOCK_FILE);
   let content: LockContent = { pid: process.pid, startedAt: new Date().toISOString() };
   takeLock(dir, lockPath, content);
@@ -51,9 +94,7 @@ export function claimDataDir(dir: string, options: { keepState: boolean }): Data
       );
     }
   } else {
-    for (const entry of readdirSync(dir)) {
-      if (entry !== LOCK_FILE) rmSync(join(dir, entry), { recursive: true, force: true });
-    }
+    emptyDataDir(dir, [LOCK_FILE]);
   }
 
   function release(): void {

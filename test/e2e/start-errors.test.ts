@@ -3,13 +3,27 @@
  * its exact stderr and exit code. None of these starts a stack: each is caught before.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { claimDataDir, dataDirError, findCorruptStateFile, LOCK_FILE } from '../../local/startup/data-dir';
+import {
+  claimDataDir,
+  dataDirError,
+  findCorruptStateFile,
+  LOCK_FILE,
+  MARKER_FILE,
+} from '../../local/startup/data-dir';
 import { checkNodeVersion } from '../../local/startup/node-version';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -60,6 +74,13 @@ const scratch = () => {
 afterAll(() => {
   for (const dir of scratches.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+/** A folder a local stack made: it carries the marker. */
+const stackDataDir = () => {
+  const dir = join(scratch(), 'state');
+  mkdirSync(dir);
+  writeFileSync(join(dir, MARKER_FILE), '');
+  return dir;
+};
 const servers: Server[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
@@ -105,8 +126,7 @@ describe('npm start refuses to start, says why and what to do, exit 2, no stack 
   });
 
   it('when another stack holds the data dir, and leaves that stack its state', async () => {
-    const dataDir = join(scratch(), 'state');
-    mkdirSync(dataDir);
+    const dataDir = stackDataDir();
     // This test's own process stands for the running stack: its pid is alive.
     writeFileSync(
       join(dataDir, LOCK_FILE),
@@ -126,6 +146,35 @@ describe('npm start refuses to start, says why and what to do, exit 2, no stack 
     expect(readFileSync(join(dataDir, 'clock.json'), 'utf8')).toBe('{"start":1,"speed":60}');
   });
 
+  it('when the data dir holds files the stack did not create, and touches none of them', async () => {
+    const dataDir = join(scratch(), 'mine');
+    mkdirSync(join(dataDir, 'sub'), { recursive: true });
+    writeFileSync(join(dataDir, 'precious.txt'), 'keep me');
+    writeFileSync(join(dataDir, 'sub', 'keep.txt'), 'me too');
+    for (const extra of [[], ['--keep-state']]) {
+      const run = await start(['--port', '0', '--no-examples', '--data-dir', dataDir, ...extra]);
+      expect(run).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `the data dir ${dataDir} holds files the local stack did not create (precious.txt, sub), and a fresh start would delete them: pass a new or empty folder with --data-dir <dir> (the stack marks it as its own with ${MARKER_FILE})\n`,
+      });
+      expect(readdirSync(dataDir).sort()).toEqual(['precious.txt', 'sub']);
+      expect(readFileSync(join(dataDir, 'sub', 'keep.txt'), 'utf8')).toBe('me too');
+    }
+  });
+
+  it('when the data dir is the project itself (--data-dir .)', async () => {
+    const before = readdirSync(ROOT).sort();
+    const run = await start(['--port', '0', '--no-examples', '--data-dir', '.']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^the data dir \S+ holds files the local stack did not create \(.*\), and a fresh start would delete them/,
+    );
+    expect(readdirSync(ROOT).sort()).toEqual(before);
+    expect(existsSync(join(ROOT, '.git'))).toBe(true);
+  });
+
   it('when the data dir cannot be a folder (a file is in its way)', async () => {
     const file = join(scratch(), 'a-file');
     writeFileSync(file, 'not a folder');
@@ -139,7 +188,7 @@ describe('npm start refuses to start, says why and what to do, exit 2, no stack 
   });
 
   it('when a state file in the data dir is corrupt and --keep-state asks to keep it', async () => {
-    const dataDir = join(scratch(), 'state');
+    const dataDir = stackDataDir();
     mkdirSync(join(dataDir, 'sagemaker'), { recursive: true });
     const torn = '{"version":1,"jobs":[{"request":';
     writeFileSync(join(dataDir, 'sagemaker', 'jobs.json'), torn);
@@ -185,8 +234,7 @@ describe('npm start refuses to start, says why and what to do, exit 2, no stack 
 
 describe('the data dir claim', () => {
   it('takes over the lock of a stack that is gone, and gives it back', () => {
-    const dataDir = join(scratch(), 'state');
-    mkdirSync(dataDir);
+    const dataDir = stackDataDir();
     const gone = spawnSync(process.execPath, ['-e', '']).pid;
     writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify({ pid: gone, startedAt: '2026-01-01T00:00:00Z' }));
     writeFileSync(join(dataDir, 'events.jsonl'), '{}\n');
@@ -195,6 +243,26 @@ describe('the data dir claim', () => {
     expect(existsSync(join(dataDir, 'events.jsonl'))).toBe(false);
     claim.release();
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
+  });
+
+  it('marks a new folder as its own, and empties only a marked one at a fresh start', () => {
+    const dataDir = join(scratch(), 'fresh', 'state');
+    claimDataDir(dataDir, { keepState: false }).release();
+    expect(readdirSync(dataDir)).toEqual([MARKER_FILE]);
+    writeFileSync(join(dataDir, 'events.jsonl'), '{}\n');
+    mkdirSync(join(dataDir, 's3'));
+    claimDataDir(dataDir, { keepState: false }).release();
+    expect(readdirSync(dataDir)).toEqual([MARKER_FILE]);
+  });
+
+  it("resets the project's own .local/ (adopted) even from before the marker, and marks it", () => {
+    const dataDir = join(scratch(), '.local');
+    mkdirSync(join(dataDir, 's3'), { recursive: true });
+    writeFileSync(join(dataDir, 'clock.json'), '{"start":1,"speed":60}');
+    expect(() => claimDataDir(dataDir, { keepState: false })).toThrow(/did not create/);
+    const claim = claimDataDir(dataDir, { keepState: false, adopt: true });
+    expect(readdirSync(dataDir).sort()).toEqual([MARKER_FILE, LOCK_FILE].sort());
+    claim.release();
   });
 
   it('says a folder it may not write is not writable', () => {

@@ -15,7 +15,9 @@ import {
   StopOptimizationJobCommand,
 } from '@aws-sdk/client-sagemaker';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { manualClock } from '../../local/clock';
 import {
+  advance,
   createRequest,
   errorOf,
   type Harness,
@@ -501,9 +503,12 @@ describe('errors', () => {
 
   it('ResourceLimitExceeded when the concurrent-job quota is reached; allowed again once a job ends', async () => {
     await h.close();
-    // A long STOPPING phase, so that the quota can be seen to still count a stopping job.
+    // A manual clock holds the STOPPING phase, so that the quota can be seen to still count a
+    // stopping job.
+    const clock = manualClock();
     h = await startHarness({
       maxConcurrentJobs: 2,
+      clock,
       durations: { startingSeconds: 5, inProgressSeconds: 30, stoppingSeconds: 300 },
     });
     h.emulator.faults.overrideOutcome({ match: { nameContains: 'busy' }, outcome: 'hang' });
@@ -516,7 +521,11 @@ describe('errors', () => {
     await h.client.send(new StopOptimizationJobCommand({ OptimizationJobName: 'busy-1' }));
     // STOPPING still counts against the quota.
     expect(await errorOf(() => create(createRequest('third')))).toBeInstanceOf(ResourceLimitExceeded);
-    await waitForStatus(h.client, 'busy-1', ['STOPPED']);
+    await advance(h, clock, 300);
+    expect(
+      (await h.client.send(new DescribeOptimizationJobCommand({ OptimizationJobName: 'busy-1' })))
+        .OptimizationJobStatus,
+    ).toBe('STOPPED');
     await expect(create(createRequest('third'))).resolves.toHaveProperty('OptimizationJobArn');
   });
 

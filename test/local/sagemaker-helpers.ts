@@ -12,7 +12,7 @@ import {
   type SageMakerClientConfig,
 } from '@aws-sdk/client-sagemaker';
 import { pack } from 'tar-stream';
-import { compressedClock } from '../../local/clock';
+import { compressedClock, type ManualClock } from '../../local/clock';
 import {
   createSageMakerEmulator,
   type SageMakerEmulator,
@@ -82,6 +82,15 @@ export async function startHarness(options: SageMakerEmulatorOptions = {}): Prom
       return closing;
     },
   };
+}
+
+/**
+ * Moves `clock` (the harness's manual clock) forward by `seconds` of simulated time and waits
+ * until the emulator has applied every transition that fell due, work included.
+ */
+export async function advance(h: Harness, clock: ManualClock, seconds: number): Promise<void> {
+  clock.advance(seconds * 1000);
+  await h.emulator.settle();
 }
 
 /** A gzipped tarball of `files` (path → contents). */

@@ -14,10 +14,11 @@ import {
   StopOptimizationJobCommand,
 } from '@aws-sdk/client-sagemaker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compressedClock } from '../../local/clock';
+import { compressedClock, manualClock } from '../../local/clock';
 import type { JobStatusChange, SageMakerEmulatorOptions } from '../../local/sagemaker/emulator';
 import { InMemoryObjectStore } from '../../local/sagemaker/object-store';
 import {
+  advance,
   createRequest,
   type Harness,
   MODEL_FILES,
@@ -285,29 +286,45 @@ describe('model problems end the job FAILED with a ClientError', () => {
 });
 
 describe('stop, injected outcomes and MaxRuntimeInSeconds', () => {
+  // Both on a manual clock: each passing state is held while the test looks at it.
   it('Stop moves a running job to STOPPING, then STOPPED, and writes no output', async () => {
+    const clock = manualClock();
     const h = await start({
+      clock,
       durations: { startingSeconds: 5, inProgressSeconds: 3_600, stoppingSeconds: 20 },
     });
     await putFolder(h.store, 'models', 'llama/', MODEL_FILES);
     await create(h, createRequest('stopped'));
-    await waitForStatus(h.client, 'stopped', ['INPROGRESS']);
+    await advance(h, clock, 5);
+    expect((await describeJob(h, 'stopped')).OptimizationJobStatus).toBe('INPROGRESS');
     await h.client.send(new StopOptimizationJobCommand({ OptimizationJobName: 'stopped' }));
-    expect((await describeJob(h, 'stopped')).OptimizationJobStatus).toMatch(/^STOPP(ING|ED)$/);
-    // Stopping a job that is already stopping is accepted.
+    expect((await describeJob(h, 'stopped')).OptimizationJobStatus).toBe('STOPPING');
+    await advance(h, clock, 19);
+    // Stopping a job that is already stopping is accepted, and does not restart the phase.
     await h.client.send(new StopOptimizationJobCommand({ OptimizationJobName: 'stopped' }));
-    const job = await waitForStatus(h.client, 'stopped', ['STOPPED']);
-    expect(job.OptimizationEndTime).toBeDefined();
+    expect((await describeJob(h, 'stopped')).OptimizationJobStatus).toBe('STOPPING');
+    await advance(h, clock, 1);
+    const job = await describeJob(h, 'stopped');
+    expect(job.OptimizationJobStatus).toBe('STOPPED');
+    expect((job.OptimizationEndTime?.getTime() ?? 0) - (job.OptimizationStartTime?.getTime() ?? 0)).toBe(
+      20_000,
+    );
     expect(await keys(h, 'out', 'stopped/')).toEqual([]);
   });
 
   it('Stop works on a job that is still STARTING', async () => {
+    const clock = manualClock();
     const h = await start({
+      clock,
       durations: { startingSeconds: 3_600, inProgressSeconds: 30, stoppingSeconds: 5 },
     });
     await create(h, createRequest('early-stop'));
+    await advance(h, clock, 3_599);
+    expect((await describeJob(h, 'early-stop')).OptimizationJobStatus).toBe('STARTING');
     await h.client.send(new StopOptimizationJobCommand({ OptimizationJobName: 'early-stop' }));
-    const job = await waitForStatus(h.client, 'early-stop', ['STOPPED']);
+    await advance(h, clock, 5);
+    const job = await describeJob(h, 'early-stop');
+    expect(job.OptimizationJobStatus).toBe('STOPPED');
     expect(job.OptimizationStartTime).toBeUndefined();
   });
 
@@ -386,26 +403,32 @@ describe('restart from the state file', () => {
   it('resumes a job that was running and writes its output exactly once', async () => {
     const file = stateFile();
     const store = countingStore();
-    // Both emulators share one time line: same speed, same start instant.
-    const clockStart = Date.now();
+    // Both emulators share one time line, a manual clock: the job is INPROGRESS at the restart
+    // however long the restart takes.
+    const clock = manualClock();
     const options = {
       stateFile: file,
       objectStore: store,
+      clock,
       durations: { startingSeconds: 5, inProgressSeconds: 1_000, stoppingSeconds: 5 },
     };
-    const first = await start({ ...options, clock: compressedClock(SPEED, clockStart) });
+    const first = await start(options);
     await putFolder(store, 'models', 'llama/', MODEL_FILES);
     store.puts.length = 0;
     await create(first, createRequest('resumed'));
-    await waitForStatus(first.client, 'resumed', ['INPROGRESS']);
+    await advance(first, clock, 5);
+    expect((await describeJob(first, 'resumed')).OptimizationJobStatus).toBe('INPROGRESS');
     await first.close();
     const saved = JSON.parse(readFileSync(file, 'utf8'));
     expect(saved.jobs).toHaveLength(1);
     expect(saved.jobs[0]).toMatchObject({ status: 'INPROGRESS', source: { files: expect.any(Array) } });
     expect(store.puts).toEqual([]);
 
-    const second = await start({ ...options, clock: compressedClock(SPEED, clockStart) });
-    const job = await waitForStatus(second.client, 'resumed');
+    const second = await start(options);
+    await advance(second, clock, 999);
+    expect((await describeJob(second, 'resumed')).OptimizationJobStatus).toBe('INPROGRESS');
+    await advance(second, clock, 1);
+    const job = await describeJob(second, 'resumed');
     expect(job.OptimizationJobStatus).toBe('COMPLETED');
     expect((job.OptimizationEndTime?.getTime() ?? 0) - (job.OptimizationStartTime?.getTime() ?? 0)).toBe(
       1_000_000,
