@@ -19,14 +19,16 @@ export const TERMINAL = [
   'Model Optimization Stopped',
 ];
 
-/** Every event in the log at `path` so far; none while the file does not exist. */
+/**
+ * Every event in the log at `path` so far; none while the file does not exist. The stack may be
+ * appending as this reads, and a reader can see part of a write (one that crosses a page), so a
+ * last line without its newline is not yet an event and is left for the next read.
+ */
 export function readEventsLog(path: string): StoredEvent[] {
-  return existsSync(path)
-    ? readFileSync(path, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as StoredEvent)
-    : [];
+  if (!existsSync(path)) return [];
+  const lines = readFileSync(path, 'utf8').split('\n');
+  lines.pop();
+  return lines.filter(Boolean).map((line) => JSON.parse(line) as StoredEvent);
 }
 
 /** Events of one job, by detail-type. */

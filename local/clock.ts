@@ -53,26 +53,22 @@ export interface ManualClock extends Clock {
  */
 export function manualClock(start: number = Date.parse('2026-01-01T00:00:00.000Z')): ManualClock {
   let now = start;
-  let created = 0;
-  const timers = new Set<{ at: number; order: number; fn: () => void }>();
-  const nextDue = (until: number) => {
-    let due: { at: number; order: number; fn: () => void } | undefined;
-    for (const timer of timers)
-      if (timer.at <= until && (!due || timer.at < due.at || (timer.at === due.at && timer.order < due.order)))
-        due = timer;
-    return due;
-  };
+  // Pending timers, in the order they fall due (ties: the order they were set).
+  let timers: { at: number; fn: () => void }[] = [];
   return {
     now: () => now,
     setTimeout(fn, simulatedMs) {
-      const timer = { at: now + Math.max(0, simulatedMs), order: created++, fn };
-      timers.add(timer);
-      return () => timers.delete(timer);
+      const timer = { at: now + Math.max(0, simulatedMs), fn };
+      const index = timers.findIndex((t) => t.at > timer.at);
+      timers.splice(index === -1 ? timers.length : index, 0, timer);
+      return () => {
+        timers = timers.filter((t) => t !== timer);
+      };
     },
     advance(ms) {
       const until = now + Math.max(0, ms);
-      for (let due = nextDue(until); due; due = nextDue(until)) {
-        timers.delete(due);
+      for (let due = timers[0]; due && due.at <= until; due = timers[0]) {
+        timers.shift();
         now = Math.max(now, due.at);
         due.fn();
       }

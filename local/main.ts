@@ -5,13 +5,14 @@
  * a data dir that is locked, unwritable or corrupt) is said in one line with the fix, exit 2
  * (local/startup/).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { fitTable } from '../src/terminal/fit-table';
 import { createLiveRegion, type LiveRegion } from '../src/terminal/live-region';
 import { truncateLine } from '../src/terminal/text-width';
+import { EventsLog } from './console/events-log';
 import { dropExamples, type ExampleDrop } from './examples';
 import { installLastResort } from './last-resort';
 import { DEFAULT_PORT, type LocalStack, PROJECT_ROOT, startLocalStack } from './stack';
@@ -214,7 +215,8 @@ function speedOf(): number {
   return JSON.parse(readFileSync(join(stack.dataDir, 'clock.json'), 'utf8')).speed;
 }
 
-interface LoggedEvent {
+/** What this file reads of a logged event. */
+interface PipelineEvent {
   'detail-type': string;
   detail: {
     jobName?: string;
@@ -224,13 +226,12 @@ interface LoggedEvent {
   };
 }
 
-function loggedEvents(stack: LocalStack): LoggedEvent[] {
-  if (!existsSync(stack.eventsLogPath)) return [];
-  return readFileSync(stack.eventsLogPath, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as LoggedEvent);
+/** The events the bus has logged so far; a line still being appended is left for later. */
+function loggedEvents(stack: LocalStack): readonly PipelineEvent[] {
+  eventsLog ??= new EventsLog(stack.eventsLogPath);
+  return eventsLog.all() as unknown as readonly PipelineEvent[];
 }
+let eventsLog: EventsLog | undefined;
 
 /** The terminal event each example drop should end with, by job name. */
 function expectedOutcomes(drops: ExampleDrop[]): Map<string, string> {

@@ -5,11 +5,12 @@
  * first EventId and is neither logged nor delivered again. When the journal is opened, an entry
  * it holds that the events log lacks (a kill between the two appends) is appended to the log.
  *
- * Each append is one write of a few kilobytes, which a SIGKILL cannot split; a torn last line
- * (a power cut) is skipped.
+ * Both files are mended when the journal is opened: a last line that a kill cut short is cut
+ * off (./torn-tail), so later appends start on a line of their own.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { cutTornTail } from './torn-tail';
 
 interface JournalLine {
   key: string;
@@ -28,6 +29,8 @@ export class PutJournal {
     eventsLogPath: string,
   ) {
     mkdirSync(dirname(path), { recursive: true });
+    cutTornTail(path);
+    cutTornTail(eventsLogPath);
     const lines = readLines(path);
     if (lines.length === 0) return;
     const logged = new Set(readLines(eventsLogPath).map((l) => (l as { id?: string }).id));
@@ -54,7 +57,7 @@ export class PutJournal {
 
 const slot = (key: string, index: number) => `${key}\n${index}`;
 
-/** The JSON lines of a file; a line that does not parse (torn by a power cut) is skipped. */
+/** The JSON lines of a file; a line that does not parse is skipped. */
 function readLines(path: string): unknown[] {
   if (!existsSync(path)) return [];
   const out: unknown[] = [];

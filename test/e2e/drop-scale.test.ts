@@ -5,13 +5,14 @@
  * figures come from the stack's own `/_local/stats` and its log of the S3 requests it received.
  * No timing is asserted.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ListOptimizationJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticModel } from '../../bench/drop/synthetic-model';
+import { readEventsLog } from '../../harness/bus-events';
 import { type ChildStack, type StackStats, startChildStack } from '../../local/child-stack';
 import type { S3RequestRecord } from '../../local/s3-request-log';
 import { EXIT_CODES } from '../../src/cli/errors';
@@ -178,9 +179,9 @@ describe('drops against a stack in its own process: memory, Ctrl-C, kill and res
     sageMaker.destroy();
     expect(jobs.OptimizationJobSummaries?.map((job) => job.OptimizationJobName)).toEqual([rerun.jobName]);
     const eventsLog = join(dir, 'stack', 'events.jsonl');
-    const started = (existsSync(eventsLog) ? readFileSync(eventsLog, 'utf8').split('\n').filter(Boolean) : [])
-      .map((line) => JSON.parse(line))
-      .filter((e) => e['detail-type'] === 'Model Optimization Started' && e.detail.jobName === rerun.jobName);
+    const started = readEventsLog(eventsLog).filter(
+      (e) => e['detail-type'] === 'Model Optimization Started' && e.detail.jobName === rerun.jobName,
+    );
     expect(started).toHaveLength(1);
 
     const again = await drop(model.folder);

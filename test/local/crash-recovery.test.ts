@@ -176,4 +176,28 @@ describe('the local bus, for crash recovery', () => {
     expect(replayed.Entries).toEqual([{ EventId: 'e-7' }]);
     expect(logged(dir).filter((l) => l.includes('"id":"e-7"'))).toHaveLength(1);
   });
+
+  it('cuts a line a kill tore off the log and the journal, so later events are whole lines', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mop-bus-'));
+    open(dir).putEvents({ Entries: [entry] }, 'exec#8');
+    const [line] = logged(dir);
+    // As if killed mid-append: half a line at the end of each file.
+    appendFileSync(join(dir, 'events.jsonl'), line?.slice(0, 40) ?? '');
+    appendFileSync(join(dir, 'eventbridge', 'put-journal.jsonl'), '{"key":"exec#9","ind');
+
+    const bus = open(dir);
+    bus.putEvents({ Entries: [entry] }, 'exec#9');
+    bus.putEvents({ Entries: [entry] });
+
+    const lines = logged(dir);
+    expect(lines).toHaveLength(3);
+    for (const text of lines) expect(() => JSON.parse(text)).not.toThrow();
+    const journal = readFileSync(join(dir, 'eventbridge', 'put-journal.jsonl'), 'utf8');
+    expect(
+      journal
+        .split('\n')
+        .filter(Boolean)
+        .map((text) => JSON.parse(text).key),
+    ).toEqual(['exec#8', 'exec#9']);
+  });
 });

@@ -4,7 +4,7 @@ import { buffer } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AwsServiceError } from '../../local/aws-error';
 import { awsJsonErrorResponse, operationFromTarget, toAwsJson } from '../../local/aws-json';
-import { compressedClock } from '../../local/clock';
+import { compressedClock, manualClock } from '../../local/clock';
 import { forEachArchiveFile, ModelSourceError } from '../../local/sagemaker/model-source';
 import { parseS3Uri } from '../../local/sagemaker/s3-uri';
 import { tarGz } from './sagemaker-helpers';
@@ -53,6 +53,35 @@ describe('compressedClock', () => {
 
   it('rejects a speed that is not positive', () => {
     expect(() => compressedClock(0)).toThrow(RangeError);
+  });
+});
+
+describe('manualClock', () => {
+  it('stands still until advanced, then runs the timers that fell due in time order, each at its time', () => {
+    const clock = manualClock(1_000);
+    const fired: string[] = [];
+    clock.setTimeout(() => fired.push(`b@${clock.now()}`), 20);
+    clock.setTimeout(() => fired.push(`a@${clock.now()}`), 10);
+    const cancel = clock.setTimeout(() => fired.push('cancelled'), 15);
+    clock.setTimeout(() => fired.push(`late@${clock.now()}`), 50);
+    cancel();
+    expect(clock.now()).toBe(1_000);
+    clock.advance(30);
+    expect(fired).toEqual(['a@1010', 'b@1020']);
+    expect(clock.now()).toBe(1_030);
+    clock.advance(20);
+    expect(fired).toEqual(['a@1010', 'b@1020', 'late@1050']);
+  });
+
+  it('runs a timer that a firing timer sets, when it falls due within the same advance', () => {
+    const clock = manualClock(0);
+    const fired: number[] = [];
+    clock.setTimeout(() => {
+      fired.push(clock.now());
+      clock.setTimeout(() => fired.push(clock.now()), 5);
+    }, 5);
+    clock.advance(10);
+    expect(fired).toEqual([5, 10]);
   });
 });
 
