@@ -17,6 +17,7 @@ import { type ChildStack, type StackStats, startChildStack } from '../../local/c
 import type { S3RequestRecord } from '../../local/s3-request-log';
 import { EXIT_CODES } from '../../src/cli/errors';
 import { runCli, startCli } from '../support/cli';
+import { type HoldProxy, startHoldProxy } from '../support/hold-proxy';
 
 const MIB = 1024 * 1024;
 const SHARD = 256 * MIB;
@@ -31,6 +32,9 @@ describe('drops against a stack in its own process: memory, Ctrl-C, kill and res
   let env: Record<string, string>;
   let s3: S3Client;
   let bucket: string;
+  let proxy: HoldProxy;
+  /** `env` with the CLI's requests through `proxy`. */
+  let viaProxy: Record<string, string>;
   const drop = async (...args: string[]) => {
     const run = await runCli(['drop', ...args, '--json'], env, 180_000);
     expect(run.stderr).toBe('');
@@ -84,10 +88,13 @@ describe('drops against a stack in its own process: memory, Ctrl-C, kill and res
       credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
     };
     s3 = new S3Client({ ...config, forcePathStyle: true });
+    proxy = await startHoldProxy(stack.endpoint);
+    viaProxy = { ...env, AWS_ENDPOINT_URL: proxy.url };
     bucket = (await drop(join(EXAMPLES, 'tiny-llm'), '--model-id', 'warm-up')).bucket;
   });
   afterAll(async () => {
     s3?.destroy();
+    await proxy?.close();
     await stack?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -114,10 +121,12 @@ describe('drops against a stack in its own process: memory, Ctrl-C, kill and res
 
   it('Ctrl-C ends a drop with exit code 130, leaves the manifest unsent, and says how to resume', async () => {
     const model = writeSyntheticModel(join(dir, 'interrupted'), { shards: 4, shardBytes: 12 * MIB });
-    const running = startCli(['drop', model.folder, '--json', ...SLOW], env);
-    await until('the second shard to be under way', (all) =>
-      all.some((r) => r.key.endsWith('model-00002-of-00004.safetensors') && r.operation === 'UploadPart'),
+    // The drop stops at the second shard's second part, held by the proxy: Ctrl-C comes mid-drop.
+    proxy.holdWhen(
+      (method, url) => method === 'PUT' && /model-00002-of-00004\.safetensors\?.*partNumber=2\b/.test(url),
     );
+    const running = startCli(['drop', model.folder, '--json', ...SLOW], viaProxy);
+    await proxy.held();
 
     running.child.kill('SIGINT');
     const run = await running.done;
@@ -132,9 +141,13 @@ describe('drops against a stack in its own process: memory, Ctrl-C, kill and res
 
   it('a drop killed mid-way, run again, sends only what was missing and starts exactly one job', async () => {
     const model = writeSyntheticModel(join(dir, 'resumed'), { shards: 4, shardBytes: 11 * MIB });
-    const killed = startCli(['drop', model.folder, '--json', ...SLOW], env);
-    // Killed as the second shard lands: the third is under way (its parts overlap the second's
-    // completion), the rest not yet begun.
+    // Killed once the second shard has landed, while the proxy holds the third shard's second
+    // part: the third is under way, the fourth not yet begun.
+    proxy.holdWhen(
+      (method, url) => method === 'PUT' && /model-00003-of-00004\.safetensors\?.*partNumber=2\b/.test(url),
+    );
+    const killed = startCli(['drop', model.folder, '--json', ...SLOW], viaProxy);
+    await proxy.held();
     await until('the second shard in place', (all) =>
       all.some(
         (r) =>

@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Edge, IDLE_TIMEOUT_MS, startEdge } from '../../local/edge/server';
 import type { S3Service } from '../../local/s3/s3-service';
 
-const IDLE_MS = 600;
+// The client and the edge share this process: a stall of the process longer than the gap's slack
+// (idle timeout less the gap, 1.25 s) would let the edge's idle timer fire before a byte is read.
+const IDLE_MS = 1_500;
 let edge: Edge;
 const received: number[] = [];
 
@@ -64,8 +66,8 @@ describe('the edge’s timeouts', () => {
   });
 
   it('serves a request that takes many idle timeouts to arrive, as long as bytes keep coming', async () => {
-    // 12 bytes, 200 ms apart: 2.4 s in all, 4 × the idle timeout.
-    expect(await trickle(12, IDLE_MS / 3)).toBe('12');
+    // 24 bytes, 250 ms apart: 6 s in all, 4 × the idle timeout.
+    expect(await trickle(24, IDLE_MS / 6)).toBe('24');
   });
 
   it('closes a connection whose client stops sending mid-body, without an answer', async () => {
