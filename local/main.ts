@@ -41,6 +41,8 @@ const HELP = `Usage: npm start -- [options]
   -h, --help        this help`;
 
 const HOST = '127.0.0.1';
+/** The stack's events log, read as it grows (loggedEvents). */
+let eventsLog: EventsLog | undefined;
 
 const { values, stack, claim } = await exitOnStartupError(async () => {
   checkNodeVersion();
@@ -231,7 +233,6 @@ function loggedEvents(stack: LocalStack): readonly PipelineEvent[] {
   eventsLog ??= new EventsLog(stack.eventsLogPath);
   return eventsLog.all() as unknown as readonly PipelineEvent[];
 }
-let eventsLog: EventsLog | undefined;
 
 /** The terminal event each example drop should end with, by job name. */
 function expectedOutcomes(drops: ExampleDrop[]): Map<string, string> {
