@@ -16,6 +16,7 @@ import { FileReadError } from '../../src/cli/drop-errors';
 import { dropModel } from '../../src/cli/drop-upload';
 import { EXIT_CODES } from '../../src/cli/errors';
 import { runCli, startCli } from '../support/cli';
+import { startHoldProxy } from '../support/hold-proxy';
 import { startTestStack, type TestStack } from '../support/local-stack';
 
 const MIB = 1024 * 1024;
@@ -35,13 +36,6 @@ describe('model-opt drop: bad input, interruptions, resumed drops', () => {
         r.key.startsWith(keyPrefix) &&
         ['PutObject', 'UploadPart', 'CreateMultipartUpload', 'CompleteMultipartUpload'].includes(r.operation),
     );
-  const until = async (what: string, done: () => boolean, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!done()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  };
   const keysUnder = async (prefix: string) =>
     (
       (await t.s3.send(new ListObjectsV2Command({ Bucket: t.stack.bucket, Prefix: prefix }))).Contents ?? []
@@ -108,15 +102,21 @@ describe('model-opt drop: bad input, interruptions, resumed drops', () => {
   it('a file that changes while it is sent ends the drop with exit code 5, and nothing is triggered', async () => {
     const model = writeSyntheticModel(join(dir, 'changing'), { shards: 1, shardBytes: 30 * MIB });
     const shard = join(model.folder, 'model-00001-of-00001.safetensors');
-    const running = startCli(['drop', model.folder, '--json', ...SLOW], env);
-    await until('the shard to be under way', () =>
-      requests().some(
-        (r) => r.key === 'models/changing/model-00001-of-00001.safetensors' && r.operation === 'UploadPart',
-      ),
+    // The proxy holds the shard's second part while the file grows: it changes mid-upload.
+    const proxy = await startHoldProxy(t.stack.endpoint);
+    proxy.holdWhen(
+      (method, url) => method === 'PUT' && /model-00001-of-00001\.safetensors\?.*partNumber=2\b/.test(url),
     );
+    const running = startCli(['drop', model.folder, '--json', ...SLOW], {
+      ...env,
+      AWS_ENDPOINT_URL: proxy.url,
+    });
+    await proxy.held();
 
     appendFileSync(shard, 'more weights');
+    proxy.release();
     const run = await running.done;
+    await proxy.close();
 
     expect(run.code).toBe(EXIT_CODES.incomplete);
     expect(run.json.error).toEqual({

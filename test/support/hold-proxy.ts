@@ -1,13 +1,14 @@
 /**
  * A pass-through HTTP proxy in front of a local stack that holds the requests a test names:
  * the client then waits at a known point for as long as the test likes (to interrupt or kill
- * it there), instead of the test racing the client's progress on a busy machine.
+ * it there, or to change what it reads), instead of the test racing the client's progress on
+ * a busy machine.
  */
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Which requests to hold (never forwarded); the rest pass through. */
+/** Which requests to hold; the rest pass through. */
 export type HoldRule = (method: string, url: string) => boolean;
 
 export interface HoldProxy {
@@ -16,22 +17,18 @@ export interface HoldProxy {
   holdWhen(rule: HoldRule | undefined): void;
   /** Resolves once a request is being held (at once if one is). */
   held(): Promise<void>;
+  /** Holds nothing more, and sends on the requests it holds. */
+  release(): void;
   close(): Promise<void>;
 }
 
+type Exchange = { req: http.IncomingMessage; res: http.ServerResponse };
+
 export async function startHoldProxy(target: string): Promise<HoldProxy> {
   let rule: HoldRule | undefined;
-  const holding = new Set<http.IncomingMessage>();
+  const holding = new Set<Exchange>();
   const waiters: (() => void)[] = [];
-  const server = http.createServer((req, res) => {
-    req.on('error', () => undefined);
-    res.on('error', () => undefined);
-    if (rule?.(req.method ?? 'GET', req.url ?? '/')) {
-      holding.add(req);
-      req.once('close', () => holding.delete(req));
-      for (const wake of waiters.splice(0)) wake();
-      return;
-    }
+  const forward = ({ req, res }: Exchange) => {
     const upstream = http.request(
       `${target}${req.url ?? '/'}`,
       { method: req.method, headers: req.headers },
@@ -42,6 +39,15 @@ export async function startHoldProxy(target: string): Promise<HoldProxy> {
     );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
+  };
+  const server = http.createServer((req, res) => {
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+    if (!rule?.(req.method ?? 'GET', req.url ?? '/')) return forward({ req, res });
+    const exchange = { req, res };
+    holding.add(exchange);
+    req.once('close', () => holding.delete(exchange));
+    for (const wake of waiters.splice(0)) wake();
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -52,6 +58,11 @@ export async function startHoldProxy(target: string): Promise<HoldProxy> {
     },
     held: () =>
       holding.size > 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(() => resolve())),
+    release() {
+      rule = undefined;
+      for (const exchange of holding) forward(exchange);
+      holding.clear();
+    },
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
