@@ -54,26 +54,33 @@ describe('packaged template: the event contract', () => {
     });
   });
 
-  it('adds the bus policy only when subscriber accounts are listed (none on ci)', () => {
-    const policy = resource(template, 'PipelineEventBusSubscriberPolicy');
-    expect(policy.Condition).toBe('HasSubscriberAccounts');
+  it('adds the subscriber statements only when subscriber accounts are listed (none on ci)', () => {
     expect(template.Conditions?.HasSubscriberAccounts).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
-    expect(policy.Properties).toMatchObject({
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's escape for a literal ${...}
+    const creatorAccount = { 'events:creatorAccount': { 'Fn::Sub': '${!aws:PrincipalAccount}' } };
+    const subscribers = {
       EventBusName: { Ref: 'PipelineEventBus' },
       Statement: {
         Effect: 'Allow',
         Principal: { AWS: { 'Fn::Split': [',', ''] } },
         Resource: { 'Fn::Sub': expect.stringContaining(`:rule/${BUS}/*`) },
-        Condition: {
-          StringEqualsIfExists: {
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's escape for a literal ${...}
-            'events:creatorAccount': { 'Fn::Sub': '${!aws:PrincipalAccount}' },
-            'events:source': 'model-optimization-pipeline',
-          },
-        },
       },
+    };
+    const putRule = resource(template, 'PipelineEventBusSubscriberPolicy');
+    expect(putRule.Condition).toBe('HasSubscriberAccounts');
+    expect(putRule.Properties).toMatchObject(subscribers);
+    expect(putRule.Properties?.Statement.Action).toBe('events:PutRule');
+    expect(putRule.Properties?.Statement.Condition).toEqual({
+      StringEquals: creatorAccount,
+      'ForAllValues:StringEquals': { 'events:source': 'model-optimization-pipeline' },
+      Null: { 'events:source': 'false' },
     });
-    expect(policy.Properties?.Statement.Action).not.toContain('events:PutEvents');
+    const manage = resource(template, 'PipelineEventBusSubscriberRulesPolicy');
+    expect(manage.Condition).toBe('HasSubscriberAccounts');
+    expect(manage.Properties).toMatchObject(subscribers);
+    expect(manage.Properties?.Statement.Action).not.toContain('events:PutRule');
+    expect(manage.Properties?.Statement.Action).not.toContain('events:PutEvents');
+    expect(manage.Properties?.Statement.Condition).toEqual({ StringEquals: creatorAccount });
   });
 });
 
