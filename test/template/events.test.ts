@@ -4,7 +4,13 @@ import { DETAIL_TYPES } from '../../src/events/contract';
 import { EVENT_KINDS, REGISTRY_SCHEMA_TYPE, registrySchemaFile, registrySchemaName } from '../../src/schemas';
 import { loadEvent } from '../support/events';
 import { committedSchema } from '../support/json-schema';
-import { packagedTemplate, resource, resourcesOfType, roleStatements } from '../support/template';
+import {
+  packagedTemplate,
+  resource,
+  resourcesOfType,
+  roleStatements,
+  roleStatementsOfEveryBranch,
+} from '../support/template';
 
 const template = packagedTemplate();
 const BUS = 'model-optimization-pipeline-ci';
@@ -81,6 +87,29 @@ describe('packaged template: the event contract', () => {
     expect(manage.Properties?.Statement.Action).not.toContain('events:PutRule');
     expect(manage.Properties?.Statement.Action).not.toContain('events:PutEvents');
     expect(manage.Properties?.Statement.Condition).toEqual({ StringEquals: creatorAccount });
+  });
+  it('denies every principal but the tracking role putting an event with the pipeline source, on every stage', () => {
+    const deny = resource(template, 'PipelineEventBusOnlyThePipelinePutsItsSource');
+    expect(deny.Condition).toBeUndefined();
+    expect(deny.Properties).toEqual({
+      EventBusName: { Ref: 'PipelineEventBus' },
+      StatementId: 'OnlyThePipelinePutsItsSource',
+      Statement: {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': ['PipelineEventBus', 'Arn'] },
+        Condition: {
+          'ForAnyValue:StringEquals': { 'events:source': 'model-optimization-pipeline' },
+          ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': ['TrackOptimizationJobRole', 'Arn'] } },
+        },
+      },
+    });
+    // The role it exempts is the only one granted events:PutEvents.
+    const putters = resourcesOfType(template, 'AWS::IAM::Role').filter(([, role]) =>
+      roleStatementsOfEveryBranch(role).some((s) => [s.Action].flat().includes('events:PutEvents')),
+    );
+    expect(putters.map(([id]) => id)).toEqual(['TrackOptimizationJobRole']);
   });
 });
 
