@@ -4,7 +4,13 @@ import { DETAIL_TYPES } from '../../src/events/contract';
 import { EVENT_KINDS, REGISTRY_SCHEMA_TYPE, registrySchemaFile, registrySchemaName } from '../../src/schemas';
 import { loadEvent } from '../support/events';
 import { committedSchema } from '../support/json-schema';
-import { packagedTemplate, resource, resourcesOfType, roleStatements } from '../support/template';
+import {
+  packagedTemplate,
+  resource,
+  resourcesOfType,
+  roleStatements,
+  roleStatementsOfEveryBranch,
+} from '../support/template';
 
 const template = packagedTemplate();
 const BUS = 'model-optimization-pipeline-ci';
@@ -54,26 +60,56 @@ describe('packaged template: the event contract', () => {
     });
   });
 
-  it('adds the bus policy only when subscriber accounts are listed (none on ci)', () => {
-    const policy = resource(template, 'PipelineEventBusSubscriberPolicy');
-    expect(policy.Condition).toBe('HasSubscriberAccounts');
+  it('adds the subscriber statements only when subscriber accounts are listed (none on ci)', () => {
     expect(template.Conditions?.HasSubscriberAccounts).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
-    expect(policy.Properties).toMatchObject({
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's escape for a literal ${...}
+    const creatorAccount = { 'events:creatorAccount': { 'Fn::Sub': '${!aws:PrincipalAccount}' } };
+    const subscribers = {
       EventBusName: { Ref: 'PipelineEventBus' },
       Statement: {
         Effect: 'Allow',
         Principal: { AWS: { 'Fn::Split': [',', ''] } },
         Resource: { 'Fn::Sub': expect.stringContaining(`:rule/${BUS}/*`) },
+      },
+    };
+    const putRule = resource(template, 'PipelineEventBusSubscriberPolicy');
+    expect(putRule.Condition).toBe('HasSubscriberAccounts');
+    expect(putRule.Properties).toMatchObject(subscribers);
+    expect(putRule.Properties?.Statement.Action).toBe('events:PutRule');
+    expect(putRule.Properties?.Statement.Condition).toEqual({
+      StringEquals: creatorAccount,
+      'ForAllValues:StringEquals': { 'events:source': 'model-optimization-pipeline' },
+      Null: { 'events:source': 'false' },
+    });
+    const manage = resource(template, 'PipelineEventBusSubscriberRulesPolicy');
+    expect(manage.Condition).toBe('HasSubscriberAccounts');
+    expect(manage.Properties).toMatchObject(subscribers);
+    expect(manage.Properties?.Statement.Action).not.toContain('events:PutRule');
+    expect(manage.Properties?.Statement.Action).not.toContain('events:PutEvents');
+    expect(manage.Properties?.Statement.Condition).toEqual({ StringEquals: creatorAccount });
+  });
+  it('denies every principal but the tracking role putting an event with the pipeline source, on every stage', () => {
+    const deny = resource(template, 'PipelineEventBusOnlyThePipelinePutsItsSource');
+    expect(deny.Condition).toBeUndefined();
+    expect(deny.Properties).toEqual({
+      EventBusName: { Ref: 'PipelineEventBus' },
+      StatementId: 'OnlyThePipelinePutsItsSource',
+      Statement: {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': ['PipelineEventBus', 'Arn'] },
         Condition: {
-          StringEqualsIfExists: {
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's escape for a literal ${...}
-            'events:creatorAccount': { 'Fn::Sub': '${!aws:PrincipalAccount}' },
-            'events:source': 'model-optimization-pipeline',
-          },
+          'ForAnyValue:StringEquals': { 'events:source': 'model-optimization-pipeline' },
+          ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': ['TrackOptimizationJobRole', 'Arn'] } },
         },
       },
     });
-    expect(policy.Properties?.Statement.Action).not.toContain('events:PutEvents');
+    // The role it exempts is the only one granted events:PutEvents.
+    const putters = resourcesOfType(template, 'AWS::IAM::Role').filter(([, role]) =>
+      roleStatementsOfEveryBranch(role).some((s) => [s.Action].flat().includes('events:PutEvents')),
+    );
+    expect(putters.map(([id]) => id)).toEqual(['TrackOptimizationJobRole']);
   });
 });
 

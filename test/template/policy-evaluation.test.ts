@@ -1,0 +1,255 @@
+/**
+ * The bus policy and the tracking role's policy as IAM evaluates them: each case is a request
+ * run through @cloud-copilot/iam-simulate, which evaluates condition operators and keys by AWS's
+ * service authorization reference (events:source multivalued, events:creatorAccount single).
+ * The policies are the packaged templates' own, their intrinsic functions resolved for a
+ * made-up account: the `ci` shape of the global setup (no subscriber accounts), and the `prod`
+ * shape of `npm run lint:cfn` (subscriber accounts 111111111111 and 222222222222).
+ */
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CfnTemplate,
+  packagedTemplate,
+  packageTemplate,
+  prodShape,
+  resource,
+  resourcesOfType,
+  roleStatements,
+} from '../support/template';
+
+const PIPELINE_ACCOUNT = '999999999999';
+const SOURCE = 'model-optimization-pipeline';
+const SUBSCRIBER = '111111111111';
+const UNLISTED = '333333333333';
+/** The name CloudFormation would give the tracking role: it has no RoleName of its own. */
+const TRACKING_ROLE_ARN = `arn:aws:iam::${PIPELINE_ACCOUNT}:role/model-optimization-pipeline-TrackOptimizationJobRole-AbC123`;
+
+interface Stack {
+  template: CfnTemplate;
+  region: string;
+  busName: string;
+}
+
+/** The values CloudFormation gives the references the policies make, for this made-up stack. */
+function resolve(value: unknown, stack: Stack): unknown {
+  const arns: Record<string, string> = {
+    PipelineEventBus: `arn:aws:events:${stack.region}:${PIPELINE_ACCOUNT}:event-bus/${stack.busName}`,
+    TrackOptimizationJobRole: TRACKING_ROLE_ARN,
+    CheckOptimizationJobLambdaFunction: `arn:aws:lambda:${stack.region}:${PIPELINE_ACCOUNT}:function:check`,
+  };
+  const refs: Record<string, string> = {
+    'AWS::Partition': 'aws',
+    'AWS::Region': stack.region,
+    'AWS::AccountId': PIPELINE_ACCOUNT,
+    PipelineEventBus: stack.busName,
+  };
+  const known = (table: Record<string, string>, key: string) => {
+    const found = table[key];
+    if (found === undefined) throw new Error(`the test cannot resolve ${key}`);
+    return found;
+  };
+  if (Array.isArray(value)) return value.map((v) => resolve(v, stack));
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value);
+  const [key, argument] = entries[0] ?? [];
+  if (entries.length === 1 && key && (key === 'Ref' || key.startsWith('Fn::'))) {
+    if (key === 'Ref') return known(refs, argument as string);
+    if (key === 'Fn::GetAtt') {
+      const [id, attribute] = argument as [string, string];
+      if (attribute !== 'Arn') throw new Error(`the test cannot resolve ${id}.${attribute}`);
+      return known(arns, id);
+    }
+    if (key === 'Fn::Sub') {
+      return (argument as string).replace(/\$\{(!?)([^}]+)\}/g, (_, literal: string, name: string) => {
+        if (literal) return `\${${name}}`;
+        return name.endsWith('.Arn') ? known(arns, name.slice(0, -4)) : known(refs, name);
+      });
+    }
+    if (key === 'Fn::Split') {
+      const [delimiter, source] = argument as [string, unknown];
+      return (resolve(source, stack) as string).split(delimiter);
+    }
+    if (key === 'Fn::Join') {
+      const [delimiter, list] = argument as [string, unknown];
+      return (resolve(list, stack) as string[]).join(delimiter);
+    }
+    throw new Error(`the test cannot resolve ${key}`);
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, stack)]));
+}
+
+/** A condition of the template, as CloudFormation evaluates it (the few functions it uses). */
+function conditionHolds(template: CfnTemplate, name: string): boolean {
+  const evaluate = (expression: any): boolean => {
+    if (expression['Fn::Not']) return !evaluate(expression['Fn::Not'][0]);
+    if (expression['Fn::Equals']) return expression['Fn::Equals'][0] === expression['Fn::Equals'][1];
+    if (expression.Condition) return evaluate(template.Conditions?.[expression.Condition]);
+    throw new Error(`the test cannot evaluate ${JSON.stringify(expression)}`);
+  };
+  return evaluate(template.Conditions?.[name]);
+}
+
+/** The bus's policy: the statement of every AWS::Events::EventBusPolicy the stage creates. */
+function busPolicy(stack: Stack) {
+  const statements = resourcesOfType(stack.template, 'AWS::Events::EventBusPolicy')
+    .filter(([, r]) => !r.Condition || conditionHolds(stack.template, r.Condition))
+    .map(([, r]) => {
+      expect(r.Properties?.EventBusName).toEqual({ Ref: 'PipelineEventBus' });
+      return { Sid: r.Properties?.StatementId, ...(resolve(r.Properties?.Statement, stack) as object) };
+    });
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+function trackingRolePolicy(stack: Stack) {
+  const role = resource(stack.template, 'TrackOptimizationJobRole');
+  return { Version: '2012-10-17', Statement: resolve(roleStatements(role), stack) };
+}
+
+/** Everything allowed by the caller's own account: what another account's policies add is not the pipeline's to decide. */
+const ALLOW_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+interface Request {
+  /** The caller: a role session in some account. */
+  account: string;
+  role: string;
+  action: string;
+  resource: string;
+  context: Record<string, string | string[]>;
+  identityPolicy?: unknown;
+}
+
+/** The decision IAM takes on the request, with the bus policy as resource policy. */
+async function evaluate(stack: Stack, request: Request): Promise<string> {
+  const roleArn = request.role.startsWith('arn:')
+    ? request.role
+    : `arn:aws:iam::${request.account}:role/${request.role}`;
+  const roleName = roleArn.split('/').at(-1);
+  const simulation: Simulation = {
+    request: {
+      principal: `arn:aws:sts::${request.account}:assumed-role/${roleName}/session`,
+      action: request.action,
+      resource: { resource: request.resource, accountId: PIPELINE_ACCOUNT },
+      // What AWS puts in every request context of a role session.
+      contextVariables: {
+        'aws:PrincipalArn': roleArn,
+        'aws:PrincipalAccount': request.account,
+        ...request.context,
+      },
+    },
+    identityPolicies: [{ name: 'caller', policy: request.identityPolicy ?? ALLOW_ALL }],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: busPolicy(stack),
+  };
+  const result = await runSimulation(simulation, {});
+  if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+  return result.overallResult;
+}
+
+const ruleArn = (stack: Stack, name: string) =>
+  `arn:aws:events:${stack.region}:${PIPELINE_ACCOUNT}:rule/${stack.busName}/${name}`;
+const busArn = (stack: Stack) =>
+  `arn:aws:events:${stack.region}:${PIPELINE_ACCOUNT}:event-bus/${stack.busName}`;
+
+/** A subscriber account's PutRule on the pipeline's bus, with the pattern's sources. */
+const putRule = (stack: Stack, account: string, sources: string[] | undefined) =>
+  evaluate(stack, {
+    account,
+    role: 'rule-admin',
+    action: 'events:PutRule',
+    resource: ruleArn(stack, 'model-optimization-outcomes'),
+    context: { 'events:creatorAccount': account, ...(sources ? { 'events:source': sources } : {}) },
+  });
+
+const putEvents = (stack: Stack, role: string, sources: string[], identityPolicy?: unknown) =>
+  evaluate(stack, {
+    account: PIPELINE_ACCOUNT,
+    role,
+    action: 'events:PutEvents',
+    resource: busArn(stack),
+    context: { 'events:source': sources },
+    identityPolicy,
+  });
+
+const ci: Stack = {
+  template: packagedTemplate(),
+  region: 'us-east-1',
+  busName: 'model-optimization-pipeline-ci',
+};
+const prod: Stack = { template: { Resources: {} }, region: '', busName: 'model-optimization-pipeline-prod' };
+
+beforeAll(async () => {
+  const { region, args } = prodShape();
+  expect(args).toContain(`subscriberAccountIds=${SUBSCRIBER},222222222222`);
+  prod.template = await packageTemplate(args, region);
+  prod.region = region;
+}, 180_000);
+
+describe('bus policy, evaluated: subscriber accounts create rules on the pipeline source only (prod shape)', () => {
+  it('allows a listed account a rule whose pattern names the pipeline source', async () => {
+    expect(await putRule(prod, SUBSCRIBER, [SOURCE])).toBe('Allowed');
+  });
+
+  it('denies a listed account a rule without a source (it would select every event on the bus)', async () => {
+    expect(await putRule(prod, SUBSCRIBER, undefined)).toBe('ImplicitlyDenied');
+  });
+
+  it('denies a listed account a rule on another source, alone or beside the pipeline’s', async () => {
+    expect(await putRule(prod, SUBSCRIBER, ['com.example.orders'])).toBe('ImplicitlyDenied');
+    expect(await putRule(prod, SUBSCRIBER, [SOURCE, 'com.example.orders'])).toBe('ImplicitlyDenied');
+  });
+
+  it('denies an unlisted account any rule', async () => {
+    expect(await putRule(prod, UNLISTED, [SOURCE])).toBe('ImplicitlyDenied');
+  });
+
+  it('lets a listed account manage the rules it created, not another account’s', async () => {
+    const deleteRule = (creatorAccount: string) =>
+      evaluate(prod, {
+        account: SUBSCRIBER,
+        role: 'rule-admin',
+        action: 'events:DeleteRule',
+        resource: ruleArn(prod, 'model-optimization-outcomes'),
+        context: { 'events:creatorAccount': creatorAccount },
+      });
+    expect(await deleteRule(SUBSCRIBER)).toBe('Allowed');
+    expect(await deleteRule('222222222222')).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('bus policy, evaluated: no subscriber account on a stage that lists none (ci shape)', () => {
+  it('denies every other account a rule, even on the pipeline source', async () => {
+    expect(await putRule(ci, SUBSCRIBER, [SOURCE])).toBe('ImplicitlyDenied');
+  });
+});
+
+describe.each([
+  ['ci', ci],
+  ['prod', prod],
+])('bus policy, evaluated: only the tracking role puts the pipeline source (%s shape)', (_, stack) => {
+  it('denies another role of the account the pipeline source, whatever its own policies allow', async () => {
+    expect(await putEvents(stack, 'account-admin', [SOURCE])).toBe('ExplicitlyDenied');
+    expect(await putEvents(stack, 'account-admin', ['com.example.orders', SOURCE])).toBe('ExplicitlyDenied');
+  });
+
+  it('leaves other sources to the account’s own policies', async () => {
+    expect(await putEvents(stack, 'account-admin', ['com.example.orders'])).toBe('Allowed');
+  });
+
+  it('allows the tracking role, by its own policy, to put the pipeline source', async () => {
+    expect(await putEvents(stack, TRACKING_ROLE_ARN, [SOURCE], trackingRolePolicy(stack))).toBe('Allowed');
+  });
+
+  it('denies another account the pipeline source', async () => {
+    expect(
+      await evaluate(stack, {
+        account: UNLISTED,
+        role: 'producer',
+        action: 'events:PutEvents',
+        resource: busArn(stack),
+        context: { 'events:source': [SOURCE] },
+      }),
+    ).toBe('ExplicitlyDenied');
+  });
+});
