@@ -77,7 +77,7 @@ describe('packaged template: the event contract', () => {
     expect(putRule.Properties).toMatchObject(subscribers);
     expect(putRule.Properties?.Statement.Action).toBe('events:PutRule');
     expect(putRule.Properties?.Statement.Condition).toEqual({
-      StringEquals: creatorAccount,
+      StringEqualsIfExists: creatorAccount,
       'ForAllValues:StringEquals': { 'events:source': 'model-optimization-pipeline' },
       Null: { 'events:source': 'false' },
     });
@@ -86,7 +86,7 @@ describe('packaged template: the event contract', () => {
     expect(manage.Properties).toMatchObject(subscribers);
     expect(manage.Properties?.Statement.Action).not.toContain('events:PutRule');
     expect(manage.Properties?.Statement.Action).not.toContain('events:PutEvents');
-    expect(manage.Properties?.Statement.Condition).toEqual({ StringEquals: creatorAccount });
+    expect(manage.Properties?.Statement.Condition).toEqual({ StringEqualsIfExists: creatorAccount });
   });
   it('denies every principal but the tracking role putting an event with the pipeline source, on every stage', () => {
     const deny = resource(template, 'PipelineEventBusOnlyThePipelinePutsItsSource');

@@ -1,7 +1,7 @@
 /**
  * The bus policy and the tracking role's policy as IAM evaluates them: each case is a request
  * run through @cloud-copilot/iam-simulate, which evaluates condition operators and keys by AWS's
- * service authorization reference (events:source multivalued, events:creatorAccount single).
+ * service authorization reference (events:source multivalued; events:creatorAccount single, IfExists as EventBridge documents it).
  * The policies are the packaged templates' own, their intrinsic functions resolved for a
  * made-up account: the `ci` shape of the global setup (no subscriber accounts), and the `prod`
  * shape of `npm run lint:cfn` (subscriber accounts 111111111111 and 222222222222).
