@@ -20,6 +20,7 @@ import { claimDataDir } from './startup/data-dir';
 import { checkNodeVersion } from './startup/node-version';
 import { assertPortFree, explainListenError } from './startup/port';
 import { exitOnStartupError, StartupError } from './startup/startup-error';
+import { stopOnSignals } from './startup/stop-on-signals';
 import { aslExecutor } from './stepfunctions/executor';
 import { shortKey, startTimeline } from './timeline';
 
@@ -41,6 +42,8 @@ const HELP = `Usage: npm start -- [options]
   -h, --help        this help`;
 
 const HOST = '127.0.0.1';
+/** How long Ctrl-C waits for the stack to stop before it quits without it (stop-on-signals). */
+const STOP_TIMEOUT_MS = 15_000;
 /** The stack's events log, read as it grows (loggedEvents). */
 let eventsLog: EventsLog | undefined;
 
@@ -83,21 +86,19 @@ const region = createLiveRegion({
 const timeline = values.quiet
   ? undefined
   : startTimeline(stack.activity, { region, now: () => stack.clock.now() });
-let stopping = false;
-const shutdown = async (code: number, signal?: NodeJS.Signals) => {
-  if (stopping) return;
-  stopping = true;
-  timeline?.stop();
-  region.finish();
-  if (signal) console.log('\nStopping the local stack…');
-  await stack.stop();
-  claim.release();
-  if (signal) console.log(stoppedMessage(stack));
-  process.exit(code);
-};
-// A second Ctrl-C while the stack stops does not wait for it.
-process.on('SIGINT', () => (stopping ? process.exit(130) : void shutdown(0, 'SIGINT')));
-process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
+const shutdown = stopOnSignals({
+  async stop(signal) {
+    timeline?.stop();
+    region.finish();
+    if (signal) console.log('\nStopping the local stack…');
+    await stack.stop();
+    claim.release();
+    if (signal) console.log(stoppedMessage(stack));
+  },
+  exit: (code) => process.exit(code),
+  timeoutMs: STOP_TIMEOUT_MS,
+  report: (message) => console.error(message),
+});
 installLastResort(stack.internalErrors, (code) => process.exit(code));
 
 if (!values['no-examples']) {
