@@ -1,5 +1,6 @@
 /**
- * The bus policy and the tracking role's policy as IAM evaluates them: each case is a request
+ * The bus policy, the tracking role's policy, the service roles' trust policies and
+ * start-optimization's tagging grant as IAM evaluates them: each case is a request
  * run through @cloud-copilot/iam-simulate, which evaluates condition operators and keys by AWS's
  * service authorization reference (events:source multivalued; events:creatorAccount single, IfExists as EventBridge documents it).
  * The policies are the packaged templates' own, their intrinsic functions resolved for a
@@ -31,6 +32,8 @@ interface Stack {
   busName: string;
 }
 
+const NO_VALUE = Symbol('AWS::NoValue');
+
 /** The values CloudFormation gives the references the policies make, for this made-up stack. */
 function resolve(value: unknown, stack: Stack): unknown {
   const arns: Record<string, string> = {
@@ -44,17 +47,22 @@ function resolve(value: unknown, stack: Stack): unknown {
     'AWS::AccountId': PIPELINE_ACCOUNT,
     PipelineEventBus: stack.busName,
   };
-  const known = (table: Record<string, string>, key: string) => {
-    const found = table[key];
-    if (found === undefined) throw new Error(`the test cannot resolve ${key}`);
-    return found;
-  };
-  if (Array.isArray(value)) return value.map((v) => resolve(v, stack));
+  // Another resource of the stack: an ARN no request of these tests names.
+  const known = (table: Record<string, string>, key: string) =>
+    table[key] ?? `arn:aws:cloudformation:${stack.region}:${PIPELINE_ACCOUNT}:other-resource/${key}`;
+  if (Array.isArray(value)) {
+    return value.map((v) => resolve(v, stack)).filter((v) => v !== NO_VALUE);
+  }
   if (typeof value !== 'object' || value === null) return value;
   const entries = Object.entries(value);
   const [key, argument] = entries[0] ?? [];
   if (entries.length === 1 && key && (key === 'Ref' || key.startsWith('Fn::'))) {
+    if (key === 'Ref' && argument === 'AWS::NoValue') return NO_VALUE;
     if (key === 'Ref') return known(refs, argument as string);
+    if (key === 'Fn::If') {
+      const [condition, whenTrue, whenFalse] = argument as [string, unknown, unknown];
+      return resolve(conditionHolds(stack.template, condition) ? whenTrue : whenFalse, stack);
+    }
     if (key === 'Fn::GetAtt') {
       const [id, attribute] = argument as [string, string];
       if (attribute !== 'Arn') throw new Error(`the test cannot resolve ${id}.${attribute}`);
@@ -251,5 +259,98 @@ describe.each([
         context: { 'events:source': [SOURCE] },
       }),
     ).toBe('ExplicitlyDenied');
+  });
+});
+
+/** A service's sts:AssumeRole of a stack role, on behalf of `sourceArn`, under the role's trust policy. */
+async function assumeRole(stack: Stack, roleId: string, service: string, sourceArn: string) {
+  const trust = resolve(resource(stack.template, roleId).Properties?.AssumeRolePolicyDocument, stack);
+  const result = await runSimulation(
+    {
+      request: {
+        principal: service,
+        action: 'sts:AssumeRole',
+        resource: {
+          resource: `arn:aws:iam::${PIPELINE_ACCOUNT}:role/${roleId}`,
+          accountId: PIPELINE_ACCOUNT,
+        },
+        contextVariables: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceArn.split(':')[4] ?? '' },
+      },
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: trust,
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+  return result.overallResult;
+}
+
+describe('trust policies, evaluated: each service role serves this stack’s own resources (ci shape)', () => {
+  const stateMachine = `arn:aws:states:us-east-1:${PIPELINE_ACCOUNT}:stateMachine:model-optimization-pipeline-ci-track`;
+
+  it('lets Step Functions assume the tracking role for this state machine, not another', async () => {
+    const assume = (arn: string) => assumeRole(ci, 'TrackOptimizationJobRole', 'states.amazonaws.com', arn);
+    expect(await assume(stateMachine)).toBe('Allowed');
+    expect(await assume(`${stateMachine}:live`)).toBe('Allowed');
+    expect(await assume(`${stateMachine}-other`)).toBe('ImplicitlyDenied');
+    expect(await assume(stateMachine.replace(PIPELINE_ACCOUNT, UNLISTED))).toBe('ImplicitlyDenied');
+  });
+
+  it('lets SageMaker assume the job role for this account’s optimization jobs, not other SageMaker resources', async () => {
+    const assume = (arn: string) => assumeRole(ci, 'SageMakerExecutionRole', 'sagemaker.amazonaws.com', arn);
+    const jobs = `arn:aws:sagemaker:us-east-1:${PIPELINE_ACCOUNT}`;
+    expect(await assume(`${jobs}:optimization-job/llama-3-abc`)).toBe('Allowed');
+    expect(await assume(`${jobs}:training-job/llama-3-abc`)).toBe('ImplicitlyDenied');
+    expect(await assume(`${jobs}:optimization-job/llama-3-abc`.replace(PIPELINE_ACCOUNT, UNLISTED))).toBe(
+      'ImplicitlyDenied',
+    );
+  });
+});
+
+describe('start-optimization’s role, evaluated: it tags jobs only as it creates them, with the stage tag (ci shape)', () => {
+  const addTags = async (context: Record<string, string | string[]>) => {
+    const role = resource(ci.template, 'StartOptimizationRole');
+    const result = await runSimulation(
+      {
+        request: {
+          principal: `arn:aws:sts::${PIPELINE_ACCOUNT}:assumed-role/start/session`,
+          action: 'sagemaker:AddTags',
+          resource: {
+            resource: `arn:aws:sagemaker:us-east-1:${PIPELINE_ACCOUNT}:optimization-job/llama-3-abc`,
+            accountId: PIPELINE_ACCOUNT,
+          },
+          contextVariables: context,
+        },
+        identityPolicies: [
+          {
+            name: 'start-optimization',
+            policy: { Version: '2012-10-17', Statement: resolve(roleStatements(role), ci) },
+          },
+        ],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+    return result.overallResult;
+  };
+  const pipelineTags = { 'aws:RequestTag/stage': 'ci', 'aws:TagKeys': ['model-id', 'source-key', 'stage'] };
+
+  it('allows the tags of CreateOptimizationJob that carry the stage tag', async () => {
+    expect(await addTags({ 'sagemaker:TaggingAction': 'CreateOptimizationJob', ...pipelineTags })).toBe(
+      'Allowed',
+    );
+  });
+
+  it('denies tags without the stage’s tag, and tagging a job that exists', async () => {
+    const create = { 'sagemaker:TaggingAction': 'CreateOptimizationJob' };
+    expect(await addTags({ ...create, 'aws:RequestTag/stage': 'prod', 'aws:TagKeys': ['stage'] })).toBe(
+      'ImplicitlyDenied',
+    );
+    expect(await addTags({ ...create, 'aws:TagKeys': ['team'] })).toBe('ImplicitlyDenied');
+    expect(await addTags({ 'sagemaker:TaggingAction': 'AddTags', ...pipelineTags })).toBe('ImplicitlyDenied');
   });
 });
