@@ -3,6 +3,7 @@
  * or malformed variable fails fast with a message that names it.
  */
 import * as z from 'zod';
+import { normalizePrefix, prefixProblems } from '../config/stage-prefixes.cjs';
 import { environmentSchema, techniquesSchema } from './drop/manifest-schema';
 import { ConfigError } from './errors';
 import { DEPLOYMENT_INSTANCE_TYPES, MAX_RUNTIME_MAX_SECONDS, ROLE_ARN_PATTERN } from './sagemaker-api/limits';
@@ -33,66 +34,67 @@ const csv = z.string().transform((text) =>
     .filter(Boolean),
 );
 
-const prefix = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((p) => (p === '' || p.endsWith('/') ? p : `${p}/`));
+const prefix = (fallback: string) => z.string().default(fallback).transform(normalizePrefix);
 
-const envSchema = z.object({
-  STAGE: z.string().min(1),
-  EVENT_BUS_NAME: z.string().min(1),
-  STATE_MACHINE_ARN: z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:.+$/),
-  SAGEMAKER_ROLE_ARN: z.string().regex(ROLE_ARN_PATTERN),
-  MODELS_PREFIX: prefix('models/'),
-  MANIFEST_NAME: z.string().min(1).default('optimization.json'),
-  OUTPUT_PREFIX: prefix('optimized/'),
-  OUTPUT_BUCKET: z.string().optional(),
-  OUTPUT_KMS_KEY_ID: z.string().optional(),
-  DEFAULT_DEPLOYMENT_INSTANCE_TYPE: z.enum(DEPLOYMENT_INSTANCE_TYPES).default('ml.g5.2xlarge'),
-  DEFAULT_TECHNIQUES: json(techniquesSchema).default([
-    { quantization: { environment: { OPTION_QUANTIZE: 'awq' } } },
-  ]),
-  DEFAULT_OPTIMIZATION_ENVIRONMENT: json(environmentSchema).default({}),
-  DEFAULT_MAX_RUNTIME_SECONDS: z.coerce.number().int().min(1).max(MAX_RUNTIME_MAX_SECONDS).default(3600),
-  EULA_REQUIRED_MODEL_PREFIXES: csv.default(['meta-llama', 'llama']),
-  VPC_SUBNET_IDS: csv.default([]),
-  VPC_SECURITY_GROUP_IDS: csv.default([]),
-  MAX_MANIFEST_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(64 * 1024),
-  QUOTA_BACKOFF_BASE_SECONDS: z.coerce.number().int().min(0).default(30),
-  // A delayed SendMessage waits at most 15 minutes.
-  QUOTA_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(0).max(900).default(900),
-  // The longest a drop waits for a free job slot before it goes to the DLQ (7 days).
-  MAX_QUOTA_WAIT_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(7 * 24 * 3600),
-  // The tracking schedule, passed to the state machine in each execution's input.
-  TRACKING_CHECK_FUNCTION_NAME: z.string().min(1),
-  TRACKING_FIRST_POLL_DELAY_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(86_400)
-    .default(TRACKING.firstPollDelaySeconds),
-  TRACKING_POLL_INTERVAL_SECONDS: z.coerce
-    .number()
-    .pipe(z.literal(POLL_TIERS_SECONDS))
-    .default(TRACKING.pollIntervalSeconds),
-  TRACKING_TIMEOUT_GRACE_SECONDS: z.coerce.number().int().min(0).default(TRACKING.timeoutGraceSeconds),
-  TRACKING_MAX_SECONDS: z.coerce.number().int().min(60).default(TRACKING.maxTrackingSeconds),
-  TRACKING_POLLS_PER_EXECUTION: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_POLLS_PER_EXECUTION)
-    .default(TRACKING.pollsPerExecution),
-});
+const envSchema = z
+  .object({
+    STAGE: z.string().min(1),
+    EVENT_BUS_NAME: z.string().min(1),
+    STATE_MACHINE_ARN: z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:.+$/),
+    SAGEMAKER_ROLE_ARN: z.string().regex(ROLE_ARN_PATTERN),
+    MODELS_PREFIX: prefix('models/'),
+    MANIFEST_NAME: z.string().min(1).default('optimization.json'),
+    OUTPUT_PREFIX: prefix('optimized/'),
+    OUTPUT_BUCKET: z.string().optional(),
+    OUTPUT_KMS_KEY_ID: z.string().optional(),
+    DEFAULT_DEPLOYMENT_INSTANCE_TYPE: z.enum(DEPLOYMENT_INSTANCE_TYPES).default('ml.g5.2xlarge'),
+    DEFAULT_TECHNIQUES: json(techniquesSchema).default([
+      { quantization: { environment: { OPTION_QUANTIZE: 'awq' } } },
+    ]),
+    DEFAULT_OPTIMIZATION_ENVIRONMENT: json(environmentSchema).default({}),
+    DEFAULT_MAX_RUNTIME_SECONDS: z.coerce.number().int().min(1).max(MAX_RUNTIME_MAX_SECONDS).default(3600),
+    EULA_REQUIRED_MODEL_PREFIXES: csv.default(['meta-llama', 'llama']),
+    VPC_SUBNET_IDS: csv.default([]),
+    VPC_SECURITY_GROUP_IDS: csv.default([]),
+    MAX_MANIFEST_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024),
+    QUOTA_BACKOFF_BASE_SECONDS: z.coerce.number().int().min(0).default(30),
+    // A delayed SendMessage waits at most 15 minutes.
+    QUOTA_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(0).max(900).default(900),
+    // The longest a drop waits for a free job slot before it goes to the DLQ (7 days).
+    MAX_QUOTA_WAIT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(7 * 24 * 3600),
+    // The tracking schedule, passed to the state machine in each execution's input.
+    TRACKING_CHECK_FUNCTION_NAME: z.string().min(1),
+    TRACKING_FIRST_POLL_DELAY_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .default(TRACKING.firstPollDelaySeconds),
+    TRACKING_POLL_INTERVAL_SECONDS: z.coerce
+      .number()
+      .pipe(z.literal(POLL_TIERS_SECONDS))
+      .default(TRACKING.pollIntervalSeconds),
+    TRACKING_TIMEOUT_GRACE_SECONDS: z.coerce.number().int().min(0).default(TRACKING.timeoutGraceSeconds),
+    TRACKING_MAX_SECONDS: z.coerce.number().int().min(60).default(TRACKING.maxTrackingSeconds),
+    TRACKING_POLLS_PER_EXECUTION: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_POLLS_PER_EXECUTION)
+      .default(TRACKING.pollsPerExecution),
+  })
+  .superRefine((env, ctx) => {
+    for (const message of prefixProblems(env.MODELS_PREFIX, env.OUTPUT_PREFIX))
+      ctx.addIssue({ code: 'custom', path: ['MODELS_PREFIX'], message });
+  });
 
 export type Config = ReturnType<typeof toConfig>;
 

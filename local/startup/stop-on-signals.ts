@@ -1,10 +1,12 @@
 /**
- * How `npm start` stops on Ctrl-C or SIGTERM. One Ctrl-C in a terminal reaches the stack up to
- * three times: from the terminal, relayed by npm (which forwards every SIGINT to its script),
- * and relayed by tsx when the stack has not acknowledged it within 30 ms, as on a busy machine.
- * So a signal that arrives while the stack stops is one of these repeats, never a second
- * Ctrl-C meaning "hurry": it is ignored. The stop is bounded instead (`timeoutMs`), and Ctrl-\
- * (SIGQUIT) quits at once.
+ * How `npm start` stops on Ctrl-C or SIGTERM. One Ctrl-C in a terminal reaches the stack twice:
+ * from the terminal and relayed by npm, which forwards every SIGINT to its script. So a signal
+ * that arrives while the stack stops is a repeat, never a second Ctrl-C meaning "hurry": it is
+ * ignored. The stop is bounded instead (`timeoutMs`), and Ctrl-\ (SIGQUIT) quits at once.
+ *
+ * `npm start` runs `node --import tsx`, not the tsx command: that one runs the script in a child
+ * and, when the child does not acknowledge a signal within 30 ms (a busy machine), sends it
+ * again and then SIGKILL, which cut the stop short (CI: "Stopping…" without "Stopped.").
  */
 import type { EventEmitter } from 'node:events';
 

@@ -57,6 +57,14 @@ export async function readManifest(
         cause: error,
       });
     }
+    // The notified version was deleted for good: no retry brings it back, so the drop ends here
+    // instead of being retried up to maxReceiveCount and dead-lettered. The SDK has no class for it.
+    if ((error as { name?: unknown }).name === 'NoSuchVersion') {
+      throw new InvalidDropError(
+        [{ path: '$', message: `manifest version ${object.versionId} was deleted from the bucket` }],
+        { cause: error },
+      );
+    }
     throw error;
   }
   if (Buffer.byteLength(text) > rules.maxManifestBytes) {

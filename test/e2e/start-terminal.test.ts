@@ -123,7 +123,7 @@ describe('npm start in a real terminal', () => {
       await waitForScreen(run, 'JOB (OR DROP)');
       expect(existsSync(join(dataDir, LOCK_FILE))).toBe(true);
       // Ctrl-C typed at the terminal: the line discipline sends SIGINT to npm, tsx and the stack,
-      // and npm and tsx may relay it again, after the stack has begun to stop. That repeat must
+      // and npm relays it again, maybe after the stack has begun to stop. That repeat must
       // not cut the stop short (CI saw one keypress end it without "Stopped."): a second Ctrl-C,
       // typed once the stop has begun, stands for it.
       let repeated = false;

@@ -8,6 +8,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeOptimizationJobCommand, StopOptimizationJobCommand } from '@aws-sdk/client-sagemaker';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +178,48 @@ describe('the pipeline under injected faults (local stack)', { timeout: 60_000 }
     await expectExactlyOnce(target, 'job quota full for 35 min (> 30 deferrals)', 'quota-', [
       ...holders,
       ...waiting,
+    ]);
+  });
+
+  it('rejects a folder drop whose manifest version is deleted for good before it can be read again, instead of retrying it', async () => {
+    // The quota is full, so the drop's first read of the manifest ends in a deferral and the
+    // next delivery reads it again: after the version is gone.
+    await target.overrideOutcome({ match: { nameContains: 'goneversion-hold' }, outcome: 'hang' });
+    const holders = [
+      await dropModel(target, 'goneversion-hold-1', 'Stopped'),
+      await dropModel(target, 'goneversion-hold-2', 'Stopped'),
+    ];
+    await waitFor('Started', startedAll(target, holders));
+    t.stack.s3Requests.clear();
+    const gone = await dropManifest(target, 'goneversion-manifest', {}, 'Rejected');
+    const { Records } = JSON.parse(gone.notification) as {
+      Records: [{ s3: { object: { versionId: string } } }];
+    };
+    const versionId = Records[0].s3.object.versionId;
+    await waitFor('the first read of the manifest', () =>
+      t.stack.s3Requests
+        .list()
+        .some((r) => r.operation === 'GetObject' && r.key === gone.key && r.status === 200),
+    );
+    await target.s3.send(
+      new DeleteObjectCommand({ Bucket: target.bucket, Key: gone.key, VersionId: versionId }),
+    );
+    await waitFor('Rejected', () =>
+      eventsOf(target.events(), gone.jobName).includes('Model Upload Rejected'),
+    );
+    for (const holder of holders) {
+      await target.sageMaker.send(new StopOptimizationJobCommand({ OptimizationJobName: holder.jobName }));
+    }
+
+    await expectExactlyOnce(target, 'manifest version deleted while the drop waits', 'goneversion-', [
+      ...holders,
+      gone,
+    ]);
+    const rejected = target
+      .events()
+      .find((e) => e.detail.jobName === gone.jobName && e['detail-type'] === 'Model Upload Rejected');
+    expect(rejected?.detail.errors).toEqual([
+      { path: '$', message: `manifest version ${versionId} was deleted from the bucket` },
     ]);
   });
 

@@ -293,7 +293,7 @@ describe('trust policies, evaluated: each service role serves this stack’s own
   const stateMachine = `arn:aws:states:us-east-1:${PIPELINE_ACCOUNT}:stateMachine:model-optimization-pipeline-ci-track`;
 
   it('lets Step Functions assume the tracking role for this state machine, not another', async () => {
-    const assume = (arn: string) => assumeRole(ci, 'TrackOptimizationJobRole', 'states.amazonaws.com', arn);
+    const assume = (arn?: string) => assumeRole(ci, 'TrackOptimizationJobRole', 'states.amazonaws.com', arn);
     expect(await assume(stateMachine)).toBe('Allowed');
     expect(await assume(`${stateMachine}:live`)).toBe('Allowed');
     expect(await assume(`${stateMachine}-other`)).toBe('ImplicitlyDenied');
@@ -302,7 +302,7 @@ describe('trust policies, evaluated: each service role serves this stack’s own
   });
 
   it('lets SageMaker assume the job role for this account’s optimization jobs, not other SageMaker resources, nor another account', async () => {
-    const assume = (arn: string) => assumeRole(ci, 'SageMakerExecutionRole', 'sagemaker.amazonaws.com', arn);
+    const assume = (arn?: string) => assumeRole(ci, 'SageMakerExecutionRole', 'sagemaker.amazonaws.com', arn);
     const jobs = `arn:aws:sagemaker:us-east-1:${PIPELINE_ACCOUNT}`;
     expect(await assume(`${jobs}:optimization-job/llama-3-abc`)).toBe('Allowed');
     expect(await assume(`${jobs}:training-job/llama-3-abc`)).toBe('ImplicitlyDenied');

@@ -72,6 +72,28 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses prefixes that would make the pipeline take its own outputs as drops', () => {
+    for (const [models, output] of [
+      ['', 'optimized/'],
+      ['models/', 'models/optimized/'],
+      ['models', 'models/out'],
+      ['optimized/models/', 'optimized/'],
+      ['models/', ''],
+      ['models/', 'models/'],
+    ]) {
+      expect(
+        () => loadConfig({ ...required, MODELS_PREFIX: models, OUTPUT_PREFIX: output }),
+        `${models} / ${output}`,
+      ).toThrow(/MODELS_PREFIX: (modelsPrefix is empty|outputPrefix ".*" and modelsPrefix ".*" overlap)/);
+    }
+    expect(
+      loadConfig({ ...required, MODELS_PREFIX: 'models', OUTPUT_PREFIX: 'models-optimized' }),
+    ).toMatchObject({
+      modelsPrefix: 'models/',
+      outputPrefix: 'models-optimized/',
+    });
+  });
+
   it('builds the tracking schedule from the stage, with defaults, and accepts only poll tiers', () => {
     expect(loadConfig(required).tracking).toEqual({
       checkFunctionName: 'check',

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 const require = createRequire(import.meta.url);
 const existingOrCreated = require('../../config/existing-or-created.cjs');
 const invokeLocalEnv = require('../../config/invoke-local-env.cjs');
+const stagePrefixes = require('../../config/stage-prefixes.cjs');
 
 type Resolver = (context: { resolveVariable: (variable: string) => Promise<unknown> }) => Promise<unknown>;
 const resolveWith =
@@ -73,5 +74,25 @@ describe('config/invoke-local-env.cjs', () => {
     expect(await resolve(context)).toBe(exported);
     delete process.env.STATE_MACHINE_ARN;
     expect(await resolve(context)).toEqual(reference);
+  });
+});
+
+describe('config/stage-prefixes.cjs', () => {
+  const resolveBoth = (modelsPrefix: string, outputPrefix: string) => ({
+    resolveVariable: resolveWith({ 'param:modelsPrefix': modelsPrefix, 'param:outputPrefix': outputPrefix }),
+  });
+
+  it('gives the functions the stage’s prefixes, each ending in /', async () => {
+    expect(await stagePrefixes.modelsPrefix(resolveBoth('models', 'optimized/'))).toBe('models/');
+    expect(await stagePrefixes.outputPrefix(resolveBoth('models', 'optimized'))).toBe('optimized/');
+  });
+
+  it('fails the package when the outputs would be drops: an empty modelsPrefix, or one prefix under the other', async () => {
+    await expect(stagePrefixes.modelsPrefix(resolveBoth('', 'optimized/'))).rejects.toThrow(
+      'stage parameters: modelsPrefix is empty',
+    );
+    await expect(stagePrefixes.outputPrefix(resolveBoth('models/', 'models/optimized/'))).rejects.toThrow(
+      /outputPrefix "models\/optimized\/" and modelsPrefix "models\/" overlap/,
+    );
   });
 });
