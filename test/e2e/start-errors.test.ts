@@ -58,7 +58,8 @@ function start(
     // Each case exits before a stack would start; one that does not is ended before the test times out.
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.once('error', reject);
-    child.once('exit', (code) => {
+    // 'close': after the pipes are read to their end ('exit' can come before their last bytes).
+    child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });

@@ -46,7 +46,9 @@ function npmStartInTerminal(args: string[], columns: number, rows: number): PtyR
   });
   children.push(child);
   child.stdout.on('data', (data: Buffer) => term.stdout.write(data));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': 'exit' can come before the last bytes the process wrote have been read
+  // (CI, under load: the screen ended at "Stopping the local stack…", its next line unread).
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { term, child, exited };
 }
 
