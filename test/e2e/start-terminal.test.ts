@@ -39,7 +39,9 @@ function scratchDataDir(): string {
 function npmStartInTerminal(args: string[], columns: number, rows: number): PtyRun {
   const term = virtualTerminal(columns, rows);
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-  const command = `stty cols ${columns} rows ${rows}; exec npm start -- ${args.join(' ')}`;
+  // noflsh: a terminal discards the output it has not yet shown when Ctrl-C is typed. The test
+  // types Ctrl-C while the stack writes, so under load that discarded "Stopped…" (CI).
+  const command = `stty cols ${columns} rows ${rows} noflsh; exec npm start -- ${args.join(' ')}`;
   const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
     cwd: ROOT,
     env: { ...env, LOCAL_PORT: '0', TERM: 'xterm-256color' },
