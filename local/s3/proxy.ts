@@ -84,19 +84,62 @@ function forward(
     return;
   }
   const chunked = isAwsChunked(target.headers);
-  const upstream = http.request({
-    host: '127.0.0.1',
-    port,
-    agent,
-    method: req.method,
-    path: target.path,
-    // Path-style only: a client's Host could make s3rver read the bucket from it.
-    headers: { ...(chunked ? decodedHeaders(target.headers) : target.headers), host: `127.0.0.1:${port}` },
-  });
+  const bodyless = !chunked && hasNoBody(req);
+  const headers = {
+    ...(chunked ? decodedHeaders(target.headers) : target.headers),
+    host: `127.0.0.1:${port}`,
+  };
   let answered = false;
   let clientGone = false;
   /** Set before the proxy destroys the upstream request itself: its error is then expected. */
   let abandoned = false;
+  let retried = false;
+
+  const open = (): http.ClientRequest => {
+    const request = http.request({
+      host: '127.0.0.1',
+      port,
+      agent,
+      method: req.method,
+      path: target.path,
+      // Path-style only: a client's Host could make s3rver read the bucket from it.
+      headers,
+    });
+    request.on('response', (response) => {
+      answered = true;
+      response.on('error', () => res.destroy());
+      res.writeHead(response.statusCode ?? 502, response.headers);
+      response.pipe(res);
+    });
+    request.on('error', (error) => {
+      if (abandoned || finished) return;
+      if (answered) {
+        // s3rver answered (e.g. refused the request) and closed before taking the whole body.
+        req.unpipe();
+        req.resume();
+        return;
+      }
+      // A pooled socket that s3rver closed as this request went out on it: nothing reached
+      // s3rver, so a request without a body is sent again on a new socket, once, as Node's
+      // documentation advises for keep-alive agents (request.reusedSocket). A request with a
+      // body cannot be replayed: its bytes are gone.
+      if (
+        bodyless &&
+        request.reusedSocket &&
+        !retried &&
+        (error as NodeJS.ErrnoException).code === 'ECONNRESET'
+      ) {
+        retried = true;
+        upstream = open();
+        upstream.end();
+        return;
+      }
+      outcome.internalError(error);
+      answerError(res, new S3Error('InternalError', 'We encountered an internal error. Please try again.'));
+    });
+    return request;
+  };
+  let upstream = open();
 
   // The client went away: before the whole request arrived, or before the whole answer left.
   const onClientGone = () => {
@@ -115,24 +158,11 @@ function forward(
     else finish();
   });
 
-  upstream.on('response', (response) => {
-    answered = true;
-    response.on('error', () => res.destroy());
-    res.writeHead(response.statusCode ?? 502, response.headers);
-    response.pipe(res);
-  });
-  upstream.on('error', (error) => {
-    if (abandoned || finished) return;
-    if (answered) {
-      // s3rver answered (e.g. refused the request) and closed before taking the whole body.
-      req.unpipe();
-      req.resume();
-      return;
-    }
-    outcome.internalError(error);
-    answerError(res, new S3Error('InternalError', 'We encountered an internal error. Please try again.'));
-  });
-
+  if (bodyless) {
+    req.resume();
+    upstream.end();
+    return;
+  }
   const body = chunked ? new AwsChunkedDecoder(decodedContentLength(target.headers)) : undefined;
   if (body) {
     body.on('error', (error) => {
@@ -155,6 +185,12 @@ function forward(
   } else {
     req.pipe(upstream);
   }
+}
+
+/** A request that announces no body: neither a length above 0 nor a chunked transfer. */
+function hasNoBody(req: http.IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] === undefined && (length === undefined || Number(length) === 0);
 }
 
 /** Answers an S3 error as XML (anything else as InternalError), unless an answer has begun. */

@@ -14,7 +14,7 @@ import { decodeS3Key } from '../../src/drop/decode-key';
 import { jobNameFor } from '../../src/job/job-name';
 import { loadEvent, s3NotificationOf } from '../support/events';
 import { startTestStack, type TestStack } from '../support/local-stack';
-import { invokeResult, sls, slsEnv } from '../support/sls';
+import { invokeResult, SLS_TEST_TIMEOUT_MS, sls, slsEnv } from '../support/sls';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
 
@@ -30,7 +30,9 @@ function sampleJobName(sample: string, modelId: string): string {
   return jobNameFor(modelId, { bucket: bucket.name, key, version: object.versionId ?? object.eTag });
 }
 
-describe('sls invoke local -f startOptimization against the local stack', () => {
+describe('sls invoke local -f startOptimization against the local stack', {
+  timeout: SLS_TEST_TIMEOUT_MS,
+}, () => {
   let t: TestStack;
   let env: NodeJS.ProcessEnv;
 
@@ -130,7 +132,9 @@ describe('sls invoke local -f startOptimization against the local stack', () => 
   });
 });
 
-describe('sls invoke local -f checkOptimizationJob against the local stack', () => {
+describe('sls invoke local -f checkOptimizationJob against the local stack', {
+  timeout: SLS_TEST_TIMEOUT_MS,
+}, () => {
   let t: TestStack;
   let env: NodeJS.ProcessEnv;
   const sample = loadEvent<{

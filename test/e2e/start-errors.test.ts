@@ -165,11 +165,13 @@ describe('npm start refuses to start, says why and what to do, exit 2, no stack 
   });
 
   it('when the data dir is the project itself (--data-dir .)', async () => {
-    // Other test files build in .esbuild-test-<pid>/ folders of the project, made and removed
-    // while this runs: only the project's own entries are compared.
+    // Other test files write gitignored build folders in the project while this runs, and
+    // remove them: .esbuild-test-<pid>/ (bundles) and .serverless/ (`sls invoke local`, seen
+    // in a full run). Only the project's own entries are compared.
+    const buildOutput = /^(\.esbuild-test-\d+|\.serverless)$/;
     const projectEntries = () =>
       readdirSync(ROOT)
-        .filter((entry) => !entry.startsWith('.esbuild-test-'))
+        .filter((entry) => !buildOutput.test(entry))
         .sort();
     const before = projectEntries();
     const run = await start(['--port', '0', '--no-examples', '--data-dir', '.']);

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventVariants } from '../support/events';
-import { invokeResult, sls, slsEnv } from '../support/sls';
+import { invokeResult, SLS_TEST_TIMEOUT_MS, sls, slsEnv } from '../support/sls';
 import { type SnsFake, startSnsFake } from '../support/sns-fake';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:model-optimization-pipeline-local-notifications';
@@ -40,7 +40,7 @@ function invoke(variant: string) {
 
 /** The handler's result: the last JSON document `invoke local` prints. */
 
-describe('sls invoke local -f notifyOnOutcome', () => {
+describe('sls invoke local -f notifyOnOutcome', { timeout: SLS_TEST_TIMEOUT_MS }, () => {
   it('has a sample for each outcome, Started and a malformed event', () => {
     expect(eventVariants('eventbridge')).toEqual(
       expect.arrayContaining([...OUTCOMES.map(([variant]) => variant), 'started', 'malformed']),
@@ -62,7 +62,6 @@ describe('sls invoke local -f notifyOnOutcome', () => {
       expect(message?.message).toContain('What next:');
       expect(invokeResult(stdout)).toEqual({ published: true, detailType, messageId: message?.messageId });
     },
-    120_000,
   );
 
   it('publishes nothing for events/eventbridge/started.json', async () => {
@@ -72,7 +71,7 @@ describe('sls invoke local -f notifyOnOutcome', () => {
       published: false,
       detailType: 'Model Optimization Started',
     });
-  }, 120_000);
+  });
 
   it('fails events/eventbridge/malformed.json with MalformedEventError naming the bad fields, publishing nothing', async () => {
     const failure = await invoke('malformed').then(
@@ -88,5 +87,5 @@ describe('sls invoke local -f notifyOnOutcome', () => {
     expect(result.errorMessage).toContain('$.detail.output: Invalid input: expected object');
     expect(result.stackTrace[0]).toMatch(/^MalformedEventError: /);
     expect(sns.published).toEqual([]);
-  }, 120_000);
+  });
 });

@@ -19,6 +19,14 @@ export function slsEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/**
+ * The timeout of a test that runs the Framework CLI: its own bound (`sls` below, 120 s), plus
+ * the waits around it. A hang detector, not a pace: one `sls invoke local` takes 8 s on an idle
+ * 2-core machine and 25 s beside a second suite, past vitest's 30 s default (a fresh-clone CI
+ * run failed two invoke-local tests that way).
+ */
+export const SLS_TEST_TIMEOUT_MS = 180_000;
+
 /** Runs the Framework CLI from the project root, under `timeout` (see local/service/sls-cli.ts). */
 export function sls(
   args: string[],
