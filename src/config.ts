@@ -3,9 +3,11 @@
  * or malformed variable fails fast with a message that names it.
  */
 import * as z from 'zod';
+import { imageRegistryAccounts, kmsKeyArns, manifestNetworks } from '../config/job-policy.cjs';
 import { normalizePrefix, prefixProblems } from '../config/stage-prefixes.cjs';
 import { environmentSchema, techniquesSchema } from './drop/manifest-schema';
 import { ConfigError } from './errors';
+import type { JobPolicy } from './job/job-policy';
 import { DEPLOYMENT_INSTANCE_TYPES, MAX_RUNTIME_MAX_SECONDS, ROLE_ARN_PATTERN } from './sagemaker-api/limits';
 import {
   MAX_POLLS_PER_EXECUTION,
@@ -56,6 +58,12 @@ const envSchema = z
     EULA_REQUIRED_MODEL_PREFIXES: csv.default(['meta-llama', 'llama']),
     VPC_SUBNET_IDS: csv.default([]),
     VPC_SECURITY_GROUP_IDS: csv.default([]),
+    // What a manifest may choose (config/job-policy.cjs reads them, as serverless.yml does).
+    AWS_REGION: z.string().min(1).default('us-east-1'),
+    ALLOWED_IMAGE_REGISTRIES: z.string().default('aws'),
+    ALLOWED_VPC_SUBNET_IDS: z.string().default(''),
+    ALLOWED_VPC_SECURITY_GROUP_IDS: z.string().default(''),
+    ALLOWED_KMS_KEY_ARNS: z.string().default(''),
     MAX_MANIFEST_BYTES: z.coerce
       .number()
       .int()
@@ -94,7 +102,32 @@ const envSchema = z
   .superRefine((env, ctx) => {
     for (const message of prefixProblems(env.MODELS_PREFIX, env.OUTPUT_PREFIX))
       ctx.addIssue({ code: 'custom', path: ['MODELS_PREFIX'], message });
+    try {
+      jobPolicyOf(env);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['job policy'], message: (error as Error).message });
+    }
   });
+
+/** The stage's policy for what a manifest may choose; throws naming a malformed parameter. */
+function jobPolicyOf(env: {
+  AWS_REGION: string;
+  ALLOWED_IMAGE_REGISTRIES: string;
+  ALLOWED_VPC_SUBNET_IDS: string;
+  ALLOWED_VPC_SECURITY_GROUP_IDS: string;
+  ALLOWED_KMS_KEY_ARNS: string;
+  OUTPUT_KMS_KEY_ID?: string;
+}): JobPolicy {
+  return {
+    region: env.AWS_REGION,
+    imageRegistryAccounts: imageRegistryAccounts(env.ALLOWED_IMAGE_REGISTRIES, env.AWS_REGION),
+    networks: manifestNetworks(env.ALLOWED_VPC_SUBNET_IDS, env.ALLOWED_VPC_SECURITY_GROUP_IDS),
+    outputKmsKeyIds: [
+      ...(env.OUTPUT_KMS_KEY_ID ? [env.OUTPUT_KMS_KEY_ID] : []),
+      ...kmsKeyArns(env.ALLOWED_KMS_KEY_ARNS),
+    ],
+  };
+}
 
 export type Config = ReturnType<typeof toConfig>;
 
@@ -115,6 +148,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     outputKmsKeyId: env.OUTPUT_KMS_KEY_ID || undefined,
     eulaRequiredModelPrefixes: env.EULA_REQUIRED_MODEL_PREFIXES,
     maxManifestBytes: env.MAX_MANIFEST_BYTES,
+    jobPolicy: jobPolicyOf(env),
     quotaBackoff: { baseSeconds: env.QUOTA_BACKOFF_BASE_SECONDS, maxSeconds: env.QUOTA_BACKOFF_MAX_SECONDS },
     maxQuotaWaitSeconds: env.MAX_QUOTA_WAIT_SECONDS,
     tracking: {

@@ -20,6 +20,7 @@ import { InvalidDropError, type ValidationIssue } from '../errors';
 import { type ModelRef, type RejectedDetail, SCHEMA_VERSION } from '../events/contract';
 import { buildCreateJobRequest, outputS3UriFor } from '../job/build-request';
 import { jobNameFor, rejectionExecutionName } from '../job/job-name';
+import { jobPolicyIssues } from '../job/job-policy';
 import { resolveSettings, techniqueNames } from '../job/settings';
 import type { RejectionInput, TrackingInput } from '../job/tracking-input';
 import { createJobOnce, startTrackingOnce } from './start-job';
@@ -97,6 +98,8 @@ async function startJob(
   const { config } = deps;
   const manifest: Manifest =
     drop.kind === 'manifest' ? await readManifest(deps.s3, drop.object, drop.sourceKey, config) : {};
+  const beyondPolicy = jobPolicyIssues(manifest, config.jobPolicy);
+  if (beyondPolicy.length > 0) throw new InvalidDropError(beyondPolicy);
   const settings = resolveSettings(config.defaults, manifest);
   assertEulaAccepted(drop, settings.acceptEula, config.eulaRequiredModelPrefixes);
 

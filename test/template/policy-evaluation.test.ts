@@ -34,12 +34,15 @@ interface Stack {
 
 const NO_VALUE = Symbol('AWS::NoValue');
 
+const pipelineKeyArn = (stack: Stack) => `arn:aws:kms:${stack.region}:${PIPELINE_ACCOUNT}:key/pipeline-key`;
+
 /** The values CloudFormation gives the references the policies make, for this made-up stack. */
 function resolve(value: unknown, stack: Stack): unknown {
   const arns: Record<string, string> = {
     PipelineEventBus: `arn:aws:events:${stack.region}:${PIPELINE_ACCOUNT}:event-bus/${stack.busName}`,
     TrackOptimizationJobRole: TRACKING_ROLE_ARN,
     CheckOptimizationJobLambdaFunction: `arn:aws:lambda:${stack.region}:${PIPELINE_ACCOUNT}:function:check`,
+    PipelineKey: pipelineKeyArn(stack),
   };
   const refs: Record<string, string> = {
     'AWS::Partition': 'aws',
@@ -91,6 +94,7 @@ function resolve(value: unknown, stack: Stack): unknown {
 function conditionHolds(template: CfnTemplate, name: string): boolean {
   const evaluate = (expression: any): boolean => {
     if (expression['Fn::Not']) return !evaluate(expression['Fn::Not'][0]);
+    if (expression['Fn::Or']) return expression['Fn::Or'].some(evaluate);
     if (expression['Fn::Equals']) return expression['Fn::Equals'][0] === expression['Fn::Equals'][1];
     if (expression.Condition) return evaluate(template.Conditions?.[expression.Condition]);
     throw new Error(`the test cannot evaluate ${JSON.stringify(expression)}`);
@@ -187,12 +191,42 @@ const ci: Stack = {
 };
 const prod: Stack = { template: { Resources: {} }, region: '', busName: 'model-optimization-pipeline-prod' };
 
+const OWN_REGISTRY = '123456789012';
+const STAGE_SUBNET = 'subnet-0a1b2c3d4e5f60718';
+const CHOSEN_SUBNET = 'subnet-0f1e2d3c4b5a69788';
+const TEAM_KEY = `arn:aws:kms:us-east-1:${PIPELINE_ACCOUNT}:key/0f0e0d0c-0b0a-0908-0706-050403020100`;
+/** The ci stage with a VPC and a wider job policy: the SageMaker role's other shape (prod brings its own role). */
+const vpc: Stack = {
+  template: { Resources: {} },
+  region: 'us-east-1',
+  busName: 'model-optimization-pipeline-ci',
+};
+
 beforeAll(async () => {
+  vpc.template = await packageTemplate(
+    [
+      '--stage',
+      'ci',
+      '--param',
+      `vpcSubnetIds=${STAGE_SUBNET}`,
+      '--param',
+      'vpcSecurityGroupIds=sg-0a1b2c3d4e5f60718',
+      '--param',
+      `allowedImageRegistries=aws,${OWN_REGISTRY}`,
+      '--param',
+      `allowedVpcSubnetIds=${CHOSEN_SUBNET}`,
+      '--param',
+      'allowedVpcSecurityGroupIds=sg-0f1e2d3c4b5a69788',
+      '--param',
+      `allowedKmsKeyArns=${TEAM_KEY}`,
+    ],
+    vpc.region,
+  );
   const { region, args } = prodShape();
   expect(args).toContain(`subscriberAccountIds=${SUBSCRIBER},222222222222`);
   prod.template = await packageTemplate(args, region);
   prod.region = region;
-}, 180_000);
+}, 300_000);
 
 describe('bus policy, evaluated: subscriber accounts create rules on the pipeline source only (prod shape)', () => {
   it('allows a listed account a rule whose pattern names the pipeline source', async () => {
@@ -314,34 +348,46 @@ describe('trust policies, evaluated: each service role serves this stack’s own
   });
 });
 
-describe('start-optimization’s role, evaluated: it tags jobs only as it creates them, with the stage tag (ci shape)', () => {
-  const addTags = async (context: Record<string, string | string[]>) => {
-    const role = resource(ci.template, 'StartOptimizationRole');
-    const result = await runSimulation(
-      {
-        request: {
-          principal: `arn:aws:sts::${PIPELINE_ACCOUNT}:assumed-role/start/session`,
-          action: 'sagemaker:AddTags',
-          resource: {
-            resource: `arn:aws:sagemaker:us-east-1:${PIPELINE_ACCOUNT}:optimization-job/llama-3-abc`,
-            accountId: PIPELINE_ACCOUNT,
-          },
-          contextVariables: context,
+/** The decision on a request by one of the stack's roles, under its own policy (and a resource policy, if any). */
+async function roleDecision(
+  stack: Stack,
+  roleId: string,
+  request: { action: string; resource: string; context?: Record<string, string | string[]> },
+  resourcePolicy?: unknown,
+) {
+  const role = resource(stack.template, roleId);
+  const result = await runSimulation(
+    {
+      request: {
+        principal: `arn:aws:sts::${PIPELINE_ACCOUNT}:assumed-role/${roleId}/session`,
+        action: request.action,
+        resource: { resource: request.resource, accountId: PIPELINE_ACCOUNT },
+        contextVariables: {
+          'aws:PrincipalArn': `arn:aws:iam::${PIPELINE_ACCOUNT}:role/${roleId}`,
+          'aws:PrincipalAccount': PIPELINE_ACCOUNT,
+          ...request.context,
         },
-        identityPolicies: [
-          {
-            name: 'start-optimization',
-            policy: { Version: '2012-10-17', Statement: resolve(roleStatements(role), ci) },
-          },
-        ],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
       },
-      {},
-    );
-    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
-    return result.overallResult;
-  };
+      identityPolicies: [
+        { name: roleId, policy: { Version: '2012-10-17', Statement: resolve(roleStatements(role), stack) } },
+      ],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(resourcePolicy ? { resourcePolicy } : {}),
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+  return result.overallResult;
+}
+
+describe('start-optimization’s role, evaluated: it tags jobs only as it creates them, with the stage tag (ci shape)', () => {
+  const addTags = (context: Record<string, string | string[]>) =>
+    roleDecision(ci, 'StartOptimizationRole', {
+      action: 'sagemaker:AddTags',
+      resource: `arn:aws:sagemaker:us-east-1:${PIPELINE_ACCOUNT}:optimization-job/llama-3-abc`,
+      context,
+    });
   const pipelineTags = { 'aws:RequestTag/stage': 'ci', 'aws:TagKeys': ['model-id', 'source-key', 'stage'] };
 
   it('allows the tags of CreateOptimizationJob that carry the stage tag', async () => {
@@ -357,5 +403,94 @@ describe('start-optimization’s role, evaluated: it tags jobs only as it create
     );
     expect(await addTags({ ...create, 'aws:TagKeys': ['team'] })).toBe('ImplicitlyDenied');
     expect(await addTags({ 'sagemaker:TaggingAction': 'AddTags', ...pipelineTags })).toBe('ImplicitlyDenied');
+  });
+});
+
+/**
+ * The SageMaker role under the stage's job policy (src/job/job-policy.ts refuses the same
+ * manifests before a job exists): images from the allowed registries only, network interfaces
+ * in the allowed subnets and security groups only, outputs under the allowed keys only.
+ */
+describe.each([
+  ['ci shape: the defaults, no VPC', () => ci, { registries: ['763104351884'], subnets: [], keys: [] }],
+  [
+    'VPC shape: a stage VPC, an added registry, a manifest-choosable network and key',
+    () => vpc,
+    { registries: ['763104351884', OWN_REGISTRY], subnets: [STAGE_SUBNET, CHOSEN_SUBNET], keys: [TEAM_KEY] },
+  ],
+])('the SageMaker role, evaluated (%s)', (_, stackOf, allowed) => {
+  const jobRole = (request: Parameters<typeof roleDecision>[2], resourcePolicy?: unknown) =>
+    roleDecision(stackOf(), 'SageMakerExecutionRole', request, resourcePolicy);
+  const pull = (account: string) =>
+    jobRole({
+      action: 'ecr:BatchGetImage',
+      resource: `arn:aws:ecr:us-east-1:${account}:repository/quantizer`,
+    });
+
+  it('pulls images from the allowed registries only', async () => {
+    for (const account of allowed.registries) expect(await pull(account)).toBe('Allowed');
+    expect(await pull(UNLISTED)).toBe('ImplicitlyDenied');
+  });
+
+  it('creates network interfaces in the allowed subnets only, and none without a VPC', async () => {
+    const create = (resource: string) => jobRole({ action: 'ec2:CreateNetworkInterface', resource });
+    const ec2 = `arn:aws:ec2:us-east-1:${PIPELINE_ACCOUNT}`;
+    for (const subnet of allowed.subnets) expect(await create(`${ec2}:subnet/${subnet}`)).toBe('Allowed');
+    expect(await create(`${ec2}:subnet/subnet-0123456789abcdef0`)).toBe('ImplicitlyDenied');
+    expect(await create(`${ec2}:security-group/sg-0123456789abcdef0`)).toBe('ImplicitlyDenied');
+  });
+
+  it('encrypts outputs under the stage’s key (by its key policy) and the allowed keys, through S3', async () => {
+    const viaS3 = { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:CallerAccount': PIPELINE_ACCOUNT };
+    const generate = (key: string, keyPolicy: unknown) =>
+      jobRole({ action: 'kms:GenerateDataKey', resource: key, context: viaS3 }, keyPolicy);
+    const stageKeyPolicy = resolve(
+      resource(stackOf().template, 'PipelineKey').Properties?.KeyPolicy,
+      stackOf(),
+    );
+    expect(await generate(pipelineKeyArn(stackOf()), stageKeyPolicy)).toBe('Allowed');
+    // A team's key whose policy leaves its use to IAM, as AWS's default key policy does.
+    const delegatesToIam = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${PIPELINE_ACCOUNT}:root` },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+      ],
+    };
+    for (const key of allowed.keys) expect(await generate(key, delegatesToIam)).toBe('Allowed');
+    expect(await generate(`arn:aws:kms:us-east-1:${PIPELINE_ACCOUNT}:key/other`, delegatesToIam)).not.toBe(
+      'Allowed',
+    );
+  });
+
+  it('cannot encrypt under another key, even one whose key policy lets the whole account use it (aws/s3)', async () => {
+    const awsManagedKey = `arn:aws:kms:us-east-1:${PIPELINE_ACCOUNT}:key/aws-s3-managed`;
+    const keyPolicy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'kms:DescribeKey'],
+          Resource: '*',
+          Condition: {
+            StringEquals: {
+              'kms:CallerAccount': PIPELINE_ACCOUNT,
+              'kms:ViaService': 's3.us-east-1.amazonaws.com',
+            },
+          },
+        },
+      ],
+    };
+    const request = {
+      action: 'kms:GenerateDataKey',
+      resource: awsManagedKey,
+      context: { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:CallerAccount': PIPELINE_ACCOUNT },
+    };
+    expect(await jobRole(request, keyPolicy)).toBe('ExplicitlyDenied');
   });
 });

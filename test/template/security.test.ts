@@ -143,11 +143,18 @@ describe('packaged template: the stack key', () => {
         Condition: { StringEquals: { 'kms:ViaService': viaService('sqs')[0] } },
       }),
     ]);
+    // The stage's key, and the keys a manifest may choose (none on ci); no other key, whatever its key policy.
     expect(kms('SageMakerExecutionRole')).toEqual([
       expect.objectContaining({
+        Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: key,
+        Resource: [key],
         Condition: { StringEquals: { 'kms:ViaService': viaService('s3')[0] } },
+      }),
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: expect.arrayContaining(['kms:Encrypt', 'kms:GenerateDataKey']),
+        NotResource: [key],
       }),
     ]);
     expect(kms('CheckOptimizationJobRole')).toEqual([]);
@@ -203,17 +210,25 @@ describe('packaged template: logging, tracing, buckets', () => {
     expect(allow.sourceQueueArns[0]['Fn::Sub'].endsWith(`:${queueName}`)).toBe(true);
   });
 
-  it('runs no Lambda in a VPC on ci, and grants network interfaces only under HasVpc', () => {
+  it('runs no Lambda in a VPC on ci, and grants network interfaces only under HasVpc (jobs: JobsMayUseVpc)', () => {
     expect(template.Conditions?.HasVpc).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    expect(template.Conditions?.JobsMayUseVpc).toEqual({
+      'Fn::Or': [{ Condition: 'HasVpc' }, { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] }],
+    });
     for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
       expect(fn.Properties?.VpcConfig).toBeUndefined();
     }
-    for (const role of [
-      'StartOptimizationRole',
-      'NotifyOnOutcomeRole',
-      'CheckOptimizationJobRole',
-      'SageMakerExecutionRole',
-    ]) {
+    const jobs = roleStatements(resource(template, 'SageMakerExecutionRole')).filter((s) =>
+      JSON.stringify(s).includes('ec2:'),
+    );
+    expect(jobs.map((s) => [s['Fn::If']?.[0], s['Fn::If']?.[1]?.Sid, s['Fn::If']?.[2]])).toEqual(
+      ['VpcNetworkInterfacesInAllowedNetworks', 'VpcNetworkInterfaceUpkeep', 'VpcDescribe'].map((sid) => [
+        'JobsMayUseVpc',
+        sid,
+        { Ref: 'AWS::NoValue' },
+      ]),
+    );
+    for (const role of ['StartOptimizationRole', 'NotifyOnOutcomeRole', 'CheckOptimizationJobRole']) {
       const ec2 = roleStatements(resource(template, role)).filter((s) => JSON.stringify(s).includes('ec2:'));
       expect(ec2).toEqual([
         {
