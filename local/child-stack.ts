@@ -5,18 +5,21 @@
  * put a wrapper process in between), so its pid is the stack's.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { adminClient } from './admin-client';
 import { printService } from './service/description';
+import { LOCK_FILE, type LockContent } from './startup/data-dir';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 export interface ChildStackOptions {
   dataDir: string;
-  /** Default: a free port. */
+  /**
+   * Default: one the stack's own listen picks (`--port 0`), read back from its data dir's lock.
+   * A port found free beforehand can be taken by another process before the child listens.
+   */
   port?: number;
   /** Simulated seconds per real second; keep it across restarts (the clock file is per speed). */
   speed: number;
@@ -69,8 +72,6 @@ export interface ChildStack {
 
 /** Starts the stack in a child process; resolves once `/_local/health` answers. */
 export async function startChildStack(options: ChildStackOptions): Promise<ChildStack> {
-  const port = options.port ?? (await freePort());
-  const endpoint = `http://127.0.0.1:${port}`;
   // Beside the data folder: a fresh start empties that folder.
   const logPath = `${options.dataDir}.log`;
   const args = [
@@ -80,7 +81,7 @@ export async function startChildStack(options: ChildStackOptions): Promise<Child
     '--no-examples',
     '--quiet',
     '--port',
-    String(port),
+    String(options.port ?? 0),
     '--data-dir',
     options.dataDir,
     '--speed',
@@ -113,8 +114,9 @@ export async function startChildStack(options: ChildStackOptions): Promise<Child
       resolve();
     }),
   );
+  const endpoint = await waitForHealth(child, options.dataDir, options.startTimeoutMs ?? 120_000, logPath);
   const admin = adminClient(endpoint);
-  await waitForHealth(child, admin, options.startTimeoutMs ?? 120_000, logPath);
+  const port = Number(new URL(endpoint).port);
   const signal = async (name: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;
@@ -143,40 +145,57 @@ export async function startChildStack(options: ChildStackOptions): Promise<Child
   };
 }
 
+/**
+ * Waits until the child has written its endpoint into the data dir's lock and answers there;
+ * returns the endpoint. A child that exits first fails with the end of its log.
+ */
 async function waitForHealth(
   child: ChildProcess,
-  admin: (method: string, path: string) => Promise<unknown>,
+  dataDir: string,
   timeoutMs: number,
   logPath: string,
-): Promise<void> {
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(
-        `the stack exited (${child.exitCode ?? child.signalCode}) before it served; see ${logPath}`,
+        `the stack exited (${child.exitCode ?? child.signalCode}) before it served; the end of ${logPath}:\n${logTail(logPath)}`,
       );
     }
+    const endpoint = endpointOf(dataDir, child.pid);
     try {
-      await admin('GET', '/_local/health');
-      return;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`the stack did not answer within ${timeoutMs} ms; see ${logPath}`);
+      if (endpoint) {
+        await adminClient(endpoint)('GET', '/_local/health');
+        return endpoint;
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    } catch {
+      // Not serving yet.
     }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(
+        `the stack did not answer within ${timeoutMs} ms; the end of ${logPath}:\n${logTail(logPath)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
+/** The endpoint the stack with `pid` recorded in its lock, once it listens. */
+function endpointOf(dataDir: string, pid: number | undefined): string | undefined {
+  try {
+    const lock = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8')) as LockContent;
+    return lock.pid === pid ? lock.endpoint : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last lines of a log, to put in an error: the folder may be gone when someone reads it. */
+function logTail(path: string, lines = 30): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch (error) {
+    return `(unreadable: ${(error as Error).message})`;
+  }
 }

@@ -11,6 +11,7 @@ import { eventsOf } from '../../harness/bus-events';
 import { listDeadLetters } from '../../src/cli/dlq-redrive';
 import { tarGzFolder } from '../../src/cli/tarball';
 import { jobNameFor, uploadedVersion } from '../../src/job/job-name';
+import { MAX_RUNTIME_MAX_SECONDS } from '../../src/sagemaker-api/limits';
 import { startTestStack, type TestStack } from '../support/local-stack';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
@@ -18,16 +19,20 @@ const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
 describe('a quota that stays full past the longest wait, on the local stack’s clock', () => {
   /** Simulated seconds a drop may wait for a job slot in this test (7 days on a stage by default). */
   const MAX_WAIT_SECONDS = 1800;
+  const HOLDER_SECONDS = MAX_RUNTIME_MAX_SECONDS - 86_400;
   let t: TestStack;
   beforeAll(async () => {
     t = await startTestStack({
       clockSpeed: 400,
-      // One slot, held by a job that runs for hours.
+      // One slot, held by a job that runs for weeks, under a MaxRuntimeInSeconds longer still: it
+      // cannot end while the test runs, however slow the machine (an hour's MaxRuntime, the
+      // stage default, is 9 s of real time at this speed).
       sageMaker: {
         maxConcurrentJobs: 1,
-        durations: { startingSeconds: 30, inProgressSeconds: 6 * 3600, stoppingSeconds: 20 },
+        durations: { startingSeconds: 30, inProgressSeconds: HOLDER_SECONDS, stoppingSeconds: 20 },
       },
       functionEnvironment: {
+        DEFAULT_MAX_RUNTIME_SECONDS: String(MAX_RUNTIME_MAX_SECONDS),
         MAX_QUOTA_WAIT_SECONDS: String(MAX_WAIT_SECONDS),
         QUOTA_BACKOFF_MAX_SECONDS: '120',
       },
