@@ -119,7 +119,7 @@ describe('drops against a stack in its own process: memory, Ctrl-C, kill and res
     );
   }, 300_000);
 
-  it('Ctrl-C ends a drop with exit code 130, leaves the manifest unsent, and says how to resume', async () => {
+  it('Ctrl-C (delivered twice, as npm relays it) ends a drop with exit code 130, leaves the manifest unsent, and says how to resume', async () => {
     const model = writeSyntheticModel(join(dir, 'interrupted'), { shards: 4, shardBytes: 12 * MIB });
     // The drop stops at the second shard's second part, held by the proxy: Ctrl-C comes mid-drop.
     proxy.holdWhen(
@@ -128,6 +128,8 @@ describe('drops against a stack in its own process: memory, Ctrl-C, kill and res
     const running = startCli(['drop', model.folder, '--json', ...SLOW], viaProxy);
     await proxy.held();
 
+    // Twice, as one Ctrl-C reaches `npm run drop`: from the terminal, and relayed by npm.
+    running.child.kill('SIGINT');
     running.child.kill('SIGINT');
     const run = await running.done;
 

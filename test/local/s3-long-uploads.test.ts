@@ -93,6 +93,24 @@ describe('a multipart upload of many parts', () => {
   });
 });
 
+/** The S3 proxy in front of `upstream`, as the stack runs it: its URL, and a close for all three. */
+async function proxyInFront(upstream: http.Server, onInternalError: (error: unknown) => void) {
+  const proxy = createS3Proxy((upstream.address() as AddressInfo).port, onInternalError);
+  const front = http.createServer((req, res) => void proxy.handle(req, res));
+  front.listen(0, '127.0.0.1');
+  await once(front, 'listening');
+  return {
+    url: `http://127.0.0.1:${(front.address() as AddressInfo).port}/bucket/key`,
+    close: () => {
+      proxy.close();
+      front.closeAllConnections();
+      front.close();
+      upstream.closeAllConnections();
+      upstream.close();
+    },
+  };
+}
+
 describe("the proxy's connections to s3rver", () => {
   it("drops an idle pooled connection itself, before the upstream's keep-alive timeout closes it", async () => {
     // An upstream that keeps idle connections 2 s (it says so in `Keep-Alive: timeout=2`), and
@@ -108,14 +126,11 @@ describe("the proxy's connections to s3rver", () => {
     });
     upstream.listen(0, '127.0.0.1');
     await once(upstream, 'listening');
-    const proxy = createS3Proxy((upstream.address() as AddressInfo).port, (error) => {
+    const front = await proxyInFront(upstream, (error) => {
       throw error;
     });
-    const front = http.createServer((req, res) => void proxy.handle(req, res));
-    front.listen(0, '127.0.0.1');
-    await once(front, 'listening');
     try {
-      const response = await fetch(`http://127.0.0.1:${(front.address() as AddressInfo).port}/bucket/key`);
+      const response = await fetch(front.url);
       expect(await response.text()).toBe('ok');
       // The proxy's pool must let the idle connection go a second before the upstream would:
       // the upstream then sees the proxy end it (a FIN), not its own timeout.
@@ -123,11 +138,7 @@ describe("the proxy's connections to s3rver", () => {
       while (ended.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(ended).toEqual(['by the proxy']);
     } finally {
-      proxy.close();
-      front.closeAllConnections();
       front.close();
-      upstream.closeAllConnections();
-      upstream.close();
     }
   });
 
@@ -149,13 +160,8 @@ describe("the proxy's connections to s3rver", () => {
     upstream.listen(0, '127.0.0.1');
     await once(upstream, 'listening');
     const internalErrors: unknown[] = [];
-    const proxy = createS3Proxy((upstream.address() as AddressInfo).port, (error) =>
-      internalErrors.push(error),
-    );
-    const front = http.createServer((req, res) => void proxy.handle(req, res));
-    front.listen(0, '127.0.0.1');
-    await once(front, 'listening');
-    const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}/bucket/key`;
+    const front = await proxyInFront(upstream, (error) => internalErrors.push(error));
+    const url = front.url;
     try {
       expect(await (await fetch(url)).text()).toBe('ok');
       const again = await fetch(url);
@@ -169,11 +175,7 @@ describe("the proxy's connections to s3rver", () => {
       expect(await put.text()).toContain('<Code>InternalError</Code>');
       expect(internalErrors).toEqual([expect.objectContaining({ code: 'ECONNRESET' })]);
     } finally {
-      proxy.close();
-      front.closeAllConnections();
       front.close();
-      upstream.closeAllConnections();
-      upstream.close();
     }
   });
 });

@@ -62,10 +62,13 @@ export function dropCommand(): Command {
           const bucket = await discovery.bucket();
           // Ctrl-C: the bar is marked, and the drop stops itself (below) rather than the process.
           const progress = uploadProgress(out, Date.now, { endOnCtrlC: false });
-          // Ctrl-C stops the drop cleanly (a second one kills the process).
+          // Ctrl-C stops the drop cleanly. One Ctrl-C may arrive twice (`npm run drop`: from the
+          // terminal, and relayed by npm), so the handler stays until the drop has stopped: a
+          // repeat finds it and changes nothing, where Node's default would kill the process
+          // before it says what is in place. Ctrl-\ (SIGQUIT) still quits at once.
           const interrupt = new AbortController();
           const onSigint = () => interrupt.abort(new Error('interrupted (SIGINT)'));
-          process.once('SIGINT', onSigint);
+          process.on('SIGINT', onSigint);
           const result = await dropModel({
             s3: clients.s3,
             bucket,

@@ -53,11 +53,14 @@ export function watchCommand(): Command {
 const intervalMs = (session: Session, options: WatchOptions) =>
   (options.interval ?? (session.target.local ? 1 : 5)) * 1000;
 
-/** Ctrl-C ends the watch cleanly: the last state is still reported. */
+/**
+ * Ctrl-C ends the watch cleanly: the last state is still reported. The handler stays until
+ * disposed, so a Ctrl-C that arrives twice (relayed by npm) cannot kill the process meanwhile.
+ */
 function interruptible(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const abort = () => controller.abort();
-  process.once('SIGINT', abort);
+  process.on('SIGINT', abort);
   return { signal: controller.signal, dispose: () => process.off('SIGINT', abort) };
 }
 
