@@ -17,7 +17,7 @@ import { type ChildStack, type StackStats, startChildStack } from '../../local/c
 import type { S3RequestRecord } from '../../local/s3-request-log';
 import { EXIT_CODES } from '../../src/cli/errors';
 import { runCli, startCli } from '../support/cli';
-import { type HoldProxy, startHoldProxy } from '../support/hold-proxy';
+import { type HoldProxy, type HoldRule, startHoldProxy } from '../support/hold-proxy';
 
 const MIB = 1024 * 1024;
 const SHARD = 256 * MIB;
@@ -122,15 +122,22 @@ describe('drops against a stack in its own process: memory, Ctrl-C, kill and res
   it('Ctrl-C (delivered twice, as npm relays it) ends a drop with exit code 130, leaves the manifest unsent, and says how to resume', async () => {
     const model = writeSyntheticModel(join(dir, 'interrupted'), { shards: 4, shardBytes: 12 * MIB });
     // The drop stops at the second shard's second part, held by the proxy: Ctrl-C comes mid-drop.
+    // The AbortMultipartUpload the drop then sends is held too: the second SIGINT of the pair
+    // (one Ctrl-C reaches `npm run drop` twice, from the terminal and relayed by npm) comes
+    // after the first was handled, while the drop is stopping.
+    const stopping: HoldRule = (method, url) => method === 'DELETE' && url.includes('uploadId=');
     proxy.holdWhen(
-      (method, url) => method === 'PUT' && /model-00002-of-00004\.safetensors\?.*partNumber=2\b/.test(url),
+      (method, url) =>
+        (method === 'PUT' && /model-00002-of-00004\.safetensors\?.*partNumber=2\b/.test(url)) ||
+        stopping(method, url),
     );
     const running = startCli(['drop', model.folder, '--json', ...SLOW], viaProxy);
     await proxy.held();
 
-    // Twice, as one Ctrl-C reaches `npm run drop`: from the terminal, and relayed by npm.
     running.child.kill('SIGINT');
+    await proxy.held(stopping);
     running.child.kill('SIGINT');
+    proxy.release();
     const run = await running.done;
 
     expect(run.code).toBe(EXIT_CODES.interrupted);

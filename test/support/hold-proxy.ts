@@ -15,8 +15,8 @@ export interface HoldProxy {
   url: string;
   /** Holds the requests `rule` names from now on; `undefined` holds none. */
   holdWhen(rule: HoldRule | undefined): void;
-  /** Resolves once a request is being held (at once if one is). */
-  held(): Promise<void>;
+  /** Resolves once a request (one `which` names, if given) is being held; at once if one is. */
+  held(which?: HoldRule): Promise<void>;
   /** Holds nothing more, and sends on the requests it holds. */
   release(): void;
   close(): Promise<void>;
@@ -27,7 +27,9 @@ type Exchange = { req: http.IncomingMessage; res: http.ServerResponse };
 export async function startHoldProxy(target: string): Promise<HoldProxy> {
   let rule: HoldRule | undefined;
   const holding = new Set<Exchange>();
-  const waiters: (() => void)[] = [];
+  const waiters: { which: HoldRule; wake: () => void }[] = [];
+  const isHeld = (which: HoldRule) =>
+    [...holding].some(({ req }) => which(req.method ?? 'GET', req.url ?? '/'));
   const forward = ({ req, res }: Exchange) => {
     const upstream = http.request(
       `${target}${req.url ?? '/'}`,
@@ -47,7 +49,11 @@ export async function startHoldProxy(target: string): Promise<HoldProxy> {
     const exchange = { req, res };
     holding.add(exchange);
     req.once('close', () => holding.delete(exchange));
-    for (const wake of waiters.splice(0)) wake();
+    for (const waiter of [...waiters]) {
+      if (!isHeld(waiter.which)) continue;
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.wake();
+    }
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -56,8 +62,10 @@ export async function startHoldProxy(target: string): Promise<HoldProxy> {
     holdWhen(next) {
       rule = next;
     },
-    held: () =>
-      holding.size > 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(() => resolve())),
+    held: (which = () => true) =>
+      isHeld(which)
+        ? Promise.resolve()
+        : new Promise((resolve) => waiters.push({ which, wake: () => resolve() })),
     release() {
       rule = undefined;
       for (const exchange of holding) forward(exchange);
