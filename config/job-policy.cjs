@@ -19,15 +19,26 @@ const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
+/** The warning for a stage that opted out of the image check; emitted once per process. */
+const ANY_IMAGE_WARNING =
+  'allowedImageRegistries is "*": a manifest may run any image as the SageMaker role, with its read access to every model and write access to every output (docs/security.md, "What a manifest may choose")';
+let warnedAnyImage = false;
+
 /**
  * The accounts whose ECR registries, in the stage's region, may serve a manifest's images:
- * `aws` stands for AWS's own inference images in `region`; `*` lets a manifest name any image.
+ * `aws` stands for AWS's own inference images in `region`; `*` lets a manifest name any image,
+ * and says so as a process warning (in `sls package`'s output, and in the function's log at
+ * cold start).
  */
 function imageRegistryAccounts(param, region) {
   const entries = list(param);
   if (entries.includes('*')) {
     if (entries.length > 1)
       throw new Error('allowedImageRegistries: "*" allows every registry; list nothing beside it');
+    if (!warnedAnyImage) {
+      warnedAnyImage = true;
+      process.emitWarning(ANY_IMAGE_WARNING, { code: 'MOP_ANY_IMAGE' });
+    }
     return '*';
   }
   const bad = entries.filter((entry) => entry !== 'aws' && !ACCOUNT_ID.test(entry));
@@ -67,6 +78,7 @@ const sub = (text) => ({ 'Fn::Sub': text });
 const param = (resolveVariable, name) => resolveVariable(`param:${name}`);
 
 module.exports = {
+  ANY_IMAGE_WARNING,
   imageRegistryAccounts,
   manifestNetworks,
   kmsKeyArns,

@@ -4,7 +4,9 @@
  * (src/job/job-policy.ts). The catalogue (harness/bad-input-catalogue.ts) drops the default
  * stage's refusals through the handler; these cases cover the stages that allow more.
  */
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { ConfigError } from '../../src/errors';
@@ -12,6 +14,7 @@ import { type JobPolicy, jobPolicyIssues } from '../../src/job/job-policy';
 
 const require = createRequire(import.meta.url);
 const jobPolicyParams = require('../../config/job-policy.cjs');
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const required = {
   STAGE: 'dev',
@@ -159,6 +162,16 @@ describe('config/job-policy.cjs, as serverless.yml resolves it', () => {
       { 'Fn::Sub': 'arn:${AWS::Partition}:ecr:${AWS::Region}:*:repository/*' },
     ]);
     await expect(arns('aws,ecr')).rejects.toThrow('"ecr" is not "aws", "*" or a 12-digit account id');
+  });
+
+  it('says loudly, once per process, that "*" lets a manifest run any image', () => {
+    // A process of its own: the warning is once per process, as sls package and a cold start see it.
+    const reads =
+      "const p = require('./config/job-policy.cjs'); p.imageRegistryAccounts('aws', 'eu-west-1'); p.imageRegistryAccounts('*', 'eu-west-1'); p.imageRegistryAccounts('*', 'eu-west-1');";
+    const run = spawnSync(process.execPath, ['-e', reads], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const warnings = run.stderr.split('\n').filter((line) => line.includes('MOP_ANY_IMAGE'));
+    expect(warnings).toEqual([expect.stringContaining(jobPolicyParams.ANY_IMAGE_WARNING)]);
   });
 
   it('lets CreateNetworkInterface use the stage’s networks and the allowed ones, once each', async () => {
