@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { SHELL_ARN_MARKER, sls, slsEnv } from './support/sls';
+import { type PackagedShape, packageShape, type ShapeName } from './support/stage-shapes';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,11 +11,14 @@ declare module 'vitest' {
     packagedTemplate: string;
     /** The folder holding that package (template and function zips). */
     packageDir: string;
+    /** The other shapes the template tests check (test/support/stage-shapes.ts). */
+    shapes: Record<ShapeName, PackagedShape>;
   }
 }
 
 /**
- * Packages the service once per test run; template tests read the result. It packages with the
+ * Packages the service once per test run, in each shape the template tests check, side by side;
+ * they read the results. It packages the `ci` shape with the
  * ARN variables that `sls invoke local` reads exported to junk, as a user who followed
  * docs/local.md would have them: the template must hold the stack's references all the same.
  */
@@ -25,8 +29,13 @@ export default async function setup(project: TestProject): Promise<void> {
     SAGEMAKER_ROLE_ARN: `arn:aws:iam::000000000000:role/${SHELL_ARN_MARKER}`,
     NOTIFY_TOPIC_ARN: `arn:aws:sns:us-east-1:000000000000:${SHELL_ARN_MARKER}`,
   };
-  await sls(['package', '--stage', 'ci', '--package', packageDir], { env: slsEnv(shell) });
+  const [vpc, prod] = await Promise.all([
+    packageShape('vpc'),
+    packageShape('prod'),
+    sls(['package', '--stage', 'ci', '--package', packageDir], { env: slsEnv(shell) }),
+  ]);
   const template = readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8');
   project.provide('packagedTemplate', template);
   project.provide('packageDir', packageDir);
+  project.provide('shapes', { vpc, prod });
 }

@@ -1,8 +1,6 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { inject } from 'vitest';
-import { sls, slsEnv } from './sls';
+import { type ShapeName, templatePath } from './stage-shapes';
 
 export interface CfnResource {
   Type: string;
@@ -94,28 +92,7 @@ export function roleStatementsOfEveryBranch(role: CfnResource): Record<string, a
   );
 }
 
-/**
- * The `prod` shape that `npm run lint:cfn` packages (scripts/template-shapes.sh): its region and
- * `sls package` arguments, every optional parameter set (subscriber accounts among them).
- */
-export function prodShape(): { region: string; args: string[] } {
-  const script = readFileSync(new URL('../../scripts/template-shapes.sh', import.meta.url), 'utf8');
-  const region = /^PROD_REGION=(\S+)$/m.exec(script)?.[1];
-  const list = /^PROD_ARGS=\(\n([\s\S]*?)\n\)$/m.exec(script)?.[1];
-  if (!region || !list) throw new Error('scripts/template-shapes.sh: no PROD_REGION or PROD_ARGS');
-  const args = list
-    .split('\n')
-    .flatMap((line) => line.trim().match(/"[^"]*"|\S+/g) ?? [])
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell variable, as the script writes it
-    .map((word) => word.replace(/^"|"$/g, '').replaceAll('${PROD_REGION}', region));
-  return { region, args };
-}
-
-/** Packages the service with these `sls package` arguments and returns its template. */
-export async function packageTemplate(args: string[], region: string): Promise<CfnTemplate> {
-  const dir = mkdtempSync(join(tmpdir(), 'mop-package-shape-'));
-  await sls(['package', ...args, '--region', region, '--package', dir], { env: slsEnv() });
-  return JSON.parse(
-    readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
-  ) as CfnTemplate;
+/** A shape the global setup packaged (test/support/stage-shapes.ts), parsed afresh. */
+export function shapeTemplate(name: ShapeName): CfnTemplate {
+  return JSON.parse(readFileSync(templatePath(inject('shapes')[name]), 'utf8')) as CfnTemplate;
 }

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkTemplate } from '../../scripts/guard/check';
 import type { GuardSummary } from '../../scripts/guard/evaluate';
 import { formatSummary } from '../../scripts/guard/format';
+import { templatePath } from '../support/stage-shapes';
 
 const SECURITY_DOC = new URL('../../docs/security.md', import.meta.url);
 
@@ -42,6 +43,27 @@ describe('packaged template: AWS Control Tower proactive controls (cfn-guard, as
     );
   });
 });
+
+describe.each(['vpc', 'prod'] as const)(
+  'the %s shape (test/support/stage-shapes.ts): the same controls',
+  (name) => {
+    let summary: GuardSummary;
+    let ciSuppressed: string[];
+    beforeAll(async () => {
+      summary = await checkTemplate(templatePath(inject('shapes')[name]));
+      const ci = await checkTemplate(join(inject('packageDir'), 'cloudformation-template-update-stack.json'));
+      ciSuppressed = ci.suppressed.map(({ rule }) => rule.name);
+    });
+
+    it('fails no applicable rule that the failing resource does not suppress', () => {
+      expect(summary.failed, formatSummary(summary, `${name} shape`)).toEqual([]);
+    });
+
+    it('suppresses no rule beyond those of the ci shape', () => {
+      for (const { rule } of summary.suppressed) expect(ciSuppressed).toContain(rule.name);
+    });
+  },
+);
 
 describe('guard suppressions (Metadata.guard.SuppressedRules)', () => {
   const bucket = (metadata?: unknown) => ({

@@ -4,19 +4,20 @@
  * run through @cloud-copilot/iam-simulate, which evaluates condition operators and keys by AWS's
  * service authorization reference (events:source multivalued; events:creatorAccount single, IfExists as EventBridge documents it).
  * The policies are the packaged templates' own, their intrinsic functions resolved for a
- * made-up account: the `ci` shape of the global setup (no subscriber accounts), and the `prod`
- * shape of `npm run lint:cfn` (subscriber accounts 111111111111 and 222222222222).
+ * made-up account: the global setup's `ci` shape (no subscriber accounts), its `vpc` shape, and
+ * its `prod` shape, as `npm run lint:cfn` packages it (subscriber accounts 111111111111 and
+ * 222222222222).
  */
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { prodShape, VPC_SHAPE } from '../support/stage-shapes';
 import {
   type CfnTemplate,
   packagedTemplate,
-  packageTemplate,
-  prodShape,
   resource,
   resourcesOfType,
   roleStatements,
+  shapeTemplate,
 } from '../support/template';
 
 const PIPELINE_ACCOUNT = '999999999999';
@@ -189,44 +190,28 @@ const ci: Stack = {
   region: 'us-east-1',
   busName: 'model-optimization-pipeline-ci',
 };
-const prod: Stack = { template: { Resources: {} }, region: '', busName: 'model-optimization-pipeline-prod' };
+const prod: Stack = {
+  template: shapeTemplate('prod'),
+  region: inject('shapes').prod.region,
+  busName: 'model-optimization-pipeline-prod',
+};
 
-const OWN_REGISTRY = '123456789012';
-const STAGE_SUBNET = 'subnet-0a1b2c3d4e5f60718';
-const CHOSEN_SUBNET = 'subnet-0f1e2d3c4b5a69788';
-const TEAM_KEY = `arn:aws:kms:us-east-1:${PIPELINE_ACCOUNT}:key/0f0e0d0c-0b0a-0908-0706-050403020100`;
+const OWN_REGISTRY = VPC_SHAPE.addedRegistry;
+const STAGE_SUBNET = VPC_SHAPE.stageSubnet;
+const CHOSEN_SUBNET = VPC_SHAPE.chosenSubnet;
+/** In the made-up account: the stack's own account may use it by IAM policy alone. */
+const TEAM_KEY = VPC_SHAPE.teamKey;
 /** The ci stage with a VPC and a wider job policy: the SageMaker role's other shape (prod brings its own role). */
 const vpc: Stack = {
-  template: { Resources: {} },
-  region: 'us-east-1',
+  template: shapeTemplate('vpc'),
+  region: VPC_SHAPE.region,
   busName: 'model-optimization-pipeline-ci',
 };
 
-beforeAll(async () => {
-  vpc.template = await packageTemplate(
-    [
-      '--stage',
-      'ci',
-      '--param',
-      `vpcSubnetIds=${STAGE_SUBNET}`,
-      '--param',
-      'vpcSecurityGroupIds=sg-0a1b2c3d4e5f60718',
-      '--param',
-      `allowedImageRegistries=aws,${OWN_REGISTRY}`,
-      '--param',
-      `allowedVpcSubnetIds=${CHOSEN_SUBNET}`,
-      '--param',
-      'allowedVpcSecurityGroupIds=sg-0f1e2d3c4b5a69788',
-      '--param',
-      `allowedKmsKeyArns=${TEAM_KEY}`,
-    ],
-    vpc.region,
-  );
-  const { region, args } = prodShape();
-  expect(args).toContain(`subscriberAccountIds=${SUBSCRIBER},222222222222`);
-  prod.template = await packageTemplate(args, region);
-  prod.region = region;
-}, 300_000);
+it('evaluates the prod shape with its subscriber accounts and the vpc shape in the made-up account', () => {
+  expect(prodShape().args).toContain(`subscriberAccountIds=${SUBSCRIBER},222222222222`);
+  expect(TEAM_KEY.split(':')[4]).toBe(PIPELINE_ACCOUNT);
+});
 
 describe('bus policy, evaluated: subscriber accounts create rules on the pipeline source only (prod shape)', () => {
   it('allows a listed account a rule whose pattern names the pipeline source', async () => {
