@@ -17,8 +17,8 @@ declare module 'vitest' {
 }
 
 /**
- * Packages the service once per test run, in each shape the template tests check, side by side;
- * they read the results. It packages the `ci` shape with the
+ * Packages the service once per test run, in each shape the template tests check; they read
+ * the results. It packages the `ci` shape with the
  * ARN variables that `sls invoke local` reads exported to junk, as a user who followed
  * docs/local.md would have them: the template must hold the stack's references all the same.
  */
@@ -29,11 +29,11 @@ export default async function setup(project: TestProject): Promise<void> {
     SAGEMAKER_ROLE_ARN: `arn:aws:iam::000000000000:role/${SHELL_ARN_MARKER}`,
     NOTIFY_TOPIC_ARN: `arn:aws:sns:us-east-1:000000000000:${SHELL_ARN_MARKER}`,
   };
-  const [vpc, prod] = await Promise.all([
-    packageShape('vpc'),
-    packageShape('prod'),
-    sls(['package', '--stage', 'ci', '--package', packageDir], { env: slsEnv(shell) }),
-  ]);
+  // One at a time: two `sls package` in one project race on its .serverless/ folder (ENOENT
+  // on serverless-state.json when they ran side by side).
+  await sls(['package', '--stage', 'ci', '--package', packageDir], { env: slsEnv(shell) });
+  const vpc = await packageShape('vpc');
+  const prod = await packageShape('prod');
   const template = readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8');
   project.provide('packagedTemplate', template);
   project.provide('packageDir', packageDir);

@@ -65,9 +65,7 @@ export function prodShape(): { region: string; args: string[] } {
 export async function packageShape(name: ShapeName): Promise<PackagedShape> {
   const { region, args } = name === 'vpc' ? vpcShape() : prodShape();
   const dir = mkdtempSync(join(tmpdir(), `mop-package-${name}-`));
-  // A work folder of its own: the global setup packages the shapes side by side, in one process.
-  const env = { ...slsEnv(), ESBUILD_WORK_FOLDER: `.esbuild-test-${process.pid}-${name}` };
-  await sls(['package', ...args, '--region', region, '--package', dir], { env });
+  await sls(['package', ...args, '--region', region, '--package', dir], { env: slsEnv() });
   return { region, dir };
 }
 
