@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { adminClient } from './admin-client';
 import { printService } from './service/description';
-import { LOCK_FILE, type LockContent } from './startup/data-dir';
+import { LOCK_FILE, readLock } from './startup/data-dir';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -183,12 +183,8 @@ async function waitForHealth(
 
 /** The endpoint the stack with `pid` recorded in its lock, once it listens. */
 function endpointOf(dataDir: string, pid: number | undefined): string | undefined {
-  try {
-    const lock = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8')) as LockContent;
-    return lock.pid === pid ? lock.endpoint : undefined;
-  } catch {
-    return undefined;
-  }
+  const lock = readLock(join(dataDir, LOCK_FILE));
+  return lock !== undefined && lock.pid === pid ? lock.endpoint : undefined;
 }
 
 /** The last lines of a log, to put in an error: the folder may be gone when someone reads it. */

@@ -130,7 +130,8 @@ function takeLock(dir: string, lockPath: string, content: LockContent): void {
   }
 }
 
-function readLock(path: string): LockContent | undefined {
+/** The lock at `path`, or undefined when there is none or it is unreadable. */
+export function readLock(path: string): LockContent | undefined {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as LockContent;
   } catch {

@@ -49,8 +49,9 @@ export async function startHoldProxy(target: string): Promise<HoldProxy> {
     const exchange = { req, res };
     holding.add(exchange);
     req.once('close', () => holding.delete(exchange));
+    // Only the request just held can newly satisfy a waiter: the others were checked when held.
     for (const waiter of [...waiters]) {
-      if (!isHeld(waiter.which)) continue;
+      if (!waiter.which(req.method ?? 'GET', req.url ?? '/')) continue;
       waiters.splice(waiters.indexOf(waiter), 1);
       waiter.wake();
     }

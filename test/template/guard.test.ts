@@ -9,11 +9,22 @@ import { templatePath } from '../support/stage-shapes';
 
 const SECURITY_DOC = new URL('../../docs/security.md', import.meta.url);
 
+/**
+ * cfn-guard is a native binary that takes seconds per template on an idle machine and far longer
+ * on a loaded one, so each template is checked once per file and each hook checks one template.
+ */
+const GUARD_HOOK_TIMEOUT_MS = 180_000;
+let ciSummary: Promise<GuardSummary> | undefined;
+const checkCiShape = () => {
+  ciSummary ??= checkTemplate(join(inject('packageDir'), 'cloudformation-template-update-stack.json'));
+  return ciSummary;
+};
+
 describe('packaged template: AWS Control Tower proactive controls (cfn-guard, as `npm run guard`)', () => {
   let summary: GuardSummary;
   beforeAll(async () => {
-    summary = await checkTemplate(join(inject('packageDir'), 'cloudformation-template-update-stack.json'));
-  });
+    summary = await checkCiShape();
+  }, GUARD_HOOK_TIMEOUT_MS);
 
   it('fails no applicable rule that the failing resource does not suppress', () => {
     expect(summary.failed, formatSummary(summary, 'stage ci')).toEqual([]);
@@ -51,9 +62,8 @@ describe.each(['vpc', 'prod'] as const)(
     let ciSuppressed: string[];
     beforeAll(async () => {
       summary = await checkTemplate(templatePath(inject('shapes')[name]));
-      const ci = await checkTemplate(join(inject('packageDir'), 'cloudformation-template-update-stack.json'));
-      ciSuppressed = ci.suppressed.map(({ rule }) => rule.name);
-    });
+      ciSuppressed = (await checkCiShape()).suppressed.map(({ rule }) => rule.name);
+    }, GUARD_HOOK_TIMEOUT_MS);
 
     it('fails no applicable rule that the failing resource does not suppress', () => {
       expect(summary.failed, formatSummary(summary, `${name} shape`)).toEqual([]);
