@@ -83,8 +83,9 @@ export interface CompatibilityOptions {
   techniquesFrom?: 'manifest' | 'stage';
 }
 
-const message = (rule: CompatibilityRule, detail?: string) =>
-  `${rule.what}${detail ? ` (${detail})` : ''}; ${rule.fix} [rule ${rule.id}]`;
+/** `<what> (<detail>); <fix>[; <note>] [rule <id>]`: the id last, where a reader looks it up. */
+const message = (rule: CompatibilityRule, detail?: string, note?: string) =>
+  `${rule.what}${detail ? ` (${detail})` : ''}; ${rule.fix}${note ? `; ${note}` : ''} [rule ${rule.id}]`;
 
 const nameOf = (entry: TechniqueEntry): Technique | undefined =>
   (Object.keys(entry) as Technique[]).find((key) => entry[key] !== undefined);
@@ -110,7 +111,11 @@ export function compatibilityIssues(
       fromStage
         ? {
             path: `${prefix}.techniques`,
-            message: `${message(rule, detail)}; these are the stage’s default techniques, so name the techniques in the manifest`,
+            message: message(
+              rule,
+              detail,
+              'these are the stage’s default techniques, as the manifest names none: name them in the manifest',
+            ),
           }
         : { path: `${prefix}.techniques[${index}]`, message: message(rule, detail) },
     );
