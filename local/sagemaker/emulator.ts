@@ -18,6 +18,7 @@ import { DEFAULT_DURATIONS, type JobDurations, nextTransition, type Transition }
 import { listJobs } from './list-jobs';
 import { ModelSourceError } from './model-source';
 import { InMemoryObjectStore, type ObjectStore } from './object-store';
+import { UnsupportedOptimizationError } from './optimization-rules';
 import { JobStateFile, loadJobs } from './state-file';
 import { validateCreateRequest, validateJobNameRequest, validateListRequest } from './validate';
 
@@ -434,6 +435,7 @@ const notFound = (name: string): AwsServiceError =>
 /** The FailureReason for an error met while a job works: the model's fault, or ours. */
 function failureReason(error: unknown): string {
   if (error instanceof ModelSourceError) return `ClientError: ${error.message}`;
+  if (error instanceof UnsupportedOptimizationError) return error.message;
   return `InternalServerError: ${(error as Error)?.message ?? String(error)}`;
 }
 

@@ -22,3 +22,4 @@ export {
 } from './job-faults';
 export { DEFAULT_DURATIONS, type JobDurations } from './lifecycle';
 export { InMemoryObjectStore, type ObjectStore } from './object-store';
+export { UnsupportedOptimizationError, unsupportedOptimization } from './optimization-rules';

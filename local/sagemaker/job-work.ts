@@ -16,6 +16,7 @@ import {
   readArchive,
 } from './model-source';
 import type { ObjectStore } from './object-store';
+import { UnsupportedOptimizationError, unsupportedOptimization } from './optimization-rules';
 import { asFolderPrefix, parseS3Uri, type S3Location } from './s3-uri';
 
 /** What the job work needs from the emulator. */
@@ -40,13 +41,16 @@ function sourceUri(context: JobWorkContext, job: JobRecord): string {
 }
 
 /**
- * Reads the job's model (and checks speculative-decoding training data) as the job leaves
- * STARTING. Throws {@link ModelSourceError} when the job cannot run.
+ * Checks that the job's techniques can run on its instance type, then reads its model (and
+ * speculative-decoding training data) as the job leaves STARTING. Throws
+ * {@link UnsupportedOptimizationError} or {@link ModelSourceError} when the job cannot run.
  */
 export async function inspectSource(
   context: JobWorkContext,
   job: JobRecord,
 ): Promise<NonNullable<JobRecord['source']>> {
+  const unsupported = unsupportedOptimization(job.request);
+  if (unsupported) throw new UnsupportedOptimizationError(unsupported);
   const uri = sourceUri(context, job);
   const model = await inspectModel(context.store, uri);
   for (const config of job.request.OptimizationConfigs ?? []) {

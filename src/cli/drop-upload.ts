@@ -67,6 +67,8 @@ export interface DropOptions extends LocalDropOptions {
   openFile?: (path: string) => Promise<FileHandle>;
   /** Sign every payload with SHA-256, also over TLS (benchmarks compare; see s3-uploader.ts). */
   signPayload?: boolean;
+  /** The plan of these options, when the caller made it before any request (`model-opt drop`). */
+  planned?: LocalDrop;
 }
 
 /** What a drop did and the job it starts. */
@@ -90,7 +92,7 @@ export interface DropResult {
 
 /** Sends a drop; resolves when every object, the trigger last, is in the bucket. */
 export async function dropModel(options: DropOptions): Promise<DropResult> {
-  const drop = planLocalDrop(options);
+  const drop = options.planned ?? planLocalDrop(options);
   const { modelId, triggerKey } = drop.kind === 'packed' ? drop : { ...drop.plan };
   const partSize = options.partSize ?? DROP_DEFAULTS.partSize;
   const concurrency = options.concurrency ?? DROP_DEFAULTS.concurrency;

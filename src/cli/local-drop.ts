@@ -1,12 +1,14 @@
 /**
  * What `model-opt drop` sends from the local disk, decided before anything is sent: the files
  * are found and checked here, then ordered by the drop plan every uploader shares
- * ({@link planDrop}). Every bad input is refused with a {@link DropError} (exit code 4), so
- * nothing reaches the bucket.
+ * ({@link planDrop}). Every bad input is refused with a {@link DropError} (exit code 4), and a
+ * manifest asking for a job SageMaker would fail with an IncompatibleManifestError (exit code 4,
+ * manifest-check.ts), so nothing reaches the bucket.
  */
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DropError, type DropFile, type DropPlan, planDrop } from './drop-plan';
+import { assertManifestCompatible } from './manifest-check';
 import { type FolderFile, listModelFolder } from './model-folder';
 import type { LocalFile } from './s3-uploader';
 
@@ -114,6 +116,8 @@ export function planLocalDrop(options: LocalDropOptions): LocalDrop {
     if (!given?.isFile()) throw new DropError(`no such manifest file: ${options.manifestPath}`);
     manifest = { size: given.size, file: localFile(options.manifestPath, given) };
   }
+  const manifestFile = options.manifestPath ?? found.find((f) => f.name === rules.manifestName)?.path;
+  if (manifestFile) assertManifestCompatible(manifestFile);
   const files: DropFile<LocalFile>[] = found.map((f) => ({
     path: f.name,
     size: f.size,

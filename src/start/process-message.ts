@@ -1,5 +1,6 @@
 /**
- * One upload-queue message, end to end: parse → classify → validate → create the job →
+ * One upload-queue message, end to end: parse → classify → validate (schema, stage policy, and
+ * the technique/instance compatibility rules on the merged settings) → create the job →
  * start its tracking execution. Invalid drops are rejected and consumed; anything else that
  * fails is thrown, so the message is redelivered.
  *
@@ -23,6 +24,7 @@ import { jobNameFor, rejectionExecutionName } from '../job/job-name';
 import { jobPolicyIssues } from '../job/job-policy';
 import { resolveSettings, techniqueNames } from '../job/settings';
 import type { RejectionInput, TrackingInput } from '../job/tracking-input';
+import { compatibilityIssues } from '../sagemaker-api/compatibility';
 import { createJobOnce, startTrackingOnce } from './start-job';
 
 export interface StartDeps {
@@ -101,6 +103,10 @@ async function startJob(
   const beyondPolicy = jobPolicyIssues(manifest, config.jobPolicy);
   if (beyondPolicy.length > 0) throw new InvalidDropError(beyondPolicy);
   const settings = resolveSettings(config.defaults, manifest);
+  const incompatible = compatibilityIssues(settings, {
+    techniquesFrom: manifest.techniques ? 'manifest' : 'stage',
+  });
+  if (incompatible.length > 0) throw new InvalidDropError(incompatible);
   assertEulaAccepted(drop, settings.acceptEula, config.eulaRequiredModelPrefixes);
 
   const outputS3Uri = outputS3UriFor(

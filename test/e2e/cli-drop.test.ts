@@ -9,12 +9,16 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DescribeOptimizationJobCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticModel } from '../../bench/drop/synthetic-model';
+import { eventsOf } from '../../harness/bus-events';
 import type { S3RequestRecord } from '../../local/s3-request-log';
 import { FileReadError } from '../../src/cli/drop-errors';
 import { dropModel } from '../../src/cli/drop-upload';
 import { EXIT_CODES } from '../../src/cli/errors';
+import { jobNameFor, uploadedVersion } from '../../src/job/job-name';
+import { awsCli } from '../support/aws-cli';
 import { runCli, startCli } from '../support/cli';
 import { startHoldProxy } from '../support/hold-proxy';
 import { startTestStack, type TestStack } from '../support/local-stack';
@@ -97,6 +101,68 @@ describe('model-opt drop: bad input, interruptions, resumed drops', () => {
       ],
     ]);
     expect(writes('')).toEqual([]);
+  });
+
+  it('refuses a manifest combining sharding with quantization before any request (exit 4); uploaded by the AWS CLI, it gives one Model Upload Rejected naming the rule', async () => {
+    const folder = join(dir, 'shard-and-quantize');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'config.json'), '{}');
+    writeFileSync(join(folder, 'model.safetensors'), 'w');
+    writeFileSync(
+      join(folder, 'optimization.json'),
+      JSON.stringify({
+        techniques: [
+          { quantization: { environment: { OPTION_QUANTIZE: 'awq' } } },
+          { sharding: { environment: { OPTION_TENSOR_PARALLEL_DEGREE: '2' } } },
+        ],
+      }),
+    );
+    const error = {
+      path: '$.techniques[1]',
+      message:
+        'sharding cannot be combined with another technique (also asked for: quantization); shard in a drop of its own, with sharding as its only technique [rule sharding-alone]',
+    };
+    t.stack.s3Requests.clear();
+
+    const run = await cli('drop', folder);
+
+    expect(run.code).toBe(EXIT_CODES.usage);
+    expect(run.json.error).toEqual({
+      name: 'IncompatibleManifestError',
+      message: `manifest ${join(folder, 'optimization.json')} asks for an optimization job SageMaker would fail, so nothing was sent: ${error.path}: ${error.message}`,
+    });
+    expect(requests()).toEqual([]);
+
+    // The same folder from another client, manifest last: the pipeline refuses it at drop time.
+    const aws = (...args: string[]) =>
+      awsCli(t.stack.endpoint, t.stack.region, ['s3api', 'put-object', ...args]);
+    const key = (name: string) => `models/shard-and-quantize/${name}`;
+    for (const name of ['config.json', 'model.safetensors'])
+      await aws('--bucket', t.stack.bucket, '--key', key(name), '--body', join(folder, name));
+    const put = JSON.parse(
+      await aws(
+        '--bucket',
+        t.stack.bucket,
+        '--key',
+        key('optimization.json'),
+        '--body',
+        join(folder, 'optimization.json'),
+      ),
+    ) as { ETag?: string; VersionId?: string };
+    const jobName = jobNameFor('shard-and-quantize', {
+      bucket: t.stack.bucket,
+      key: key('optimization.json'),
+      version: uploadedVersion(put),
+    });
+
+    const events = await t.waitForEvents((all) => eventsOf(all, jobName).length > 0);
+    await t.waitForQueuesEmpty();
+
+    expect(eventsOf(t.events(), jobName)).toEqual(['Model Upload Rejected']);
+    expect(events.find((e) => e.detail.jobName === jobName)?.detail.errors).toEqual([error]);
+    await expect(
+      t.sageMaker.send(new DescribeOptimizationJobCommand({ OptimizationJobName: jobName })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFound' });
   });
 
   it('a file that changes while it is sent ends the drop with exit code 5, and nothing is triggered', async () => {

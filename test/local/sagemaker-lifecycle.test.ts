@@ -144,7 +144,10 @@ describe('lifecycle', () => {
       h,
       createRequest('archive', {
         ModelSource: { S3: { S3Uri: 's3://models/drops/llama.tar.gz' } },
-        OptimizationConfigs: [{ ModelCompilationConfig: {} }, { ModelShardingConfig: {} }],
+        OptimizationConfigs: [
+          { ModelCompilationConfig: {} },
+          { ModelQuantizationConfig: { OverrideEnvironment: { OPTION_QUANTIZE: 'fp8' } } },
+        ],
       }),
     );
     expect((await waitForStatus(h.client, 'archive')).OptimizationJobStatus).toBe('COMPLETED');
@@ -155,7 +158,7 @@ describe('lifecycle', () => {
     ]);
     const report = await readJson(h, 'out', 'archive/optimization-report.json');
     expect(report.source).toMatchObject({ kind: 'archive', uri: 's3://models/drops/llama.tar.gz' });
-    expect(report.techniques).toEqual(['ModelCompilationConfig', 'ModelShardingConfig']);
+    expect(report.techniques).toEqual(['ModelCompilationConfig', 'ModelQuantizationConfig']);
   });
 
   it('recommends a neuronx image for Inferentia/Trainium, in the configured region', async () => {
@@ -163,7 +166,10 @@ describe('lifecycle', () => {
     await putFolder(h.store, 'models', 'llama/', MODEL_FILES);
     const { OptimizationJobArn } = await create(
       h,
-      createRequest('neuron', { DeploymentInstanceType: 'ml.inf2.xlarge' }),
+      createRequest('neuron', {
+        DeploymentInstanceType: 'ml.inf2.xlarge',
+        OptimizationConfigs: [{ ModelCompilationConfig: {} }],
+      }),
     );
     expect(OptimizationJobArn).toBe('arn:aws:sagemaker:eu-west-1:000000000000:optimization-job/neuron');
     const job = await waitForStatus(h.client, 'neuron');
@@ -282,6 +288,78 @@ describe('model problems end the job FAILED with a ClientError', () => {
     expect((await waitForStatus(h.client, 'no-data')).FailureReason).toBe(
       'ClientError: Could not find speculative decoding training data at s3://data/sharegpt/',
     );
+  });
+});
+
+describe('techniques a job cannot run: created, then FAILED with a ClientError, as SageMaker does', () => {
+  const quantize = (method: string) => ({
+    ModelQuantizationConfig: { OverrideEnvironment: { OPTION_QUANTIZE: method } },
+  });
+  const degree = { OverrideEnvironment: { OPTION_TENSOR_PARALLEL_DEGREE: '2' } };
+  const cases: [string, Partial<CreateOptimizationJobCommandInput>, string][] = [
+    [
+      'shard-and-quantize',
+      { OptimizationConfigs: [quantize('awq'), { ModelShardingConfig: degree }] },
+      'ClientError: Sharding is mutually exclusive and cannot be combined with other optimizations; the job asked for quantization, sharding.',
+    ],
+    [
+      'shard-no-degree',
+      { OptimizationConfigs: [{ ModelShardingConfig: {} }] },
+      'ClientError: OPTION_TENSOR_PARALLEL_DEGREE is a required environment variable with sharding.',
+    ],
+    [
+      'compile-and-speculate',
+      {
+        OptimizationConfigs: [
+          { ModelCompilationConfig: {} },
+          { ModelSpeculativeDecodingConfig: { Technique: 'EAGLE' } },
+        ],
+      },
+      'ClientError: Compilation and speculative decoding cannot be used together.',
+    ],
+    [
+      'neuron-quantize',
+      {
+        DeploymentInstanceType: 'ml.trn1n.32xlarge',
+        OptimizationConfigs: [{ ModelCompilationConfig: {} }, quantize('awq')],
+      },
+      'ClientError: Neuron instances (ml.trn1n.32xlarge) support compilation only; the job asked for compilation, quantization.',
+    ],
+    [
+      'smoothquant',
+      { OptimizationConfigs: [quantize('smoothquant')] },
+      'ClientError: Quantization with smoothquant must be provided with compilation.',
+    ],
+  ];
+
+  it.each(cases)('%s', async (name, overrides, reason) => {
+    const h = await start();
+    await putFolder(h.store, 'models', 'llama/', MODEL_FILES);
+    const { OptimizationJobArn } = await create(h, createRequest(name, overrides));
+    expect(OptimizationJobArn).toMatch(new RegExp(`/${name}$`));
+    const job = await waitForStatus(h.client, name);
+    expect(job).toMatchObject({ OptimizationJobStatus: 'FAILED', FailureReason: reason });
+    expect(await keys(h, 'out', `${name}/`)).toEqual([]);
+  });
+
+  it('runs the mixes that can: sharding alone with the degree in OptimizationEnvironment, SmoothQuant with compilation', async () => {
+    const h = await start();
+    await putFolder(h.store, 'models', 'llama/', MODEL_FILES);
+    await create(
+      h,
+      createRequest('shard-top-degree', {
+        OptimizationEnvironment: { OPTION_TENSOR_PARALLEL_DEGREE: '8' },
+        OptimizationConfigs: [{ ModelShardingConfig: {} }],
+      }),
+    );
+    await create(
+      h,
+      createRequest('smoothquant-compiled', {
+        OptimizationConfigs: [quantize('smoothquant'), { ModelCompilationConfig: {} }],
+      }),
+    );
+    expect((await waitForStatus(h.client, 'shard-top-degree')).OptimizationJobStatus).toBe('COMPLETED');
+    expect((await waitForStatus(h.client, 'smoothquant-compiled')).OptimizationJobStatus).toBe('COMPLETED');
   });
 });
 

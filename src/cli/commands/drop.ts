@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DROP_DEFAULTS, type DropResult, dropModel } from '../drop-upload';
 import { formatBytes } from '../format';
+import { planLocalDrop } from '../local-drop';
 import type { Output } from '../output';
 import { MIB } from '../part-size';
 import { uploadProgress } from '../progress';
@@ -59,6 +60,16 @@ export function dropCommand(): Command {
       runCommand(
         command,
         async ({ clients, discovery, out }) => {
+          const local = {
+            path,
+            ...(options.modelId && { modelId: options.modelId }),
+            ...(options.manifest && { manifestPath: options.manifest }),
+            tar: Boolean(options.tar),
+            allowMissingConfig: Boolean(options.allowMissingConfig),
+          };
+          // Bad input, an incompatible manifest included, is refused before any request: the
+          // bucket search is one.
+          const planned = planLocalDrop(local);
           const bucket = await discovery.bucket();
           // Ctrl-C: the bar is marked, and the drop stops itself (below) rather than the process.
           const progress = uploadProgress(out, Date.now, { endOnCtrlC: false });
@@ -72,12 +83,9 @@ export function dropCommand(): Command {
           const result = await dropModel({
             s3: clients.s3,
             bucket,
-            path,
-            ...(options.modelId && { modelId: options.modelId }),
-            ...(options.manifest && { manifestPath: options.manifest }),
-            tar: Boolean(options.tar),
+            ...local,
+            planned,
             gzipLevel: options.gzipLevel,
-            allowMissingConfig: Boolean(options.allowMissingConfig),
             resume: options.resume,
             concurrency: options.concurrency,
             partSize: options.partSize * MIB,
