@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { describeLeftOut } from '../drop-filter';
 import { DROP_DEFAULTS, type DropResult, dropModel } from '../drop-upload';
 import { formatBytes } from '../format';
 import type { Output } from '../output';
@@ -16,7 +17,12 @@ interface DropOptions {
   resume: boolean;
   concurrency: number;
   partSize: number;
+  include: string[];
+  exclude: string[];
 }
+
+/** A commander parser that collects a repeatable option's values. */
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** A commander parser for an integer option within [min, max]. */
 const integer = (min: number, max: number) => (value: string) => {
@@ -45,6 +51,18 @@ export function dropCommand(): Command {
       'gzip level of --tar: 0 stores, 9 compresses most',
       integer(0, 9),
       DROP_DEFAULTS.gzipLevel,
+    )
+    .option(
+      '--exclude <pattern>',
+      'leave out what this gitignore pattern matches, besides .git/, .cache/, __pycache__/, .DS_Store and the folder’s .modelignore (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--include <pattern>',
+      'send what this gitignore pattern matches even so, e.g. --include .git/ (repeatable; wins over every other rule)',
+      collect,
+      [],
     )
     .option('--allow-missing-config', 'drop a folder without config.json (its job will fail)')
     .option('--no-resume', 'send every file, even those already in place')
@@ -78,10 +96,16 @@ export function dropCommand(): Command {
             tar: Boolean(options.tar),
             gzipLevel: options.gzipLevel,
             allowMissingConfig: Boolean(options.allowMissingConfig),
+            include: options.include,
+            exclude: options.exclude,
             resume: options.resume,
             concurrency: options.concurrency,
             partSize: options.partSize * MIB,
             signal: interrupt.signal,
+            onPlanned: ({ leftOut }) => {
+              const leaving = describeLeftOut(leftOut);
+              if (leaving) out.note(leaving);
+            },
             onProgress: (p) => progress.update(p),
           }).finally(() => {
             process.off('SIGINT', onSigint);
