@@ -65,6 +65,8 @@ describe('model-opt drop: bad input, interruptions, resumed drops', () => {
     const noConfig = join(dir, 'no-config');
     mkdirSync(noConfig);
     writeFileSync(join(noConfig, 'model.safetensors'), 'w');
+    const archive = join(dir, 'packed.tar.gz');
+    writeFileSync(archive, 'not really gzip');
     t.stack.s3Requests.clear();
 
     const runs = await Promise.all([
@@ -74,6 +76,8 @@ describe('model-opt drop: bad input, interruptions, resumed drops', () => {
       cli('drop', noConfig),
       cli('drop', notArchive, '--tar'),
       cli('drop', join(EXAMPLES, 'tiny-llm'), '--concurrency', '0'),
+      cli('drop', archive, '--exclude', '*.bin'),
+      cli('drop', join(EXAMPLES, 'tiny-llm'), '--exclude', '!config.json'),
     ]);
 
     expect(runs.map((run) => [run.code, run.json.error])).toEqual([
@@ -93,6 +97,15 @@ describe('model-opt drop: bad input, interruptions, resumed drops', () => {
         {
           name: 'UsageError',
           message: "option '--concurrency <n>' argument '0' is invalid. expected a whole number from 1 to 64",
+        },
+      ],
+      [4, { name: 'DropError', message: '--include and --exclude apply to folder drops only' }],
+      [
+        4,
+        {
+          name: 'UsageError',
+          message:
+            '--exclude takes a gitignore pattern that does not start with ! or # (use --include to bring something back): "!config.json"',
         },
       ],
     ]);

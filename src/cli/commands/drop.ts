@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { describeLeftOut } from '../drop-filter';
+import { DEFAULT_LEFT_OUT, describeLeftOut } from '../drop-filter';
 import { DROP_DEFAULTS, type DropResult, dropModel } from '../drop-upload';
 import { formatBytes } from '../format';
 import type { Output } from '../output';
@@ -17,12 +17,12 @@ interface DropOptions {
   resume: boolean;
   concurrency: number;
   partSize: number;
-  include: string[];
-  exclude: string[];
+  include?: string[];
+  exclude?: string[];
 }
 
 /** A commander parser that collects a repeatable option's values. */
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** A commander parser for an integer option within [min, max]. */
 const integer = (min: number, max: number) => (value: string) => {
@@ -54,15 +54,13 @@ export function dropCommand(): Command {
     )
     .option(
       '--exclude <pattern>',
-      'leave out what this gitignore pattern matches, besides .git/, .cache/, __pycache__/, .DS_Store and the folder’s .modelignore (repeatable)',
+      `leave out what this gitignore pattern matches, besides ${DEFAULT_LEFT_OUT.join(', ')} and what the folder’s .modelignore names (repeatable)`,
       collect,
-      [],
     )
     .option(
       '--include <pattern>',
       'send what this gitignore pattern matches even so, e.g. --include .git/ (repeatable; wins over every other rule)',
       collect,
-      [],
     )
     .option('--allow-missing-config', 'drop a folder without config.json (its job will fail)')
     .option('--no-resume', 'send every file, even those already in place')
@@ -96,8 +94,8 @@ export function dropCommand(): Command {
             tar: Boolean(options.tar),
             gzipLevel: options.gzipLevel,
             allowMissingConfig: Boolean(options.allowMissingConfig),
-            include: options.include,
-            exclude: options.exclude,
+            include: options.include ?? [],
+            exclude: options.exclude ?? [],
             resume: options.resume,
             concurrency: options.concurrency,
             partSize: options.partSize * MIB,
