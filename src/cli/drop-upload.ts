@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { jobNameFor } from '../job/job-name';
 import { DropInterruptedError } from './drop-errors';
+import type { LeftOut } from './drop-filter';
 import type { PlannedUpload } from './drop-plan';
 import { bytesInMemory, bytesOfFile, type LocalBytes } from './file-checksums';
 import { formatBytes } from './format';
@@ -63,6 +64,8 @@ export interface DropOptions extends LocalDropOptions {
   /** Aborts the drop (Ctrl-C): it then fails with {@link DropInterruptedError}. */
   signal?: AbortSignal;
   onProgress?: (progress: DropProgress) => void;
+  /** Called once the drop is planned, before anything is sent. */
+  onPlanned?: (planned: { objects: number; bytes: number; leftOut: LeftOut[] }) => void;
   /** Opens local files for upload (tests pass one that fails). */
   openFile?: (path: string) => Promise<FileHandle>;
   /** Sign every payload with SHA-256, also over TLS (benchmarks compare; see s3-uploader.ts). */
@@ -88,6 +91,8 @@ export interface DropResult {
   skippedBytes: number;
   /** Everything, the trigger included, was already in place: no new notification was made. */
   alreadyDropped: boolean;
+  /** What a folder drop left out, by the highest folder left out (docs/cli.md). */
+  leftOut: LeftOut[];
 }
 
 /** Sends a drop; resolves when every object, the trigger last, is in the bucket. */
@@ -104,6 +109,7 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
 
   const total = drop.kind === 'packed' ? drop.files.reduce((n, f) => n + f.size, 0) : drop.plan.bytes;
   const objects = drop.kind === 'packed' ? 1 : drop.plan.uploads.length;
+  options.onPlanned?.({ objects, bytes: total, leftOut: drop.leftOut });
   let sent = 0;
   let skipped = 0;
   const perKey = new Map<string, number>();
@@ -169,6 +175,7 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
       sentBytes: sent,
       skippedBytes: skipped,
       alreadyDropped: state.sentKeys.length === 0,
+      leftOut: drop.leftOut,
     };
   } catch (error) {
     uploader.stop(error);

@@ -5,11 +5,12 @@
  * manifest asking for a job SageMaker would fail with an IncompatibleManifestError (exit code 4,
  * manifest-check.ts), so nothing reaches the bucket.
  */
-import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { dropFilter, type LeftOut, MODELIGNORE } from './drop-filter';
 import { DropError, type DropFile, type DropPlan, planDrop } from './drop-plan';
 import { assertManifestCompatible } from './manifest-check';
-import { type FolderFile, listModelFolder } from './model-folder';
+import { type FolderFile, measureLeftOut, scanModelFolder } from './model-folder';
 import type { LocalFile } from './s3-uploader';
 
 /** What to drop, as the user gave it. */
@@ -24,17 +25,22 @@ export interface LocalDropOptions {
   tar?: boolean;
   /** Drop a folder that has no `config.json` (its job will fail; for trying the failure path). */
   allowMissingConfig?: boolean;
+  /** gitignore patterns a folder drop leaves out, over the defaults and `.modelignore`. */
+  exclude?: readonly string[];
+  /** gitignore patterns a folder drop sends even so, over everything else. */
+  include?: readonly string[];
   modelsPrefix?: string;
   manifestName?: string;
 }
 
 /**
  * A drop ready to send: objects from files (the plan's last upload is the trigger), or a folder
- * packed into one `.tar.gz` as it is sent.
+ * packed into one `.tar.gz` as it is sent; with what a folder drop leaves out.
  */
-export type LocalDrop =
+export type LocalDrop = (
   | { kind: 'objects'; plan: DropPlan<LocalFile> }
-  | { kind: 'packed'; modelId: string; triggerKey: string; files: FolderFile[] };
+  | { kind: 'packed'; modelId: string; triggerKey: string; files: FolderFile[] }
+) & { leftOut: LeftOut[] };
 
 const statOf = (path: string) => {
   try {
@@ -63,6 +69,8 @@ export function planLocalDrop(options: LocalDropOptions): LocalDrop {
     if (options.tar) throw new DropError(`--tar packs a folder, and ${options.path} is a file`);
     if (options.manifestPath && options.path.endsWith('.tar.gz'))
       throw new DropError('--manifest applies to folder drops only');
+    if (options.include?.length || options.exclude?.length)
+      throw new DropError('--include and --exclude apply to folder drops only');
     const plan = planDrop(
       {
         kind: 'artifact',
@@ -73,13 +81,22 @@ export function planLocalDrop(options: LocalDropOptions): LocalDrop {
       },
       rules,
     );
-    return { kind: 'objects', plan };
+    return { kind: 'objects', plan, leftOut: [] };
   }
   if (!stat.isDirectory()) throw new DropError(`${options.path} is neither a file nor a folder`);
 
+  const filter = dropFilter({
+    modelignore: readModelIgnore(options.path),
+    exclude: options.exclude ?? [],
+    include: options.include ?? [],
+    manifestName: rules.manifestName,
+  });
   let found: FolderFile[];
+  let leftOut: LeftOut[];
   try {
-    found = listModelFolder(options.path);
+    const scanned = scanModelFolder(options.path, { filter });
+    found = scanned.files;
+    leftOut = measureLeftOut(scanned.leftOut);
   } catch (error) {
     throw new DropError(`could not read folder ${options.path}: ${(error as Error).message}`, {
       cause: error,
@@ -107,6 +124,7 @@ export function planLocalDrop(options: LocalDropOptions): LocalDrop {
       modelId,
       triggerKey: `${rules.modelsPrefix}${modelId}.tar.gz`,
       files: modelFiles,
+      leftOut,
     };
   }
 
@@ -127,5 +145,16 @@ export function planLocalDrop(options: LocalDropOptions): LocalDrop {
     { kind: 'folder', name: options.path, files, modelId, ...(manifest && { manifest }) },
     rules,
   );
-  return { kind: 'objects', plan };
+  return { kind: 'objects', plan, leftOut };
+}
+
+/** The folder's `.modelignore`, if it has one. */
+function readModelIgnore(folder: string): string | undefined {
+  const path = join(folder, MODELIGNORE);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new DropError(`could not read ${path}: ${(error as Error).message}`, { cause: error });
+  }
 }

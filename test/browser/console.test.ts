@@ -3,10 +3,11 @@
  * examples dropped as `npm start` drops them, the page driven as a person would. Each view is
  * screenshotted into test-output/console/.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'playwright-core';
@@ -201,16 +202,25 @@ describe('the local console', () => {
     await shot('#queues-view', 'queues-redriven.png');
   });
 
-  it('uploads a folder dropped on the page through S3, manifest last, and the job completes', async () => {
+  it('uploads a folder dropped on the page through S3, manifest last, without its .git/, and the job completes', async () => {
+    // tiny-llm as a clone has it: its repository beside it, with LFS's copy of the weights.
+    const picked = join(mkdtempSync(join(tmpdir(), 'mop-console-')), 'tiny-llm');
+    cpSync(join(PROJECT_ROOT, 'examples/tiny-llm'), picked, { recursive: true });
+    mkdirSync(join(picked, '.git/lfs/objects/4f/a1'), { recursive: true });
+    writeFileSync(join(picked, '.git/lfs/objects/4f/a1/4fa1c0ffee'), Buffer.alloc(2048, 7));
+    writeFileSync(join(picked, '.DS_Store'), 'finder');
     const puts: string[] = [];
     const recordPut = (request: { method(): string; url(): string }) => {
       if (request.method() === 'PUT') puts.push(decodeURIComponent(new URL(request.url()).pathname));
     };
     page.on('requestfinished', recordPut);
-    await page.locator('#pick-folder').setInputFiles(join(PROJECT_ROOT, 'examples/tiny-llm'));
+    await page.locator('#pick-folder').setInputFiles(picked);
     await expect
       .poll(() => page.locator('#drop-status').getAttribute('class'), { timeout: 15_000 })
       .toBe('ok');
+    expect(await page.locator('#drop-status').textContent()).toMatch(
+      /starts the job; leaving out 2 paths, 2\.0 KiB: \.git\/ \(2\.0 KiB\), \.DS_Store \(6 B\)\.$/,
+    );
     const progress = page.locator('#drop-progress');
     expect(await progress.evaluate((bar) => (bar as unknown as { value: number }).value)).toBe(
       await progress.evaluate((bar) => (bar as unknown as { max: number }).max),
@@ -236,6 +246,7 @@ describe('the local console', () => {
     await expect.poll(() => dropped.getAttribute('data-outcome'), { timeout: 30_000 }).toBe('completed');
     await shot('#drop-view', 'drop.png');
     await page.screenshot({ path: join(SHOTS, 'console.png'), fullPage: true });
+    rmSync(dirname(picked), { recursive: true, force: true });
   });
 
   it('refuses a request from another origin or under another host name', async () => {

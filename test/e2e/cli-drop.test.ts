@@ -69,6 +69,8 @@ describe('model-opt drop: bad input, interruptions, resumed drops', () => {
     const noConfig = join(dir, 'no-config');
     mkdirSync(noConfig);
     writeFileSync(join(noConfig, 'model.safetensors'), 'w');
+    const archive = join(dir, 'packed.tar.gz');
+    writeFileSync(archive, 'not really gzip');
     t.stack.s3Requests.clear();
 
     const runs = await Promise.all([
@@ -78,6 +80,8 @@ describe('model-opt drop: bad input, interruptions, resumed drops', () => {
       cli('drop', noConfig),
       cli('drop', notArchive, '--tar'),
       cli('drop', join(EXAMPLES, 'tiny-llm'), '--concurrency', '0'),
+      cli('drop', archive, '--exclude', '*.bin'),
+      cli('drop', join(EXAMPLES, 'tiny-llm'), '--exclude', '!config.json'),
     ]);
 
     expect(runs.map((run) => [run.code, run.json.error])).toEqual([
@@ -97,6 +101,15 @@ describe('model-opt drop: bad input, interruptions, resumed drops', () => {
         {
           name: 'UsageError',
           message: "option '--concurrency <n>' argument '0' is invalid. expected a whole number from 1 to 64",
+        },
+      ],
+      [4, { name: 'DropError', message: '--include and --exclude apply to folder drops only' }],
+      [
+        4,
+        {
+          name: 'UsageError',
+          message:
+            '--exclude takes a gitignore pattern that does not start with ! or # (use --include to bring something back): "!config.json"',
         },
       ],
     ]);
@@ -222,6 +235,57 @@ describe('model-opt drop: bad input, interruptions, resumed drops', () => {
       message: `could not read ${shard}: EIO: i/o error, read; nothing was triggered. Run the same command again once the file can be read: what is in place is not sent again.`,
     });
     expect(await exists('models/unreadable/optimization.json')).toBe(false);
+  });
+
+  it('a cloned model is sent without its .git/ (nor what .modelignore names), and the plan says so', async () => {
+    const clone = join(dir, 'cloned-llm');
+    const lfsObject = join(clone, '.git/lfs/objects/4f/a1/4fa1c0ffee');
+    mkdirSync(join(clone, '.git/lfs/objects/4f/a1'), { recursive: true });
+    mkdirSync(join(clone, 'runs'));
+    writeFileSync(join(clone, 'config.json'), '{"model_type":"llama"}');
+    writeFileSync(join(clone, 'model.safetensors'), Buffer.alloc(MIB, 7));
+    writeFileSync(lfsObject, Buffer.alloc(MIB, 7)); // LFS keeps a second copy of every shard.
+    writeFileSync(join(clone, '.git/HEAD'), 'ref: refs/heads/main\n');
+    writeFileSync(join(clone, '.DS_Store'), 'finder');
+    writeFileSync(join(clone, '.modelignore'), 'runs/\n');
+    writeFileSync(join(clone, 'runs/eval.log'), 'loss 0.1');
+    t.stack.s3Requests.clear();
+
+    const run = await cli('drop', clone);
+
+    expect(run.code).toBe(0);
+    const gitBytes = MIB + 'ref: refs/heads/main\n'.length;
+    expect(run.stderr).toContain(
+      'leaving out 4 paths, 1.0 MiB: .git/ (1.0 MiB), runs/ (8 B), .DS_Store (6 B), .modelignore (6 B)',
+    );
+    expect(run.json.leftOut).toEqual([
+      { path: '.DS_Store', bytes: 6, complete: true },
+      { path: '.git/', bytes: gitBytes, complete: true },
+      { path: '.modelignore', bytes: 6, complete: true },
+      { path: 'runs/', bytes: 8, complete: true },
+    ]);
+    expect(await keysUnder('models/cloned-llm/')).toEqual([
+      'models/cloned-llm/config.json',
+      'models/cloned-llm/model.safetensors',
+      'models/cloned-llm/optimization.json',
+    ]);
+    expect(requests().filter((r) => /\/(\.git|runs)\/|\.DS_Store|\.modelignore/.test(r.key))).toEqual([]);
+
+    // Resuming checks the same files: all are in place, and nothing is sent again.
+    const again = await cli('drop', clone);
+    expect(again.json).toMatchObject({ alreadyDropped: true, sentKeys: [] });
+
+    // --include brings back what the defaults leave out.
+    const whole = await cli('drop', clone, '--model-id', 'cloned-whole', '--include', '.git/');
+    expect(whole.json.leftOut.map((e: { path: string }) => e.path)).toEqual([
+      '.DS_Store',
+      '.modelignore',
+      'runs/',
+    ]);
+    expect(await keysUnder('models/cloned-whole/.git/')).toEqual([
+      'models/cloned-whole/.git/HEAD',
+      'models/cloned-whole/.git/lfs/objects/4f/a1/4fa1c0ffee',
+    ]);
   });
 
   it('--tar streams a folder into one .tar.gz object, which starts a job on the unpacked model', async () => {

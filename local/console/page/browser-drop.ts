@@ -3,8 +3,17 @@
  * uploaded to the stack's S3 the way `model-opt drop` uploads it — the same plan
  * (src/cli/drop-plan.ts), so the folder's files first and its manifest last — one plain S3
  * PutObject each. XMLHttpRequest rather than fetch: only it reports upload progress. The local
- * S3 checks no signature, so the requests are unsigned.
+ * S3 checks no signature, so the requests are unsigned. A folder leaves out what `model-opt drop`
+ * leaves out by default (src/cli/drop-filter.ts): `.git/`, caches, and what its `.modelignore`
+ * names.
  */
+import {
+  type DropFilter,
+  dropFilter,
+  type LeftOut,
+  MODELIGNORE,
+  splitFiles,
+} from '../../../src/cli/drop-filter';
 import { type DropFile, type DropInput, type DropPlan, planDrop } from '../../../src/cli/drop-plan';
 import type { ConsoleConfig } from '../api-types';
 
@@ -15,37 +24,61 @@ export interface BrowserDropProgress {
   total: number;
 }
 
-/** What the user gave: a single file, or the files of one folder with paths inside it. */
+/**
+ * What the user gave: a single file, or the files of one folder with paths inside it, and what
+ * the folder leaves out.
+ */
 export type PickedFiles =
   | { kind: 'file'; file: File }
-  | { kind: 'folder'; name: string; files: DropFile<File>[] };
+  | { kind: 'folder'; name: string; files: DropFile<File>[]; leftOut: LeftOut[] };
 
-/** Files from a drag and drop: a folder is walked through the entries API. */
-export async function filesFromDataTransfer(transfer: DataTransfer): Promise<PickedFiles | undefined> {
+/**
+ * Files from a drag and drop: a folder is walked through the entries API, its `.modelignore`
+ * read first, and a folder it leaves out is not walked (so its bytes are not known).
+ */
+export async function filesFromDataTransfer(
+  transfer: DataTransfer,
+  manifestName: string,
+): Promise<PickedFiles | undefined> {
   const entry = [...transfer.items].map((item) => item.webkitGetAsEntry?.()).find(Boolean);
   if (entry?.isDirectory) {
+    const root = await readAll(entry as FileSystemDirectoryEntry);
+    const modelignore = root.find((e) => e.isFile && e.name === MODELIGNORE);
+    const filter = dropFilter({
+      manifestName,
+      ...(modelignore && { modelignore: await (await fileOf(modelignore as FileSystemFileEntry)).text() }),
+    });
     const files: DropFile<File>[] = [];
-    await walk(entry as FileSystemDirectoryEntry, '', files);
-    return { kind: 'folder', name: entry.name, files };
+    const leftOut: LeftOut[] = [];
+    await walk(root, '', { filter, files, leftOut });
+    return { kind: 'folder', name: entry.name, files, leftOut };
   }
   const file = transfer.files[0];
   return file ? { kind: 'file', file } : undefined;
 }
 
-/** Files from `<input type=file webkitdirectory>`: each carries `folder/…` as webkitRelativePath. */
-export function filesFromFolderInput(list: FileList): PickedFiles | undefined {
+/**
+ * Files from `<input type=file webkitdirectory>`: each carries `folder/…` as webkitRelativePath.
+ * The browser has listed every file already, so what is left out is counted in full.
+ */
+export async function filesFromFolderInput(
+  list: FileList,
+  manifestName: string,
+): Promise<PickedFiles | undefined> {
   const all = [...list];
   const name = all[0]?.webkitRelativePath.split('/')[0];
   if (!name) return undefined;
-  return {
-    kind: 'folder',
-    name,
-    files: all.map((file) => ({
-      path: file.webkitRelativePath.slice(name.length + 1),
-      size: file.size,
-      file,
-    })),
-  };
+  const files = all.map((file) => ({
+    path: file.webkitRelativePath.slice(name.length + 1),
+    size: file.size,
+    file,
+  }));
+  const modelignore = files.find((f) => f.path === MODELIGNORE)?.file;
+  const { kept, leftOut } = splitFiles(
+    files,
+    dropFilter({ manifestName, ...(modelignore && { modelignore: await modelignore.text() }) }),
+  );
+  return { kind: 'folder', name, files: kept, leftOut };
 }
 
 /** Uploads the picked files; resolves with the plan once the trigger object (last) is in. */
@@ -93,26 +126,39 @@ function put(
 }
 
 async function walk(
-  directory: FileSystemDirectoryEntry,
+  entries: FileSystemEntry[],
   prefix: string,
-  into: DropFile<File>[],
+  into: { filter: DropFilter; files: DropFile<File>[]; leftOut: LeftOut[] },
 ): Promise<void> {
+  for (const entry of entries) {
+    const path = `${prefix}${entry.name}`;
+    if (into.filter.leavesOut(path, entry.isDirectory)) {
+      into.leftOut.push(
+        entry.isDirectory
+          ? { path: `${path}/`, complete: false }
+          : { path, bytes: (await fileOf(entry as FileSystemFileEntry)).size, complete: true },
+      );
+    } else if (entry.isDirectory)
+      await walk(await readAll(entry as FileSystemDirectoryEntry), `${path}/`, into);
+    else {
+      const file = await fileOf(entry as FileSystemFileEntry);
+      into.files.push({ path, size: file.size, file });
+    }
+  }
+}
+
+/** A directory's entries: readEntries answers in batches, and an empty batch is the end. */
+async function readAll(directory: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
   const reader = directory.createReader();
-  // readEntries answers in batches; an empty batch is the end.
+  const entries: FileSystemEntry[] = [];
   for (;;) {
     const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
       reader.readEntries(resolve, reject),
     );
-    if (batch.length === 0) return;
-    for (const entry of batch) {
-      const path = `${prefix}${entry.name}`;
-      if (entry.isDirectory) await walk(entry as FileSystemDirectoryEntry, `${path}/`, into);
-      else {
-        const file = await new Promise<File>((resolve, reject) =>
-          (entry as FileSystemFileEntry).file(resolve, reject),
-        );
-        into.push({ path, size: file.size, file });
-      }
-    }
+    if (batch.length === 0) return entries;
+    entries.push(...batch);
   }
 }
+
+const fileOf = (entry: FileSystemFileEntry) =>
+  new Promise<File>((resolve, reject) => entry.file(resolve, reject));

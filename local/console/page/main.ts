@@ -4,6 +4,7 @@
  * arrive as server-sent events (routes.ts says why); the graph and events are fetched when the
  * snapshot says they changed.
  */
+import { describeLeftOut } from '../../../src/cli/drop-filter';
 import { formatBytes, formatDuration } from '../../../src/cli/format';
 import type { BusEvent, ConsoleConfig, ConsoleSnapshot, JobGraph, JobRow, StateVisit } from '../api-types';
 import { API, getConfig, getJobGraph, queryEvents, redrive } from './api';
@@ -339,13 +340,20 @@ function wireDrop(): void {
   zone.addEventListener('drop', async (event) => {
     event.preventDefault();
     zone.classList.remove('over');
-    if (event.dataTransfer) await drop(await filesFromDataTransfer(event.dataTransfer));
+    const manifestName = state.config?.manifestName;
+    await drop(
+      event.dataTransfer && manifestName
+        ? await filesFromDataTransfer(event.dataTransfer, manifestName)
+        : undefined,
+    );
   });
   const folder = byId<HTMLInputElement>('pick-folder');
-  folder.addEventListener(
-    'change',
-    () => void drop(folder.files ? filesFromFolderInput(folder.files) : undefined),
-  );
+  folder.addEventListener('change', async () => {
+    const manifestName = state.config?.manifestName;
+    await drop(
+      folder.files && manifestName ? await filesFromFolderInput(folder.files, manifestName) : undefined,
+    );
+  });
   const file = byId<HTMLInputElement>('pick-file');
   file.addEventListener('change', () => {
     const picked = file.files?.[0];
@@ -363,14 +371,17 @@ async function drop(picked: PickedFiles | undefined): Promise<void> {
   bar.hidden = false;
   bar.value = 0;
   status.className = 'busy';
+  // What the folder leaves out (.git/, caches, its .modelignore), said before and after the upload.
+  const leaving = picked.kind === 'folder' ? describeLeftOut(picked.leftOut) : undefined;
+  const aside = leaving ? ` (${leaving})` : '';
   try {
-    const plan = await dropInBrowser(picked, state.config, (p) => {
+    const dropped = await dropInBrowser(picked, state.config, (p) => {
       bar.max = p.total;
       bar.value = p.loaded;
-      status.textContent = `${p.key} · ${formatBytes(p.loaded)} of ${formatBytes(p.total)}`;
+      status.textContent = `${p.key} · ${formatBytes(p.loaded)} of ${formatBytes(p.total)}${aside}`;
     });
     status.className = 'ok';
-    status.textContent = `Dropped ${plan.uploads.length} object(s); ${plan.triggerKey} went last and starts the job.`;
+    status.textContent = `Dropped ${dropped.uploads.length} object(s); ${dropped.triggerKey} went last and starts the job${leaving ? `; ${leaving}` : ''}.`;
   } catch (error) {
     status.className = 'bad';
     status.textContent = (error as Error).message;

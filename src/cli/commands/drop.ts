@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_LEFT_OUT, describeLeftOut } from '../drop-filter';
 import { DROP_DEFAULTS, type DropResult, dropModel } from '../drop-upload';
 import { formatBytes } from '../format';
 import { planLocalDrop } from '../local-drop';
@@ -17,7 +18,12 @@ interface DropOptions {
   resume: boolean;
   concurrency: number;
   partSize: number;
+  include?: string[];
+  exclude?: string[];
 }
+
+/** A commander parser that collects a repeatable option's values. */
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** A commander parser for an integer option within [min, max]. */
 const integer = (min: number, max: number) => (value: string) => {
@@ -47,6 +53,16 @@ export function dropCommand(): Command {
       integer(0, 9),
       DROP_DEFAULTS.gzipLevel,
     )
+    .option(
+      '--exclude <pattern>',
+      `leave out what this gitignore pattern matches, besides ${DEFAULT_LEFT_OUT.join(', ')} and what the folder’s .modelignore names (repeatable)`,
+      collect,
+    )
+    .option(
+      '--include <pattern>',
+      'send what this gitignore pattern matches even so, e.g. --include .git/ (repeatable; wins over every other rule)',
+      collect,
+    )
     .option('--allow-missing-config', 'drop a folder without config.json (its job will fail)')
     .option('--no-resume', 'send every file, even those already in place')
     .option('--concurrency <n>', 'requests in flight', integer(1, 64), DROP_DEFAULTS.concurrency)
@@ -66,6 +82,8 @@ export function dropCommand(): Command {
             ...(options.manifest && { manifestPath: options.manifest }),
             tar: Boolean(options.tar),
             allowMissingConfig: Boolean(options.allowMissingConfig),
+            include: options.include ?? [],
+            exclude: options.exclude ?? [],
           };
           // Bad input, an incompatible manifest included, is refused before any request: the
           // bucket search is one.
@@ -90,6 +108,10 @@ export function dropCommand(): Command {
             concurrency: options.concurrency,
             partSize: options.partSize * MIB,
             signal: interrupt.signal,
+            onPlanned: ({ leftOut }) => {
+              const leaving = describeLeftOut(leftOut);
+              if (leaving) out.note(leaving);
+            },
             onProgress: (p) => progress.update(p),
           }).finally(() => {
             process.off('SIGINT', onSigint);
