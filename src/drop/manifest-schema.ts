@@ -21,6 +21,8 @@ import {
   MAX_PENDING_TIME_MIN_SECONDS,
   MAX_RUNTIME_MAX_SECONDS,
   MAX_RUNTIME_MIN_SECONDS,
+  MODEL_NAME_MAX_LENGTH,
+  MODEL_NAME_PATTERN,
   OPTIMIZATION_CONFIGS_MAX,
   S3_URI_MAX_LENGTH,
   SECURITY_GROUP_ID_PATTERN,
@@ -206,6 +208,27 @@ export const deploymentInstanceTypeSchema = z.enum(DEPLOYMENT_INSTANCE_TYPES, {
     `${JSON.stringify(issue.input)} is not an instance type the optimization-job API accepts (families: ${instanceFamilies}; the full list is in schemas/manifest.schema.json)`,
 });
 
+/**
+ * `registerModel`: have the job register the optimized model in SageMaker
+ * (`OutputConfig.SageMakerModel.ModelName`), ready to deploy. `true` names it after the job;
+ * `{ "name": "…" }` chooses the name, which must not be taken when the job ends.
+ */
+export const registerModelSchema = z
+  .union([
+    z.boolean(),
+    z.strictObject({
+      name: z
+        .string()
+        .min(1)
+        .max(MODEL_NAME_MAX_LENGTH)
+        .regex(
+          MODEL_NAME_PATTERN,
+          'must be letters, digits and hyphens, starting and ending with a letter or digit',
+        ),
+    }),
+  ])
+  .describe('true: register the optimized model under the job name; { name }: under that name');
+
 /** The manifest. Every field is optional: `{}` means "the stage defaults". */
 export const manifestSchema = z.strictObject({
   deploymentInstanceType: deploymentInstanceTypeSchema.optional(),
@@ -232,6 +255,7 @@ export const manifestSchema = z.strictObject({
   kmsKeyId: z.string().max(KMS_KEY_ID_MAX_LENGTH).regex(KMS_KEY_ID_PATTERN).optional(),
   tags: tagsSchema.optional(),
   vpcConfig: vpcConfigSchema.optional(),
+  registerModel: registerModelSchema.optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;

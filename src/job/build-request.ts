@@ -6,7 +6,7 @@ import type { CreateOptimizationJobCommandInput, OptimizationConfig, Tag } from 
 import type { TechniqueEntry } from '../drop/manifest-schema';
 import { TAG_VALUE_MAX_LENGTH } from '../sagemaker-api/limits';
 import type { PIPELINE_TAG_KEYS } from './pipeline-tags';
-import type { OptimizationSettings } from './settings';
+import { type OptimizationSettings, registeredModelName } from './settings';
 
 export interface JobTarget {
   jobName: string;
@@ -75,6 +75,7 @@ export function buildCreateJobRequest(
     ...Object.entries(settings.tags).map(([Key, Value]) => ({ Key, Value })),
   ];
   const kmsKeyId = settings.kmsKeyId ?? target.outputKmsKeyId;
+  const modelName = registeredModelName(settings, target.jobName);
 
   return {
     OptimizationJobName: target.jobName,
@@ -89,7 +90,11 @@ export function buildCreateJobRequest(
     ...(settings.maxInstanceCount !== undefined && { MaxInstanceCount: settings.maxInstanceCount }),
     ...(Object.keys(settings.environment).length > 0 && { OptimizationEnvironment: settings.environment }),
     OptimizationConfigs: settings.techniques.map(toOptimizationConfig),
-    OutputConfig: { S3OutputLocation: target.outputS3Uri, ...(kmsKeyId && { KmsKeyId: kmsKeyId }) },
+    OutputConfig: {
+      S3OutputLocation: target.outputS3Uri,
+      ...(kmsKeyId && { KmsKeyId: kmsKeyId }),
+      ...(modelName && { SageMakerModel: { ModelName: modelName } }),
+    },
     StoppingCondition: {
       MaxRuntimeInSeconds: settings.maxRuntimeInSeconds,
       ...(settings.maxPendingTimeInSeconds !== undefined && {

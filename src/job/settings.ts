@@ -27,6 +27,8 @@ export interface OptimizationSettings {
   kmsKeyId?: string;
   tags: Record<string, string>;
   vpcConfig?: { subnets: string[]; securityGroupIds: string[] };
+  /** The manifest's `registerModel`; {@link registeredModelName} resolves it for a job. */
+  registerModel?: Manifest['registerModel'];
 }
 
 /** Merges a manifest (possibly `{}`) over the defaults; throws if the merge breaks a limit. */
@@ -51,7 +53,16 @@ export function resolveSettings(defaults: DefaultSettings, manifest: Manifest = 
     kmsKeyId: manifest.kmsKeyId,
     tags: manifest.tags ?? {},
     vpcConfig: manifest.vpcConfig ?? defaults.vpcConfig,
+    ...(manifest.registerModel !== undefined && { registerModel: manifest.registerModel }),
   };
+}
+
+/** The name the job registers its model under (`registerModel`), or undefined when it registers none. */
+export function registeredModelName(settings: OptimizationSettings, jobName: string): string | undefined {
+  const { registerModel } = settings;
+  if (registerModel === true) return jobName;
+  if (typeof registerModel === 'object') return registerModel.name;
+  return undefined;
 }
 
 /** The technique names of a settings object, in order: `["quantization", "compilation"]`. */

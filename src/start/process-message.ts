@@ -21,7 +21,7 @@ import { type ModelRef, type RejectedDetail, SCHEMA_VERSION } from '../events/co
 import { buildCreateJobRequest, outputS3UriFor } from '../job/build-request';
 import { jobNameFor, rejectionExecutionName } from '../job/job-name';
 import { jobPolicyIssues } from '../job/job-policy';
-import { resolveSettings, techniqueNames } from '../job/settings';
+import { registeredModelName, resolveSettings, techniqueNames } from '../job/settings';
 import type { RejectionInput, TrackingInput } from '../job/tracking-input';
 import { createJobOnce, startTrackingOnce } from './start-job';
 
@@ -123,6 +123,7 @@ async function startJob(
     settings,
   );
   const { jobArn, created } = await createJobOnce(deps.sageMaker, request);
+  const sageMakerModelName = registeredModelName(settings, jobName);
 
   const input: TrackingInput = {
     schemaVersion: SCHEMA_VERSION,
@@ -134,6 +135,7 @@ async function startJob(
     deploymentInstanceType: settings.deploymentInstanceType,
     techniques: techniqueNames(settings.techniques),
     outputS3Uri,
+    ...(sageMakerModelName && { sageMakerModelName }),
     maxRuntimeInSeconds: settings.maxRuntimeInSeconds,
     droppedAt: drop.object.eventTime,
     tracking: config.tracking,

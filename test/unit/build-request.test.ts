@@ -120,6 +120,21 @@ describe('buildCreateJobRequest', () => {
     ]);
   });
 
+  it('asks the job to register the model: under the job name for true, under the given name, or not at all', () => {
+    const modelOf = (registerModel?: boolean | { name: string }) =>
+      buildCreateJobRequest(
+        target,
+        resolveSettings(defaults, registerModel === undefined ? {} : { registerModel }),
+      ).OutputConfig;
+    expect(modelOf(true)).toEqual({
+      S3OutputLocation: target.outputS3Uri,
+      SageMakerModel: { ModelName: 'tiny-llm-0123456789' },
+    });
+    expect(modelOf({ name: 'tiny-llm-awq' })?.SageMakerModel).toEqual({ ModelName: 'tiny-llm-awq' });
+    expect(modelOf(false)).toEqual({ S3OutputLocation: target.outputS3Uri });
+    expect(modelOf()).toEqual({ S3OutputLocation: target.outputS3Uri });
+  });
+
   it('makes tag values from keys with characters tags do not allow', () => {
     expect(toTagValue('models/a#b(1)?.tar.gz')).toBe('models/a_b_1__.tar.gz');
     expect(toTagValue('x'.repeat(300))).toHaveLength(256);

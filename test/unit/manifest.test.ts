@@ -50,8 +50,15 @@ describe('parseManifest accepts', () => {
       kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/abcd',
       tags: { team: 'nlp' },
       vpcConfig: { securityGroupIds: ['sg-0123'], subnets: ['subnet-1', 'subnet-2'] },
+      registerModel: { name: 'llama-3-8b-awq' },
     };
     expect(parseManifest(JSON.stringify(manifest))).toEqual(manifest);
+  });
+
+  it('registerModel as true (the job name) or a name of the API’s shape, up to 63 characters', () => {
+    expect(parseManifest('{"registerModel":true}').registerModel).toBe(true);
+    const name = `a${'-b'.repeat(31)}`;
+    expect(parseManifest(JSON.stringify({ registerModel: { name } })).registerModel).toEqual({ name });
   });
 
   it('speculative decoding with EAGLE as the default technique', () => {
@@ -165,6 +172,26 @@ describe('parseManifest rejects, with the JSON path of each problem', () => {
           message: 'is a tag the pipeline sets on every job (model-id, source-key, stage); use another key',
         },
       ],
+    ],
+    [
+      'a model name SageMaker would refuse',
+      { registerModel: { name: 'llama_3.8b' } },
+      [
+        {
+          path: '$.registerModel.name',
+          message: 'must be letters, digits and hyphens, starting and ending with a letter or digit',
+        },
+      ],
+    ],
+    [
+      'a model name longer than 63 characters',
+      { registerModel: { name: 'a'.repeat(64) } },
+      [{ path: '$.registerModel.name', message: expect.stringContaining('<=63') }],
+    ],
+    [
+      'registerModel as a bare string',
+      { registerModel: 'llama' },
+      [{ path: '$.registerModel', message: expect.any(String) }],
     ],
     [
       'a VPC config without subnets',
