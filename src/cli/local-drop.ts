@@ -7,6 +7,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DropError, type DropFile, type DropPlan, planDrop } from './drop-plan';
+import { registeredSourceOf } from './manifest-source';
 import { type FolderFile, listModelFolder } from './model-folder';
 import type { LocalFile } from './s3-uploader';
 
@@ -84,7 +85,11 @@ export function planLocalDrop(options: LocalDropOptions): LocalDrop {
     });
   }
   const modelFiles = found.filter((file) => file.name !== rules.manifestName);
+  const manifestFile = options.manifestPath ?? found.find((f) => f.name === rules.manifestName)?.path;
+  const registeredSource =
+    manifestFile && statOf(manifestFile)?.isFile() ? registeredSourceOf(manifestFile) : undefined;
   if (
+    registeredSource === undefined &&
     modelFiles.length > 0 &&
     !options.allowMissingConfig &&
     !modelFiles.some((f) => f.name === 'config.json')
@@ -120,7 +125,14 @@ export function planLocalDrop(options: LocalDropOptions): LocalDrop {
     file: localFile(f.path, f),
   }));
   const plan = planDrop(
-    { kind: 'folder', name: options.path, files, modelId, ...(manifest && { manifest }) },
+    {
+      kind: 'folder',
+      name: options.path,
+      files,
+      modelId,
+      ...(manifest && { manifest }),
+      ...(registeredSource !== undefined && { registeredSource }),
+    },
     rules,
   );
   return { kind: 'objects', plan };

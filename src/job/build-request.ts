@@ -80,12 +80,16 @@ export function buildCreateJobRequest(
   return {
     OptimizationJobName: target.jobName,
     RoleArn: target.roleArn,
-    ModelSource: {
-      S3: {
-        S3Uri: target.sourceS3Uri,
-        ...(settings.acceptEula !== undefined && { ModelAccessConfig: { AcceptEula: settings.acceptEula } }),
-      },
-    },
+    ModelSource: settings.sourceModelName
+      ? { SageMakerModel: { ModelName: settings.sourceModelName } }
+      : {
+          S3: {
+            S3Uri: target.sourceS3Uri,
+            ...(settings.acceptEula !== undefined && {
+              ModelAccessConfig: { AcceptEula: settings.acceptEula },
+            }),
+          },
+        },
     DeploymentInstanceType: settings.deploymentInstanceType,
     ...(settings.maxInstanceCount !== undefined && { MaxInstanceCount: settings.maxInstanceCount }),
     ...(Object.keys(settings.environment).length > 0 && { OptimizationEnvironment: settings.environment }),
@@ -100,6 +104,9 @@ export function buildCreateJobRequest(
       ...(settings.maxPendingTimeInSeconds !== undefined && {
         MaxPendingTimeInSeconds: settings.maxPendingTimeInSeconds,
       }),
+      ...(settings.maxWaitTimeInSeconds !== undefined && {
+        MaxWaitTimeInSeconds: settings.maxWaitTimeInSeconds,
+      }),
     },
     Tags: tags,
     ...(settings.vpcConfig && {
@@ -108,5 +115,6 @@ export function buildCreateJobRequest(
         Subnets: settings.vpcConfig.subnets,
       },
     }),
+    ...(settings.trainingPlanArn && { TrainingPlanArns: [settings.trainingPlanArn] }),
   };
 }

@@ -101,7 +101,9 @@ async function startJob(
   const beyondPolicy = jobPolicyIssues(manifest, config.jobPolicy);
   if (beyondPolicy.length > 0) throw new InvalidDropError(beyondPolicy);
   const settings = resolveSettings(config.defaults, manifest);
-  assertEulaAccepted(drop, settings.acceptEula, config.eulaRequiredModelPrefixes);
+  // A registered model (source.sageMakerModel) has no S3 ModelAccessConfig: its terms were settled when it was registered.
+  if (!settings.sourceModelName)
+    assertEulaAccepted(drop, settings.acceptEula, config.eulaRequiredModelPrefixes);
 
   const outputS3Uri = outputS3UriFor(
     config.outputBucket ?? drop.object.bucket,
