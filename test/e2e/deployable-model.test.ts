@@ -68,6 +68,8 @@ describe('a deployable model, and optimizing a registered one', () => {
     expect(model.ModelArn).toBe(completed?.detail.output.sageMakerModel.arn);
     expect(model.PrimaryContainer?.Image).toBe(completed?.detail.output.recommendedInferenceImage);
     expect(model.PrimaryContainer?.ModelDataSource?.S3DataSource?.S3Uri).toBe(completed?.detail.output.s3Uri);
+    const status = await cli('status', jobName);
+    expect(status.json.output).toMatchObject({ sageMakerModel: jobName });
     registered = jobName;
   });
 
@@ -95,6 +97,9 @@ describe('a deployable model, and optimizing a registered one', () => {
       new DescribeOptimizationJobCommand({ OptimizationJobName: run.json.jobName }),
     );
     expect(job.ModelSource).toEqual({ SageMakerModel: { ModelName: registered } });
+    expect((await cli('status', run.json.jobName)).json.source).toMatchObject({ sageMakerModel: registered });
+    const page = await runCli(['status', run.json.jobName], env);
+    expect(page.stdout).toMatch(new RegExp(`^ {2}registered: +${registered}$`, 'm'));
     expect(job.StoppingCondition).toMatchObject({ MaxWaitTimeInSeconds: 3600, MaxRuntimeInSeconds: 36_000 });
     // The job read the registered model's data: the optimized output holds its files.
     const prefix = completed?.detail.output.s3Uri.replace(`s3://${t.stack.bucket}/`, '') ?? '';
