@@ -45,8 +45,7 @@ describe('a deployable model, and optimizing a registered one', () => {
   let registered = '';
 
   it('registers the optimized model: Completed names it, and DescribeModel answers for it', async () => {
-    const manifest = join(dir, 'register.json');
-    writeFileSync(manifest, JSON.stringify({ registerModel: true }));
+    const manifest = join(EXAMPLES, 'manifests/register-model.json');
     const run = await cli(
       'drop',
       join(EXAMPLES, 'tiny-llm'),
