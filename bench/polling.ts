@@ -32,6 +32,8 @@ const LENGTHS = [
   { label: '10 min', seconds: 600, samples: 200 },
   { label: '1 h', seconds: 3600, samples: 100 },
   { label: '6 h', seconds: 6 * 3600, samples: 20 },
+  // The stage's default MaxRuntimeInSeconds (36,000 s): a job that runs to it.
+  { label: '10 h', seconds: 36_000, samples: 10 },
   // Polls are evenly spaced whatever the length, so the latency spread is the shorter jobs';
   // two samples show the continuations and the history per execution.
   { label: '28 d', seconds: 28 * 86_400, samples: 2 },

@@ -5,10 +5,17 @@
 import * as z from 'zod';
 import { imageRegistryAccounts, kmsKeyArns, manifestNetworks } from '../config/job-policy.cjs';
 import { normalizePrefix, prefixProblems } from '../config/stage-prefixes.cjs';
-import { environmentSchema, techniquesSchema } from './drop/manifest-schema';
+import { environmentSchema, tagsSchema, techniquesSchema } from './drop/manifest-schema';
 import { ConfigError } from './errors';
 import type { JobPolicy } from './job/job-policy';
-import { DEPLOYMENT_INSTANCE_TYPES, MAX_RUNTIME_MAX_SECONDS, ROLE_ARN_PATTERN } from './sagemaker-api/limits';
+import {
+  DEPLOYMENT_INSTANCE_TYPES,
+  MAX_INSTANCE_COUNT_MIN,
+  MAX_PENDING_TIME_MAX_SECONDS,
+  MAX_PENDING_TIME_MIN_SECONDS,
+  MAX_RUNTIME_MAX_SECONDS,
+  ROLE_ARN_PATTERN,
+} from './sagemaker-api/limits';
 import {
   MAX_POLLS_PER_EXECUTION,
   POLL_TIERS_SECONDS,
@@ -36,6 +43,20 @@ const csv = z.string().transform((text) =>
     .filter(Boolean),
 );
 
+/** An optional whole number: a stage parameter left empty (`''`) means unset. */
+const optionalInt = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.coerce.number().int().min(min).max(max).optional(),
+  );
+
+/**
+ * The stage's default MaxRuntimeInSeconds: 10 hours, the SageMaker Python SDK's default for
+ * optimization jobs (`ModelBuilder.optimize(max_runtime_in_seconds=36000)`). A 70B model's
+ * quantization can run past an hour, and the tracker stops a job at its limit plus a grace.
+ */
+export const DEFAULT_MAX_RUNTIME_SECONDS = 36_000;
+
 const prefix = (fallback: string) => z.string().default(fallback).transform(normalizePrefix);
 
 const envSchema = z
@@ -54,7 +75,16 @@ const envSchema = z
       { quantization: { environment: { OPTION_QUANTIZE: 'awq' } } },
     ]),
     DEFAULT_OPTIMIZATION_ENVIRONMENT: json(environmentSchema).default({}),
-    DEFAULT_MAX_RUNTIME_SECONDS: z.coerce.number().int().min(1).max(MAX_RUNTIME_MAX_SECONDS).default(3600),
+    DEFAULT_MAX_RUNTIME_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_RUNTIME_MAX_SECONDS)
+      .default(DEFAULT_MAX_RUNTIME_SECONDS),
+    DEFAULT_MAX_INSTANCE_COUNT: optionalInt(MAX_INSTANCE_COUNT_MIN),
+    DEFAULT_MAX_PENDING_TIME_SECONDS: optionalInt(MAX_PENDING_TIME_MIN_SECONDS, MAX_PENDING_TIME_MAX_SECONDS),
+    // The stage's tags for every job, under the manifest's (the same limits and reserved keys).
+    DEFAULT_TAGS: json(tagsSchema).default({}),
     EULA_REQUIRED_MODEL_PREFIXES: csv.default(['meta-llama', 'llama']),
     VPC_SUBNET_IDS: csv.default([]),
     VPC_SECURITY_GROUP_IDS: csv.default([]),
@@ -164,6 +194,13 @@ function toConfig(env: z.infer<typeof envSchema>) {
       techniques: env.DEFAULT_TECHNIQUES,
       environment: env.DEFAULT_OPTIMIZATION_ENVIRONMENT,
       maxRuntimeInSeconds: env.DEFAULT_MAX_RUNTIME_SECONDS,
+      ...(env.DEFAULT_MAX_INSTANCE_COUNT !== undefined && {
+        maxInstanceCount: env.DEFAULT_MAX_INSTANCE_COUNT,
+      }),
+      ...(env.DEFAULT_MAX_PENDING_TIME_SECONDS !== undefined && {
+        maxPendingTimeInSeconds: env.DEFAULT_MAX_PENDING_TIME_SECONDS,
+      }),
+      tags: env.DEFAULT_TAGS,
       vpcConfig: vpc,
     },
   };

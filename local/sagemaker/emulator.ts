@@ -17,9 +17,19 @@ import { inspectSource, type JobWorkContext, writeOutputs } from './job-work';
 import { DEFAULT_DURATIONS, type JobDurations, nextTransition, type Transition } from './lifecycle';
 import { listJobs } from './list-jobs';
 import { ModelSourceError } from './model-source';
+import {
+  describeModel,
+  listModels,
+  type ModelRecord,
+  modelExists,
+  modelNotFound,
+  modelOfJob,
+  validateListModelsRequest,
+  validateModelNameRequest,
+} from './models';
 import { InMemoryObjectStore, type ObjectStore } from './object-store';
 import { UnsupportedOptimizationError } from './optimization-rules';
-import { JobStateFile, loadJobs } from './state-file';
+import { JobStateFile, loadState } from './state-file';
 import { validateCreateRequest, validateJobNameRequest, validateListRequest } from './validate';
 
 /** The account every emulated resource belongs to. */
@@ -32,6 +42,8 @@ export const SAGEMAKER_OPERATIONS = [
   'ListOptimizationJobs',
   'StopOptimizationJob',
   'DeleteOptimizationJob',
+  'DescribeModel',
+  'ListModels',
 ] as const;
 
 /** A job status change, as reported to {@link SageMakerEmulatorOptions.onStatusChange}. */
@@ -63,7 +75,10 @@ export interface SageMakerEmulatorOptions {
   faults?: FaultSpec[];
   /** Random source of rate-based faults, [0, 1). Default `Math.random`. */
   random?: () => number;
-  /** SageMaker model name → S3 URI of its artifacts, for jobs whose source is a SageMakerModel. */
+  /**
+   * SageMaker model name → S3 URI of its artifacts, for jobs whose source is a SageMakerModel
+   * (models that jobs registered are found too).
+   */
   sageMakerModels?: Record<string, string>;
   /** Called after every status change (errors it throws are ignored). */
   onStatusChange?: (change: JobStatusChange) => void;
@@ -111,6 +126,8 @@ class Emulator implements SageMakerEmulator {
   private readonly onStatusChange: SageMakerEmulatorOptions['onStatusChange'];
   /** Jobs by lower-cased name: like the rest of SageMaker, names are unique regardless of case. */
   private readonly jobs = new Map<string, JobRecord>();
+  /** Models that jobs registered (OutputConfig.SageMakerModel), by lower-cased name. */
+  private readonly models = new Map<string, ModelRecord>();
   private readonly queues = new Map<JobRecord, Promise<void>>();
   private readonly timers = new Map<JobRecord, CancelTimer>();
   /** Jobs reading their model or writing their output right now: minutes, for a large model. */
@@ -124,7 +141,11 @@ class Emulator implements SageMakerEmulator {
     this.durations = { ...DEFAULT_DURATIONS, ...options.durations };
     this.maxConcurrentJobs = options.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS;
     this.stateFile = options.stateFile
-      ? new JobStateFile(options.stateFile, () => this.jobs.values())
+      ? new JobStateFile(
+          options.stateFile,
+          () => this.jobs.values(),
+          () => this.models.values(),
+        )
       : undefined;
     this.onStatusChange = options.onStatusChange;
     this.faults = new FaultController({
@@ -132,13 +153,16 @@ class Emulator implements SageMakerEmulator {
       now: () => this.clock.now(),
     });
     for (const fault of options.faults ?? []) this.faults.inject(fault);
+    const given = options.sageMakerModels ?? {};
     this.context = {
       store: this.objectStore,
       region: this.region,
-      sageMakerModels: options.sageMakerModels ?? {},
+      modelDataOf: (name) => this.models.get(name.toLowerCase())?.modelDataUri ?? given[name],
     };
     if (options.stateFile) {
-      for (const job of loadJobs(options.stateFile)) this.jobs.set(jobName(job).toLowerCase(), job);
+      const saved = loadState(options.stateFile);
+      for (const model of saved.models) this.models.set(model.name.toLowerCase(), model);
+      for (const job of saved.jobs) this.jobs.set(jobName(job).toLowerCase(), job);
       // Resume: apply what fell due while the emulator was down, then wait for the rest.
       for (const job of this.jobs.values()) this.settleInBackground(job);
     }
@@ -161,6 +185,10 @@ class Emulator implements SageMakerEmulator {
         return this.stop(input);
       case 'DeleteOptimizationJob':
         return this.delete(input);
+      case 'DescribeModel':
+        return this.describeModel(input);
+      case 'ListModels':
+        return this.listModels(input);
     }
   }
 
@@ -226,6 +254,62 @@ class Emulator implements SageMakerEmulator {
     const query = validateListRequest(input);
     await Promise.all([...this.jobs.values()].map((job) => this.catchUp(job)));
     return listJobs(this.jobs.values(), query);
+  }
+
+  /** DescribeModel. Jobs that are due to complete do so first, so their model is there. */
+  private async describeModel(input: unknown) {
+    const name = validateModelNameRequest(input);
+    await this.settleRunning();
+    const model = this.models.get(name.toLowerCase());
+    if (!model) throw modelNotFound(this.modelArn(name));
+    return describeModel(model);
+  }
+
+  private async listModels(input: unknown) {
+    const query = validateListModelsRequest(input);
+    await this.settleRunning();
+    return listModels(this.models.values(), query);
+  }
+
+  /** Brings every job that has not ended up to date (only those can still register a model). */
+  private async settleRunning(): Promise<void> {
+    await Promise.all(
+      [...this.jobs.values()].filter((job) => !isTerminal(job.status)).map((job) => this.catchUp(job)),
+    );
+  }
+
+  /** A model's ARN: like a job's, with the name in lower case. */
+  private modelArn(name: string): string {
+    return `arn:${partitionOf(this.region)}:sagemaker:${this.region}:${EMULATOR_ACCOUNT_ID}:model/${name.toLowerCase()}`;
+  }
+
+  /**
+   * Registers the model a completing job asked for (OutputConfig.SageMakerModel), with the image
+   * and model data the job reports. Returns a FailureReason when the name is taken by a model
+   * the job did not create (one it created before a restart is its own).
+   */
+  private registerModel(job: JobRecord, at: number): string | undefined {
+    const output = job.request.OutputConfig;
+    const name = output?.SageMakerModel?.ModelName;
+    if (!output || !name) return undefined;
+    const existing = this.models.get(name.toLowerCase());
+    if (existing)
+      return existing.createdBy === job.arn ? undefined : `ClientError: ${modelExists(existing.arn)}`;
+    const model = modelOfJob(
+      {
+        arn: job.arn,
+        roleArn: job.request.RoleArn,
+        environment: job.request.OptimizationEnvironment,
+      },
+      output,
+      job.recommendedInferenceImage ?? '',
+      this.modelArn(name),
+      at,
+    );
+    if (!model) return undefined;
+    this.models.set(name.toLowerCase(), model);
+    this.stateFile?.modelCreated(model);
+    return undefined;
   }
 
   private async stop(input: unknown): Promise<Record<string, never>> {
@@ -361,7 +445,9 @@ class Emulator implements SageMakerEmulator {
             if (this.closed) return;
             job.outputWritten = true;
           }
-          this.finish(job, 'COMPLETED', at);
+          const refused = this.registerModel(job, at);
+          if (refused !== undefined) this.finish(job, 'FAILED', at, refused);
+          else this.finish(job, 'COMPLETED', at);
         } catch (error) {
           if (this.closed) return;
           this.finish(job, 'FAILED', at, failureReason(error));

@@ -23,8 +23,8 @@ import { asFolderPrefix, parseS3Uri, type S3Location } from './s3-uri';
 export interface JobWorkContext {
   store: ObjectStore;
   region: string;
-  /** SageMaker model name → S3 URI of its artifacts, for `ModelSource.SageMakerModel`. */
-  sageMakerModels: Readonly<Record<string, string>>;
+  /** The S3 URI of a SageMaker model's artifacts, for `ModelSource.SageMakerModel`; undefined if there is no such model. */
+  modelDataOf: (modelName: string) => string | undefined;
 }
 
 /** The report written next to the optimized model. */
@@ -35,7 +35,7 @@ function sourceUri(context: JobWorkContext, job: JobRecord): string {
   const source = job.request.ModelSource;
   if (source?.S3?.S3Uri) return source.S3.S3Uri;
   const modelName = source?.SageMakerModel?.ModelName ?? '';
-  const uri = context.sageMakerModels[modelName];
+  const uri = context.modelDataOf(modelName);
   if (!uri) throw new ModelSourceError(`Could not find model "${modelName}"`);
   return uri;
 }

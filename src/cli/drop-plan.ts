@@ -27,6 +27,11 @@ export type DropInput<T> =
       modelId?: string;
       /** Overrides the folder's own manifest. */
       manifest?: { size: number; file: T };
+      /**
+       * The manifest names a registered model (`source.sageMakerModel`): the drop is the
+       * manifest alone, and a folder with other files is refused.
+       */
+      registeredSource?: string;
     };
 
 /** One object to put: from a file, or the default manifest's text. */
@@ -75,8 +80,14 @@ export function planDrop<T>(
   const uploads: PlannedUpload<T>[] = sorted
     .filter((f) => f.path !== manifestName)
     .map((f) => ({ key: `${folder}${f.path}`, size: f.size, source: { file: f.file } }));
-  if (uploads.length === 0) throw new DropError(`folder ${input.name} has no files to drop`);
   const manifest = input.manifest ?? own;
+  if (input.registeredSource !== undefined) {
+    if (uploads.length > 0) {
+      throw new DropError(
+        `the manifest optimizes the registered SageMaker model "${input.registeredSource}" (source.sageMakerModel), so the folder must hold the manifest only; ${input.name} also holds ${uploads.length} other file${uploads.length === 1 ? '' : 's'} (${sorted.find((f) => f.path !== manifestName)?.path}${uploads.length > 1 ? ', …' : ''}): drop the manifest from a folder of its own, or leave source out`,
+      );
+    }
+  } else if (uploads.length === 0) throw new DropError(`folder ${input.name} has no files to drop`);
   const manifestKey = `${folder}${manifestName}`;
   uploads.push(
     manifest

@@ -31,7 +31,15 @@ export interface JobView {
   lastEvent?: string;
   /** Why there is no terminal event although the job ended. */
   note?: string;
-  source: { s3Uri?: string; key?: string; modelId?: string; eTag?: string; versionId?: string };
+  source: {
+    s3Uri?: string;
+    key?: string;
+    modelId?: string;
+    eTag?: string;
+    versionId?: string;
+    /** The registered model the job optimizes (a manifest's source.sageMakerModel). */
+    sageMakerModel?: string;
+  };
   settings: {
     deploymentInstanceType?: string;
     techniques: string[];
@@ -43,7 +51,7 @@ export interface JobView {
   endedAt?: string;
   /** Seconds from creation to the end, or to now while running. */
   elapsedSeconds?: number;
-  output?: { s3Uri?: string; recommendedInferenceImage?: string };
+  output?: { s3Uri?: string; recommendedInferenceImage?: string; sageMakerModel?: string };
   failureReason?: string;
   tracking: {
     state: Tracking['state'];
@@ -133,6 +141,9 @@ export function joinJob(
     event?.detail.output?.s3Uri ?? (status === 'COMPLETED' ? job.OutputConfig?.S3OutputLocation : undefined);
   const image =
     event?.detail.output?.recommendedInferenceImage ?? job.OptimizationOutput?.RecommendedInferenceImage;
+  const registered =
+    event?.detail.output?.sageMakerModel?.name ??
+    (status === 'COMPLETED' ? job.OutputConfig?.SageMakerModel?.ModelName : undefined);
   const failureReason = event?.detail.failureReason ?? job.FailureReason;
   return {
     jobName,
@@ -149,6 +160,9 @@ export function joinJob(
       ...(model?.modelId && { modelId: model.modelId }),
       ...(model?.versionId && { versionId: model.versionId }),
       ...(model?.eTag && { eTag: model.eTag }),
+      ...(job.ModelSource?.SageMakerModel?.ModelName && {
+        sageMakerModel: job.ModelSource.SageMakerModel.ModelName,
+      }),
     },
     settings: {
       ...(job.DeploymentInstanceType && { deploymentInstanceType: job.DeploymentInstanceType }),
@@ -166,7 +180,11 @@ export function joinJob(
         elapsedSeconds: Math.max(0, Math.round((elapsedEnd.getTime() - created.getTime()) / 1000)),
       }),
     ...((outputUri || image) && {
-      output: { ...(outputUri && { s3Uri: outputUri }), ...(image && { recommendedInferenceImage: image }) },
+      output: {
+        ...(outputUri && { s3Uri: outputUri }),
+        ...(image && { recommendedInferenceImage: image }),
+        ...(registered && { sageMakerModel: registered }),
+      },
     }),
     ...(failureReason && (status === 'FAILED' || status === 'STOPPED') && { failureReason }),
     tracking: { state: tracking.state, executions },

@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import { dropFilter, type LeftOut, MODELIGNORE } from './drop-filter';
 import { DropError, type DropFile, type DropPlan, planDrop } from './drop-plan';
 import { assertManifestCompatible } from './manifest-check';
+import { registeredSourceOf } from './manifest-source';
 import { type FolderFile, measureLeftOut, scanModelFolder } from './model-folder';
 import type { LocalFile } from './s3-uploader';
 
@@ -103,7 +104,11 @@ export function planLocalDrop(options: LocalDropOptions): LocalDrop {
     });
   }
   const modelFiles = found.filter((file) => file.name !== rules.manifestName);
+  const manifestFile = options.manifestPath ?? found.find((f) => f.name === rules.manifestName)?.path;
+  const registeredSource =
+    manifestFile && statOf(manifestFile)?.isFile() ? registeredSourceOf(manifestFile) : undefined;
   if (
+    registeredSource === undefined &&
     modelFiles.length > 0 &&
     !options.allowMissingConfig &&
     !modelFiles.some((f) => f.name === 'config.json')
@@ -134,7 +139,6 @@ export function planLocalDrop(options: LocalDropOptions): LocalDrop {
     if (!given?.isFile()) throw new DropError(`no such manifest file: ${options.manifestPath}`);
     manifest = { size: given.size, file: localFile(options.manifestPath, given) };
   }
-  const manifestFile = options.manifestPath ?? found.find((f) => f.name === rules.manifestName)?.path;
   if (manifestFile) assertManifestCompatible(manifestFile);
   const files: DropFile<LocalFile>[] = found.map((f) => ({
     path: f.name,
@@ -142,7 +146,14 @@ export function planLocalDrop(options: LocalDropOptions): LocalDrop {
     file: localFile(f.path, f),
   }));
   const plan = planDrop(
-    { kind: 'folder', name: options.path, files, modelId, ...(manifest && { manifest }) },
+    {
+      kind: 'folder',
+      name: options.path,
+      files,
+      modelId,
+      ...(manifest && { manifest }),
+      ...(registeredSource !== undefined && { registeredSource }),
+    },
     rules,
   );
   return { kind: 'objects', plan, leftOut };

@@ -82,6 +82,7 @@ export function statusPage(view: JobView): string {
   lines.push('', 'source');
   field('  model', view.source.modelId);
   field('  s3', view.source.s3Uri);
+  field('  registered', view.source.sageMakerModel);
   field('  trigger', view.source.key);
   field('  version', view.source.versionId ?? (view.source.eTag && `eTag ${view.source.eTag}`));
   lines.push('', 'settings');
@@ -96,6 +97,7 @@ export function statusPage(view: JobView): string {
     lines.push('', 'output');
     field('  s3', view.output.s3Uri);
     field('  image', view.output.recommendedInferenceImage);
+    field('  model', view.output.sageMakerModel);
   }
   if (view.failureReason) lines.push('', `failure reason: ${view.failureReason}`);
   lines.push('', 'tracking executions');

@@ -26,7 +26,11 @@ export interface PublishedEvent {
   outcome: Outcome;
   detail: {
     failureReason?: string;
-    output?: { s3Uri?: string; recommendedInferenceImage?: string };
+    output?: {
+      s3Uri?: string;
+      recommendedInferenceImage?: string;
+      sageMakerModel?: { name?: string; arn?: string };
+    };
     durationSeconds?: number;
     [field: string]: unknown;
   };

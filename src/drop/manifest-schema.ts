@@ -21,6 +21,9 @@ import {
   MAX_PENDING_TIME_MIN_SECONDS,
   MAX_RUNTIME_MAX_SECONDS,
   MAX_RUNTIME_MIN_SECONDS,
+  MAX_WAIT_TIME_MIN_SECONDS,
+  MODEL_NAME_MAX_LENGTH,
+  MODEL_NAME_PATTERN,
   OPTIMIZATION_CONFIGS_MAX,
   S3_URI_MAX_LENGTH,
   SECURITY_GROUP_ID_PATTERN,
@@ -34,13 +37,32 @@ import {
   TAG_VALUE_MAX_LENGTH,
   TAGS_MAX,
   TECHNIQUES,
+  TRAINING_PLAN_ARN_MAX_LENGTH,
+  TRAINING_PLAN_ARN_MIN_LENGTH,
+  TRAINING_PLAN_ARN_PATTERN,
   VPC_ID_MAX_LENGTH,
 } from '../sagemaker-api/limits';
 
-const s3Uri = z
+/**
+ * Where speculative-decoding training data is: an `s3://bucket/key` URI or an `https://` URL of
+ * an S3 object or prefix, as the API's `S3Uri` shape takes (`(https|s3)://([^/]+)/?(.*)`).
+ */
+const trainingDataUri = z
   .string()
   .max(S3_URI_MAX_LENGTH)
-  .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.*$/, 'must be an s3://bucket/key URI');
+  .regex(
+    /^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]|https:\/\/[^/\s]+)\/\S*$/,
+    'must be an s3://bucket/key URI or an https:// URL of S3 data',
+  );
+
+const modelName = z
+  .string()
+  .min(1)
+  .max(MODEL_NAME_MAX_LENGTH)
+  .regex(
+    MODEL_NAME_PATTERN,
+    'must be letters, digits and hyphens, starting and ending with a letter or digit',
+  );
 
 /** A container environment: the API allows at most 25 entries of at most 256 characters. */
 export const environmentSchema = z
@@ -91,7 +113,7 @@ const speculativeDecodingSchema = z.strictObject({
     .default('EAGLE'),
   trainingData: z
     .strictObject({
-      s3Uri,
+      s3Uri: trainingDataUri,
       s3DataType: z.enum(SPECULATIVE_DECODING_S3_DATA_TYPES),
     })
     .optional(),
@@ -168,7 +190,7 @@ const pipelineTagKeys = new Set<string>(PIPELINE_TAG_KEYS);
  * path, rather than dropped (which would surprise the user who wrote it) or let overwrite the
  * pipeline's value (which says what model, drop and stage the job came from).
  */
-const tagsSchema = z
+export const tagsSchema = z
   .record(tagKey, tagValue)
   .superRefine((tags, ctx) => {
     if (Object.keys(tags).length > tagsMax) {
@@ -206,32 +228,78 @@ export const deploymentInstanceTypeSchema = z.enum(DEPLOYMENT_INSTANCE_TYPES, {
     `${JSON.stringify(issue.input)} is not an instance type the optimization-job API accepts (families: ${instanceFamilies}; the full list is in schemas/manifest.schema.json)`,
 });
 
+/**
+ * `registerModel`: have the job register the optimized model in SageMaker
+ * (`OutputConfig.SageMakerModel.ModelName`), ready to deploy. `true` names it after the job;
+ * `{ "name": "…" }` chooses the name, which must not be taken when the job ends.
+ */
+export const registerModelSchema = z
+  .union([z.boolean(), z.strictObject({ name: modelName })])
+  .describe('true: register the optimized model under the job name; { name }: under that name');
+
+/**
+ * `source`: where the job reads the model from, when not from the folder. `sageMakerModel`
+ * optimizes a model already registered in SageMaker (`ModelSource.SageMakerModel`), so nothing
+ * is uploaded: the folder holds the manifest alone (read-manifest.ts refuses one with files).
+ */
+export const sourceSchema = z
+  .strictObject({ sageMakerModel: z.strictObject({ name: modelName }) })
+  .describe(
+    'a model already registered in SageMaker, instead of the folder (which then holds the manifest only)',
+  );
+
 /** The manifest. Every field is optional: `{}` means "the stage defaults". */
-export const manifestSchema = z.strictObject({
-  deploymentInstanceType: deploymentInstanceTypeSchema.optional(),
-  techniques: techniquesSchema.optional(),
-  environment: environmentSchema.optional(),
-  maxInstanceCount: z.number().int().min(MAX_INSTANCE_COUNT_MIN).optional(),
-  stoppingCondition: z
-    .strictObject({
-      maxRuntimeInSeconds: z
-        .number()
-        .int()
-        .min(MAX_RUNTIME_MIN_SECONDS)
-        .max(MAX_RUNTIME_MAX_SECONDS)
-        .optional(),
-      maxPendingTimeInSeconds: z
-        .number()
-        .int()
-        .min(MAX_PENDING_TIME_MIN_SECONDS)
-        .max(MAX_PENDING_TIME_MAX_SECONDS)
-        .optional(),
-    })
-    .optional(),
-  acceptEula: z.boolean().optional(),
-  kmsKeyId: z.string().max(KMS_KEY_ID_MAX_LENGTH).regex(KMS_KEY_ID_PATTERN).optional(),
-  tags: tagsSchema.optional(),
-  vpcConfig: vpcConfigSchema.optional(),
-});
+export const manifestSchema = z
+  .strictObject({
+    deploymentInstanceType: deploymentInstanceTypeSchema.optional(),
+    techniques: techniquesSchema.optional(),
+    environment: environmentSchema.optional(),
+    maxInstanceCount: z.number().int().min(MAX_INSTANCE_COUNT_MIN).optional(),
+    stoppingCondition: z
+      .strictObject({
+        maxRuntimeInSeconds: z
+          .number()
+          .int()
+          .min(MAX_RUNTIME_MIN_SECONDS)
+          .max(MAX_RUNTIME_MAX_SECONDS)
+          .optional(),
+        maxPendingTimeInSeconds: z
+          .number()
+          .int()
+          .min(MAX_PENDING_TIME_MIN_SECONDS)
+          .max(MAX_PENDING_TIME_MAX_SECONDS)
+          .optional(),
+        // The API sets no upper bound (botocore: integer, min 1).
+        maxWaitTimeInSeconds: z.number().int().min(MAX_WAIT_TIME_MIN_SECONDS).optional(),
+      })
+      .optional(),
+    acceptEula: z.boolean().optional(),
+    kmsKeyId: z.string().max(KMS_KEY_ID_MAX_LENGTH).regex(KMS_KEY_ID_PATTERN).optional(),
+    tags: tagsSchema.optional(),
+    vpcConfig: vpcConfigSchema.optional(),
+    registerModel: registerModelSchema.optional(),
+    source: sourceSchema.optional(),
+    /** Reserved capacity (SageMaker training plans); the API takes at most one. */
+    trainingPlanArn: z
+      .string()
+      .min(TRAINING_PLAN_ARN_MIN_LENGTH)
+      .max(TRAINING_PLAN_ARN_MAX_LENGTH)
+      .regex(
+        TRAINING_PLAN_ARN_PATTERN,
+        'must be a SageMaker training-plan ARN (arn:aws:sagemaker:<region>:<account>:training-plan/<name>)',
+      )
+      .optional(),
+  })
+  .superRefine((manifest, ctx) => {
+    // ModelAccessConfig exists under ModelSource.S3 only: a registered model has its own terms.
+    if (manifest.source?.sageMakerModel && manifest.acceptEula !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['acceptEula'],
+        message:
+          'applies to a model read from S3; a source.sageMakerModel is optimized as registered (leave acceptEula out)',
+      });
+    }
+  });
 
 export type Manifest = z.infer<typeof manifestSchema>;

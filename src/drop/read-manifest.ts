@@ -32,7 +32,9 @@ export function parseManifest(text: string): Manifest {
 
 /**
  * Reads the exact manifest version that was notified and validates it. The folder must hold
- * at least one file besides the manifest, since the manifest is uploaded last.
+ * at least one file besides the manifest, since the manifest is uploaded last; a manifest whose
+ * `source.sageMakerModel` names a registered model is the whole drop, so its folder must hold
+ * nothing else (files there would be uploaded for nothing, or meant for another drop).
  */
 export async function readManifest(
   s3: S3Client,
@@ -76,21 +78,33 @@ export async function readManifest(
     ]);
   }
   const manifest = parseManifest(text);
-  await assertFolderHasFiles(s3, object, folderKey);
-  return manifest;
-}
-
-async function assertFolderHasFiles(s3: S3Client, manifest: S3ObjectRef, folderKey: string): Promise<void> {
-  const listing = await s3.send(
-    new ListObjectsV2Command({ Bucket: manifest.bucket, Prefix: folderKey, MaxKeys: 10 }),
-  );
-  const others = (listing.Contents ?? []).filter((o) => o.Key !== manifest.key && !o.Key?.endsWith('/'));
-  if (others.length === 0) {
+  const others = await otherFiles(s3, object, folderKey);
+  const sourceModel = manifest.source?.sageMakerModel?.name;
+  if (sourceModel !== undefined && others.length > 0) {
     throw new InvalidDropError([
       {
-        path: '$',
-        message: `folder s3://${manifest.bucket}/${folderKey} has no model files besides the manifest`,
+        path: '$.source.sageMakerModel',
+        message: `optimizes the registered model "${sourceModel}", so the folder s3://${object.bucket}/${folderKey} must hold the manifest only; it also holds ${others.slice(0, 3).join(', ')}${others.length > 3 ? ' and more' : ''}: drop the manifest alone in a folder of its own, or leave source out to optimize the folder's files`,
       },
     ]);
   }
+  if (sourceModel === undefined && others.length === 0) {
+    throw new InvalidDropError([
+      {
+        path: '$',
+        message: `folder s3://${object.bucket}/${folderKey} has no model files besides the manifest`,
+      },
+    ]);
+  }
+  return manifest;
+}
+
+/** Up to ten keys under the folder besides the manifest (one is enough to decide). */
+async function otherFiles(s3: S3Client, manifest: S3ObjectRef, folderKey: string): Promise<string[]> {
+  const listing = await s3.send(
+    new ListObjectsV2Command({ Bucket: manifest.bucket, Prefix: folderKey, MaxKeys: 10 }),
+  );
+  return (listing.Contents ?? [])
+    .map((o) => o.Key ?? '')
+    .filter((key) => key !== manifest.key && key !== '' && !key.endsWith('/'));
 }

@@ -13,7 +13,7 @@
 import * as z from 'zod';
 import { OPTIMIZATION_JOB_STATUSES, TECHNIQUES } from '../sagemaker-api/limits';
 
-export const SCHEMA_VERSION = '1.0.0';
+export const SCHEMA_VERSION = '1.1.0';
 export const EVENT_SOURCE = 'model-optimization-pipeline';
 
 export const DETAIL_TYPES = {
@@ -77,6 +77,15 @@ export const completedDetailSchema = z.object({
   output: z.object({
     s3Uri: s3Uri.describe('where the optimized model was written'),
     recommendedInferenceImage: z.string().optional(),
+    sageMakerModel: z
+      .object({
+        name: z.string().min(1).max(63),
+        arn: arn.describe('arn:aws:sagemaker:<region>:<account>:model/<name in lower case>'),
+      })
+      .optional()
+      .describe(
+        'the SageMaker model the job registered (manifest registerModel), ready to deploy; since 1.1.0',
+      ),
   }),
 });
 

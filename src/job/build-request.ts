@@ -6,7 +6,7 @@ import type { CreateOptimizationJobCommandInput, OptimizationConfig, Tag } from 
 import type { TechniqueEntry } from '../drop/manifest-schema';
 import { TAG_VALUE_MAX_LENGTH } from '../sagemaker-api/limits';
 import type { PIPELINE_TAG_KEYS } from './pipeline-tags';
-import type { OptimizationSettings } from './settings';
+import { type OptimizationSettings, registeredModelName } from './settings';
 
 export interface JobTarget {
   jobName: string;
@@ -75,25 +75,37 @@ export function buildCreateJobRequest(
     ...Object.entries(settings.tags).map(([Key, Value]) => ({ Key, Value })),
   ];
   const kmsKeyId = settings.kmsKeyId ?? target.outputKmsKeyId;
+  const modelName = registeredModelName(settings, target.jobName);
 
   return {
     OptimizationJobName: target.jobName,
     RoleArn: target.roleArn,
-    ModelSource: {
-      S3: {
-        S3Uri: target.sourceS3Uri,
-        ...(settings.acceptEula !== undefined && { ModelAccessConfig: { AcceptEula: settings.acceptEula } }),
-      },
-    },
+    ModelSource: settings.sourceModelName
+      ? { SageMakerModel: { ModelName: settings.sourceModelName } }
+      : {
+          S3: {
+            S3Uri: target.sourceS3Uri,
+            ...(settings.acceptEula !== undefined && {
+              ModelAccessConfig: { AcceptEula: settings.acceptEula },
+            }),
+          },
+        },
     DeploymentInstanceType: settings.deploymentInstanceType,
     ...(settings.maxInstanceCount !== undefined && { MaxInstanceCount: settings.maxInstanceCount }),
     ...(Object.keys(settings.environment).length > 0 && { OptimizationEnvironment: settings.environment }),
     OptimizationConfigs: settings.techniques.map(toOptimizationConfig),
-    OutputConfig: { S3OutputLocation: target.outputS3Uri, ...(kmsKeyId && { KmsKeyId: kmsKeyId }) },
+    OutputConfig: {
+      S3OutputLocation: target.outputS3Uri,
+      ...(kmsKeyId && { KmsKeyId: kmsKeyId }),
+      ...(modelName && { SageMakerModel: { ModelName: modelName } }),
+    },
     StoppingCondition: {
       MaxRuntimeInSeconds: settings.maxRuntimeInSeconds,
       ...(settings.maxPendingTimeInSeconds !== undefined && {
         MaxPendingTimeInSeconds: settings.maxPendingTimeInSeconds,
+      }),
+      ...(settings.maxWaitTimeInSeconds !== undefined && {
+        MaxWaitTimeInSeconds: settings.maxWaitTimeInSeconds,
       }),
     },
     Tags: tags,
@@ -103,5 +115,6 @@ export function buildCreateJobRequest(
         Subnets: settings.vpcConfig.subnets,
       },
     }),
+    ...(settings.trainingPlanArn && { TrainingPlanArns: [settings.trainingPlanArn] }),
   };
 }

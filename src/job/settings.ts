@@ -1,18 +1,23 @@
 /**
  * Optimization settings: the stage defaults with a manifest merged over them.
- * Techniques replace the defaults as a whole; environment entries merge key by key, the
- * manifest winning. Tags are the manifest's alone: the stage has none, and the job gets them
- * after the pipeline's own (build-request.ts), whose keys the manifest schema rejects.
+ * Techniques replace the defaults as a whole; environment entries and tags merge key by key,
+ * the manifest winning. The job gets the tags after the pipeline's own (build-request.ts),
+ * whose keys the manifest schema (and the stage's, config.ts) reject.
  */
 import type { Manifest, TechniqueEntry } from '../drop/manifest-schema';
 import { InvalidDropError, type ValidationIssue } from '../errors';
-import { ENVIRONMENT_MAX_ENTRIES, type Technique } from '../sagemaker-api/limits';
+import { ENVIRONMENT_MAX_ENTRIES, TAGS_MAX, type Technique } from '../sagemaker-api/limits';
+import { PIPELINE_TAG_KEYS } from './pipeline-tags';
 
 export interface DefaultSettings {
   deploymentInstanceType: NonNullable<Manifest['deploymentInstanceType']>;
   techniques: TechniqueEntry[];
   environment: Record<string, string>;
   maxRuntimeInSeconds: number;
+  maxInstanceCount?: number;
+  maxPendingTimeInSeconds?: number;
+  /** Tags for every job of the stage, under the manifest's. */
+  tags?: Record<string, string>;
   vpcConfig?: { subnets: string[]; securityGroupIds: string[] };
 }
 
@@ -22,21 +27,35 @@ export interface OptimizationSettings {
   environment: Record<string, string>;
   maxRuntimeInSeconds: number;
   maxPendingTimeInSeconds?: number;
+  maxWaitTimeInSeconds?: number;
   maxInstanceCount?: number;
   acceptEula?: boolean;
   kmsKeyId?: string;
   tags: Record<string, string>;
   vpcConfig?: { subnets: string[]; securityGroupIds: string[] };
+  /** The manifest's `registerModel`; {@link registeredModelName} resolves it for a job. */
+  registerModel?: Manifest['registerModel'];
+  /** `source.sageMakerModel.name`: optimize this registered model instead of the drop's files. */
+  sourceModelName?: string;
+  trainingPlanArn?: string;
 }
 
 /** Merges a manifest (possibly `{}`) over the defaults; throws if the merge breaks a limit. */
 export function resolveSettings(defaults: DefaultSettings, manifest: Manifest = {}): OptimizationSettings {
   const environment = { ...defaults.environment, ...manifest.environment };
+  const tags = { ...defaults.tags, ...manifest.tags };
   const issues: ValidationIssue[] = [];
   if (Object.keys(environment).length > ENVIRONMENT_MAX_ENTRIES) {
     issues.push({
       path: '$.environment',
       message: `has ${Object.keys(environment).length} entries with the stage defaults merged in; at most ${ENVIRONMENT_MAX_ENTRIES}`,
+    });
+  }
+  const tagsMax = TAGS_MAX - PIPELINE_TAG_KEYS.length;
+  if (Object.keys(tags).length > tagsMax) {
+    issues.push({
+      path: '$.tags',
+      message: `has ${Object.keys(tags).length} tags with the stage's merged in; at most ${tagsMax} (the pipeline adds ${PIPELINE_TAG_KEYS.length} of its own)`,
     });
   }
   if (issues.length > 0) throw new InvalidDropError(issues);
@@ -45,13 +64,26 @@ export function resolveSettings(defaults: DefaultSettings, manifest: Manifest = 
     techniques: manifest.techniques ?? defaults.techniques,
     environment,
     maxRuntimeInSeconds: manifest.stoppingCondition?.maxRuntimeInSeconds ?? defaults.maxRuntimeInSeconds,
-    maxPendingTimeInSeconds: manifest.stoppingCondition?.maxPendingTimeInSeconds,
-    maxInstanceCount: manifest.maxInstanceCount,
+    maxPendingTimeInSeconds:
+      manifest.stoppingCondition?.maxPendingTimeInSeconds ?? defaults.maxPendingTimeInSeconds,
+    maxWaitTimeInSeconds: manifest.stoppingCondition?.maxWaitTimeInSeconds,
+    maxInstanceCount: manifest.maxInstanceCount ?? defaults.maxInstanceCount,
     acceptEula: manifest.acceptEula,
     kmsKeyId: manifest.kmsKeyId,
-    tags: manifest.tags ?? {},
+    tags,
     vpcConfig: manifest.vpcConfig ?? defaults.vpcConfig,
+    ...(manifest.registerModel !== undefined && { registerModel: manifest.registerModel }),
+    ...(manifest.source?.sageMakerModel && { sourceModelName: manifest.source.sageMakerModel.name }),
+    ...(manifest.trainingPlanArn && { trainingPlanArn: manifest.trainingPlanArn }),
   };
+}
+
+/** The name the job registers its model under (`registerModel`), or undefined when it registers none. */
+export function registeredModelName(settings: OptimizationSettings, jobName: string): string | undefined {
+  const { registerModel } = settings;
+  if (registerModel === true) return jobName;
+  if (typeof registerModel === 'object') return registerModel.name;
+  return undefined;
 }
 
 /** The technique names of a settings object, in order: `["quantization", "compilation"]`. */

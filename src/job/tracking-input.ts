@@ -6,7 +6,12 @@
  */
 import * as z from 'zod';
 import { modelRefSchema, rejectedDetailSchema } from '../events/contract';
-import { DEPLOYMENT_INSTANCE_TYPES, MAX_RUNTIME_MAX_SECONDS, TECHNIQUES } from '../sagemaker-api/limits';
+import {
+  DEPLOYMENT_INSTANCE_TYPES,
+  MAX_RUNTIME_MAX_SECONDS,
+  MODEL_NAME_MAX_LENGTH,
+  TECHNIQUES,
+} from '../sagemaker-api/limits';
 import { trackingScheduleSchema } from '../track/schedule';
 
 export const trackingInputSchema = z.object({
@@ -19,6 +24,8 @@ export const trackingInputSchema = z.object({
   deploymentInstanceType: z.enum(DEPLOYMENT_INSTANCE_TYPES),
   techniques: z.array(z.enum(TECHNIQUES)).min(1),
   outputS3Uri: z.string().startsWith('s3://'),
+  /** The SageMaker model the job registers on completion (`registerModel`), when it registers one. */
+  sageMakerModelName: z.string().min(1).max(MODEL_NAME_MAX_LENGTH).optional(),
   /** The job's own StoppingCondition.MaxRuntimeInSeconds; the tracker adds a grace period. */
   maxRuntimeInSeconds: z.number().int().min(1).max(MAX_RUNTIME_MAX_SECONDS),
   /** When S3 saw the upload (the notification's eventTime). */

@@ -101,6 +101,10 @@ function completed(event: Extract<OutcomeEvent, { 'detail-type': 'Model Optimiza
   const { detail } = event;
   const name = modelName(detail.model);
   const image = detail.output.recommendedInferenceImage;
+  const registered = detail.output.sageMakerModel;
+  const deploy = registered
+    ? `- Deploy it on ${detail.deploymentInstanceType}, the instance type it was optimized for: it is registered as the SageMaker model ${registered.name}, so an endpoint config that names that model is all an endpoint needs.`
+    : `- Deploy it on ${detail.deploymentInstanceType}, the instance type it was optimized for: create a SageMaker model from ${detail.output.s3Uri}${image ? ' with the recommended image' : ''}.`;
   return {
     subject: snsSubject(`[${detail.stage}] Optimized ${name} in ${humanDuration(detail.durationSeconds)}`),
     message: lines(
@@ -109,12 +113,9 @@ function completed(event: Extract<OutcomeEvent, { 'detail-type': 'Model Optimiza
         ...jobFacts(event),
         `Output:      ${detail.output.s3Uri}`,
         image && `Image:       ${image} (recommended for inference)`,
+        registered && `SageMaker model: ${registered.name} (${registered.arn})`,
       ],
-      [
-        'What next:',
-        `- Deploy it on ${detail.deploymentInstanceType}, the instance type it was optimized for: create a SageMaker model from ${detail.output.s3Uri}${image ? ' with the recommended image' : ''}.`,
-        '- Compare it with the original model before you replace it anywhere.',
-      ],
+      ['What next:', deploy, '- Compare it with the original model before you replace it anywhere.'],
       footer(event),
     ),
     attributes: attributesOf(event),

@@ -22,7 +22,7 @@ import { type ModelRef, type RejectedDetail, SCHEMA_VERSION } from '../events/co
 import { buildCreateJobRequest, outputS3UriFor } from '../job/build-request';
 import { jobNameFor, rejectionExecutionName } from '../job/job-name';
 import { jobPolicyIssues } from '../job/job-policy';
-import { resolveSettings, techniqueNames } from '../job/settings';
+import { registeredModelName, resolveSettings, techniqueNames } from '../job/settings';
 import type { RejectionInput, TrackingInput } from '../job/tracking-input';
 import { compatibilityIssues } from '../sagemaker-api/compatibility';
 import { createJobOnce, startTrackingOnce } from './start-job';
@@ -107,7 +107,9 @@ async function startJob(
     techniquesFrom: manifest.techniques ? 'manifest' : 'stage',
   });
   if (incompatible.length > 0) throw new InvalidDropError(incompatible);
-  assertEulaAccepted(drop, settings.acceptEula, config.eulaRequiredModelPrefixes);
+  // A registered model (source.sageMakerModel) has no S3 ModelAccessConfig: its terms were settled when it was registered.
+  if (!settings.sourceModelName)
+    assertEulaAccepted(drop, settings.acceptEula, config.eulaRequiredModelPrefixes);
 
   const outputS3Uri = outputS3UriFor(
     config.outputBucket ?? drop.object.bucket,
@@ -129,6 +131,7 @@ async function startJob(
     settings,
   );
   const { jobArn, created } = await createJobOnce(deps.sageMaker, request);
+  const sageMakerModelName = registeredModelName(settings, jobName);
 
   const input: TrackingInput = {
     schemaVersion: SCHEMA_VERSION,
@@ -140,6 +143,7 @@ async function startJob(
     deploymentInstanceType: settings.deploymentInstanceType,
     techniques: techniqueNames(settings.techniques),
     outputS3Uri,
+    ...(sageMakerModelName && { sageMakerModelName }),
     maxRuntimeInSeconds: settings.maxRuntimeInSeconds,
     droppedAt: drop.object.eventTime,
     tracking: config.tracking,

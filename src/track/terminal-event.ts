@@ -51,6 +51,7 @@ export function completedEvent(
   endedAt: Date,
 ): Publish {
   const recommendedInferenceImage = job.OptimizationOutput?.RecommendedInferenceImage;
+  const modelName = job.OutputConfig?.SageMakerModel?.ModelName ?? context.state.sageMakerModelName;
   const detail: CompletedDetail = completedDetailSchema.parse({
     ...jobFields(context),
     ...endFields(context.startedAt, endedAt),
@@ -58,9 +59,22 @@ export function completedEvent(
     output: {
       s3Uri: job.OutputConfig?.S3OutputLocation ?? context.state.outputS3Uri,
       ...(recommendedInferenceImage && { recommendedInferenceImage }),
+      ...(modelName && {
+        sageMakerModel: { name: modelName, arn: modelArnOf(context.state.jobArn, modelName) },
+      }),
     },
   });
   return { action: 'publish', detailType: DETAIL_TYPES.completed, detail };
+}
+
+/**
+ * The ARN of a model the job registered: the job's partition, region and account, and the name
+ * in lower case, as SageMaker writes names in ARNs. Derived rather than described, so the
+ * check function needs no DescribeModel permission and no second call that could fail.
+ */
+export function modelArnOf(jobArn: string, modelName: string): string {
+  const [arn, partition, service, region, account] = jobArn.split(':');
+  return [arn, partition, service, region, account, `model/${modelName.toLowerCase()}`].join(':');
 }
 
 /** Failed, with SageMaker's reason or the tracker's ("job disappeared"). */

@@ -110,9 +110,12 @@ describe('least privilege in the packaged template', () => {
     }
   });
 
-  it('lets only start-optimization pass only the SageMaker role, only to SageMaker', () => {
+  it('lets only start-optimization (to create jobs) and the SageMaker role (to register a model as itself) pass only the SageMaker role, only to SageMaker', () => {
     const passRole = allowStatements.filter((s) => s.actions.includes('iam:PassRole'));
-    expect(passRole.map((s) => s.role)).toEqual(['StartOptimizationRole']);
+    expect(passRole.map((s) => s.role)).toEqual([
+      'StartOptimizationRole',
+      'SageMakerExecutionRoleModelRegistration',
+    ]);
     for (const s of passRole) {
       expect(s.condition).toEqual({ StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
       expect(JSON.stringify(s.resource)).toContain('SageMakerExecutionRole');

@@ -26,6 +26,7 @@ const SUBSCRIBER = '111111111111';
 const UNLISTED = '333333333333';
 /** The name CloudFormation would give the tracking role: it has no RoleName of its own. */
 const TRACKING_ROLE_ARN = `arn:aws:iam::${PIPELINE_ACCOUNT}:role/model-optimization-pipeline-TrackOptimizationJobRole-AbC123`;
+const SAGEMAKER_ROLE_ARN = `arn:aws:iam::${PIPELINE_ACCOUNT}:role/model-optimization-pipeline-SageMakerExecutionRole-AbC123`;
 
 interface Stack {
   template: CfnTemplate;
@@ -42,6 +43,7 @@ function resolve(value: unknown, stack: Stack): unknown {
   const arns: Record<string, string> = {
     PipelineEventBus: `arn:aws:events:${stack.region}:${PIPELINE_ACCOUNT}:event-bus/${stack.busName}`,
     TrackOptimizationJobRole: TRACKING_ROLE_ARN,
+    SageMakerExecutionRole: SAGEMAKER_ROLE_ARN,
     CheckOptimizationJobLambdaFunction: `arn:aws:lambda:${stack.region}:${PIPELINE_ACCOUNT}:function:check`,
     PipelineKey: pipelineKeyArn(stack),
   };
@@ -355,6 +357,15 @@ async function roleDecision(
       },
       identityPolicies: [
         { name: roleId, policy: { Version: '2012-10-17', Statement: resolve(roleStatements(role), stack) } },
+        // Policies of their own attached to the role (AWS::IAM::Policy with the role in Roles).
+        ...resourcesOfType(stack.template, 'AWS::IAM::Policy')
+          .filter(([, policy]) =>
+            JSON.stringify(policy.Properties?.Roles ?? []).includes(JSON.stringify({ Ref: roleId })),
+          )
+          .map(([id, policy]) => ({
+            name: id,
+            policy: resolve(policy.Properties?.PolicyDocument, stack) as object,
+          })),
       ],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -415,6 +426,23 @@ describe.each([
   it('pulls images from the allowed registries only', async () => {
     for (const account of allowed.registries) expect(await pull(account)).toBe('Allowed');
     expect(await pull(UNLISTED)).toBe('ImplicitlyDenied');
+  });
+
+  it('registers the optimized model (registerModel) in its own account only, passing only itself, only to SageMaker', async () => {
+    const sagemaker = `arn:aws:sagemaker:us-east-1:${PIPELINE_ACCOUNT}`;
+    const createModel = (resource: string) => jobRole({ action: 'sagemaker:CreateModel', resource });
+    expect(await createModel(`${sagemaker}:model/llama-3-abc`)).toBe('Allowed');
+    expect(await createModel(`${sagemaker}:model/llama-3-abc`.replace(PIPELINE_ACCOUNT, UNLISTED))).toBe(
+      'ImplicitlyDenied',
+    );
+    expect(await jobRole({ action: 'sagemaker:CreateEndpoint', resource: `${sagemaker}:endpoint/x` })).toBe(
+      'ImplicitlyDenied',
+    );
+    const pass = (role: string, service: string) =>
+      jobRole({ action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': service } });
+    expect(await pass(SAGEMAKER_ROLE_ARN, 'sagemaker.amazonaws.com')).toBe('Allowed');
+    expect(await pass(SAGEMAKER_ROLE_ARN, 'lambda.amazonaws.com')).toBe('ImplicitlyDenied');
+    expect(await pass(TRACKING_ROLE_ARN, 'sagemaker.amazonaws.com')).toBe('ImplicitlyDenied');
   });
 
   it('creates network interfaces in the allowed subnets only, and none without a VPC', async () => {

@@ -120,6 +120,78 @@ describe('buildCreateJobRequest', () => {
     ]);
   });
 
+  it('asks the job to register the model: under the job name for true, under the given name, or not at all', () => {
+    const modelOf = (registerModel?: boolean | { name: string }) =>
+      buildCreateJobRequest(
+        target,
+        resolveSettings(defaults, registerModel === undefined ? {} : { registerModel }),
+      ).OutputConfig;
+    expect(modelOf(true)).toEqual({
+      S3OutputLocation: target.outputS3Uri,
+      SageMakerModel: { ModelName: 'tiny-llm-0123456789' },
+    });
+    expect(modelOf({ name: 'tiny-llm-awq' })?.SageMakerModel).toEqual({ ModelName: 'tiny-llm-awq' });
+    expect(modelOf(false)).toEqual({ S3OutputLocation: target.outputS3Uri });
+    expect(modelOf()).toEqual({ S3OutputLocation: target.outputS3Uri });
+  });
+
+  it('sets the rest of the API: MaxWaitTimeInSeconds, a registered source instead of S3, a training plan', () => {
+    const request = buildCreateJobRequest(
+      target,
+      resolveSettings(defaults, {
+        stoppingCondition: { maxWaitTimeInSeconds: 900 },
+        source: { sageMakerModel: { name: 'llama-base' } },
+        trainingPlanArn: 'arn:aws:sagemaker:us-east-1:123456789012:training-plan/capacity',
+      }),
+    );
+    expect(request.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 3600, MaxWaitTimeInSeconds: 900 });
+    expect(request.ModelSource).toEqual({ SageMakerModel: { ModelName: 'llama-base' } });
+    expect(request.TrainingPlanArns).toEqual([
+      'arn:aws:sagemaker:us-east-1:123456789012:training-plan/capacity',
+    ]);
+  });
+
+  it('applies the stage defaults for instance count, pending time and tags, under the manifest', () => {
+    const stage: DefaultSettings = {
+      ...defaults,
+      maxInstanceCount: 2,
+      maxPendingTimeInSeconds: 7200,
+      tags: { team: 'ml', 'cost-center': '42' },
+    };
+    const fromStage = buildCreateJobRequest(target, resolveSettings(stage, {}));
+    expect(fromStage.MaxInstanceCount).toBe(2);
+    expect(fromStage.StoppingCondition?.MaxPendingTimeInSeconds).toBe(7200);
+    expect(fromStage.Tags?.slice(3)).toEqual([
+      { Key: 'team', Value: 'ml' },
+      { Key: 'cost-center', Value: '42' },
+    ]);
+    const overridden = buildCreateJobRequest(
+      target,
+      resolveSettings(stage, {
+        maxInstanceCount: 4,
+        stoppingCondition: { maxPendingTimeInSeconds: 10_800 },
+        tags: { team: 'nlp', project: 'x' },
+      }),
+    );
+    expect(overridden.MaxInstanceCount).toBe(4);
+    expect(overridden.StoppingCondition?.MaxPendingTimeInSeconds).toBe(10_800);
+    expect(overridden.Tags?.slice(3)).toEqual([
+      { Key: 'team', Value: 'nlp' },
+      { Key: 'cost-center', Value: '42' },
+      { Key: 'project', Value: 'x' },
+    ]);
+  });
+
+  it('refuses more than 47 tags once the stage’s are merged in', () => {
+    const many = (prefix: string, n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'v']));
+    expect(() => resolveSettings({ ...defaults, tags: many('s', 30) }, { tags: many('m', 18) })).toThrow(
+      expect.objectContaining({
+        issues: [{ path: '$.tags', message: expect.stringContaining('has 48 tags') }],
+      }),
+    );
+  });
+
   it('makes tag values from keys with characters tags do not allow', () => {
     expect(toTagValue('models/a#b(1)?.tar.gz')).toBe('models/a_b_1__.tar.gz');
     expect(toTagValue('x'.repeat(300))).toHaveLength(256);

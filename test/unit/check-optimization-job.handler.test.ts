@@ -79,6 +79,36 @@ describe('check-optimization-job handler', () => {
     });
   });
 
+  it('names the model the job registered (registerModel), with its ARN, in the Completed event', async () => {
+    sageMaker.on(DescribeOptimizationJobCommand).resolves(
+      job('COMPLETED', {
+        OptimizationEndTime: new Date('2026-11-20T10:41:02.345Z'),
+        OutputConfig: {
+          S3OutputLocation: 's3://bucket/optimized/tiny-llm/',
+          SageMakerModel: { ModelName: 'Tiny-LLM-Opt' },
+        },
+      }),
+    );
+    const event = poll();
+    event.state.sageMakerModelName = 'Tiny-LLM-Opt';
+    const outcome = await handler(event, context);
+    const detail = completedDetailSchema.parse((outcome as { detail: unknown }).detail);
+    expect(detail.output.sageMakerModel).toEqual({
+      name: 'Tiny-LLM-Opt',
+      arn: 'arn:aws:sagemaker:us-east-1:000000000000:model/tiny-llm-opt',
+    });
+  });
+
+  it('names no model when the job registered none', async () => {
+    sageMaker
+      .on(DescribeOptimizationJobCommand)
+      .resolves(job('COMPLETED', { OutputConfig: { S3OutputLocation: 's3://bucket/optimized/tiny-llm/' } }));
+    const detail = completedDetailSchema.parse(
+      ((await handler(poll(), context)) as { detail: unknown }).detail,
+    );
+    expect(detail.output).not.toHaveProperty('sageMakerModel');
+  });
+
   it('reports a job SageMaker no longer knows as Failed, "job disappeared"', async () => {
     sageMaker
       .on(DescribeOptimizationJobCommand)

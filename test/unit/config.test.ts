@@ -23,9 +23,44 @@ describe('loadConfig', () => {
         deploymentInstanceType: 'ml.g5.2xlarge',
         techniques: [{ quantization: { environment: { OPTION_QUANTIZE: 'awq' } } }],
         environment: {},
-        maxRuntimeInSeconds: 3600,
+        maxRuntimeInSeconds: 36_000,
+        tags: {},
       },
     });
+    expect(config.defaults).not.toHaveProperty('maxInstanceCount');
+    expect(config.defaults).not.toHaveProperty('maxPendingTimeInSeconds');
+  });
+
+  it('reads the stage defaults for instance count, pending time and tags; empty means unset', () => {
+    const config = loadConfig({
+      ...required,
+      DEFAULT_MAX_INSTANCE_COUNT: '2',
+      DEFAULT_MAX_PENDING_TIME_SECONDS: '7200',
+      DEFAULT_TAGS: '{"team":"ml"}',
+    });
+    expect(config.defaults).toMatchObject({
+      maxInstanceCount: 2,
+      maxPendingTimeInSeconds: 7200,
+      tags: { team: 'ml' },
+    });
+    const unset = loadConfig({
+      ...required,
+      DEFAULT_MAX_INSTANCE_COUNT: '',
+      DEFAULT_MAX_PENDING_TIME_SECONDS: ' ',
+    });
+    expect(unset.defaults).not.toHaveProperty('maxInstanceCount');
+    expect(unset.defaults).not.toHaveProperty('maxPendingTimeInSeconds');
+  });
+
+  it('refuses stage defaults the API or the pipeline would refuse', () => {
+    expect(() =>
+      loadConfig({
+        ...required,
+        DEFAULT_MAX_INSTANCE_COUNT: '0',
+        DEFAULT_MAX_PENDING_TIME_SECONDS: '60',
+        DEFAULT_TAGS: '{"stage":"x"}',
+      }),
+    ).toThrow(/DEFAULT_MAX_INSTANCE_COUNT.*DEFAULT_MAX_PENDING_TIME_SECONDS.*DEFAULT_TAGS/);
   });
 
   it('reads JSON settings and normalises prefixes', () => {

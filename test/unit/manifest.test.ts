@@ -50,8 +50,39 @@ describe('parseManifest accepts', () => {
       kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/abcd',
       tags: { team: 'nlp' },
       vpcConfig: { securityGroupIds: ['sg-0123'], subnets: ['subnet-1', 'subnet-2'] },
+      registerModel: { name: 'llama-3-8b-awq' },
     };
     expect(parseManifest(JSON.stringify(manifest))).toEqual(manifest);
+  });
+
+  it('the rest of the API: maxWaitTimeInSeconds, a training plan, https:// training data', () => {
+    const manifest = {
+      stoppingCondition: { maxWaitTimeInSeconds: 1 },
+      trainingPlanArn: 'arn:aws:sagemaker:us-east-1:123456789012:training-plan/llama-capacity',
+      techniques: [
+        {
+          speculativeDecoding: {
+            technique: 'EAGLE',
+            trainingData: {
+              s3Uri: 'https://my-data.s3.us-east-1.amazonaws.com/eagle/train.jsonl',
+              s3DataType: 'ManifestFile',
+            },
+          },
+        },
+      ],
+    };
+    expect(parseManifest(JSON.stringify(manifest))).toEqual(manifest);
+  });
+
+  it('a registered model as the source', () => {
+    const manifest = { source: { sageMakerModel: { name: 'llama-3-8b-base' } }, registerModel: true };
+    expect(parseManifest(JSON.stringify(manifest))).toEqual(manifest);
+  });
+
+  it('registerModel as true (the job name) or a name of the API’s shape, up to 63 characters', () => {
+    expect(parseManifest('{"registerModel":true}').registerModel).toBe(true);
+    const name = `a${'-b'.repeat(31)}`;
+    expect(parseManifest(JSON.stringify({ registerModel: { name } })).registerModel).toEqual({ name });
   });
 
   it('speculative decoding with EAGLE as the default technique', () => {
@@ -148,7 +179,7 @@ describe('parseManifest rejects, with the JSON path of each problem', () => {
       [
         {
           path: '$.techniques[0].speculativeDecoding.trainingData.s3Uri',
-          message: 'must be an s3://bucket/key URI',
+          message: 'must be an s3://bucket/key URI or an https:// URL of S3 data',
         },
       ],
     ],
@@ -165,6 +196,73 @@ describe('parseManifest rejects, with the JSON path of each problem', () => {
           message: 'is a tag the pipeline sets on every job (model-id, source-key, stage); use another key',
         },
       ],
+    ],
+    [
+      'a maxWaitTimeInSeconds of 0',
+      { stoppingCondition: { maxWaitTimeInSeconds: 0 } },
+      [{ path: '$.stoppingCondition.maxWaitTimeInSeconds', message: expect.stringContaining('>=1') }],
+    ],
+    [
+      'a training plan ARN of another resource type',
+      { trainingPlanArn: 'arn:aws:sagemaker:us-east-1:123456789012:training-job/llama-capacity' },
+      [{ path: '$.trainingPlanArn', message: expect.stringContaining('training-plan ARN') }],
+    ],
+    [
+      'https training data without a path',
+      {
+        techniques: [
+          { speculativeDecoding: { trainingData: { s3Uri: 'https://host', s3DataType: 'S3Prefix' } } },
+        ],
+      },
+      [
+        {
+          path: '$.techniques[0].speculativeDecoding.trainingData.s3Uri',
+          message: 'must be an s3://bucket/key URI or an https:// URL of S3 data',
+        },
+      ],
+    ],
+    [
+      'a registered source with acceptEula, which only an S3 source has',
+      { source: { sageMakerModel: { name: 'base' } }, acceptEula: true },
+      [{ path: '$.acceptEula', message: expect.stringContaining('applies to a model read from S3') }],
+    ],
+    [
+      'a registered source whose name SageMaker would refuse',
+      { source: { sageMakerModel: { name: 'base_model' } } },
+      [
+        {
+          path: '$.source.sageMakerModel.name',
+          message: expect.stringContaining('letters, digits and hyphens'),
+        },
+      ],
+    ],
+    [
+      'a source of another kind',
+      { source: { s3: { uri: 's3://b/k' } } },
+      [
+        { path: '$.source.sageMakerModel', message: 'Invalid input: expected object, received undefined' },
+        { path: '$.source', message: 'Unrecognized key: "s3"' },
+      ],
+    ],
+    [
+      'a model name SageMaker would refuse',
+      { registerModel: { name: 'llama_3.8b' } },
+      [
+        {
+          path: '$.registerModel.name',
+          message: 'must be letters, digits and hyphens, starting and ending with a letter or digit',
+        },
+      ],
+    ],
+    [
+      'a model name longer than 63 characters',
+      { registerModel: { name: 'a'.repeat(64) } },
+      [{ path: '$.registerModel.name', message: expect.stringContaining('<=63') }],
+    ],
+    [
+      'registerModel as a bare string',
+      { registerModel: 'llama' },
+      [{ path: '$.registerModel', message: expect.any(String) }],
     ],
     [
       'a VPC config without subnets',

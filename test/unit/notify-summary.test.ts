@@ -70,6 +70,21 @@ describe('snsSubject', () => {
 });
 
 describe('summarise', () => {
+  it('names the registered SageMaker model of a Completed job, and deploying it by name', () => {
+    const { message } = summarise(outcome('completed'));
+    expect(message).toContain(
+      'SageMaker model: llama-3-8b-instruct-2f8b855e06 (arn:aws:sagemaker:us-east-1:000000000000:model/llama-3-8b-instruct-2f8b855e06)',
+    );
+    expect(message).toContain('registered as the SageMaker model llama-3-8b-instruct-2f8b855e06');
+    expect(message).not.toContain('create a SageMaker model from');
+  });
+
+  it('says how to create a model when the job registered none', () => {
+    const { message } = summarise(outcome('completed', (e) => delete e.detail.output.sageMakerModel));
+    expect(message).not.toContain('SageMaker model:');
+    expect(message).toContain('create a SageMaker model from s3://');
+  });
+
   it('keeps the subject valid for a model id of any length or alphabet', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 500 }), (modelId) => {
