@@ -132,10 +132,13 @@ const envSchema = z
   .superRefine((env, ctx) => {
     for (const message of prefixProblems(env.MODELS_PREFIX, env.OUTPUT_PREFIX))
       ctx.addIssue({ code: 'custom', path: ['MODELS_PREFIX'], message });
+  })
+  .transform((env, ctx) => {
     try {
-      jobPolicyOf(env);
+      return { ...env, jobPolicy: jobPolicyOf(env) };
     } catch (error) {
       ctx.addIssue({ code: 'custom', path: ['job policy'], message: (error as Error).message });
+      return z.NEVER;
     }
   });
 
@@ -178,7 +181,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     outputKmsKeyId: env.OUTPUT_KMS_KEY_ID || undefined,
     eulaRequiredModelPrefixes: env.EULA_REQUIRED_MODEL_PREFIXES,
     maxManifestBytes: env.MAX_MANIFEST_BYTES,
-    jobPolicy: jobPolicyOf(env),
+    jobPolicy: env.jobPolicy,
     quotaBackoff: { baseSeconds: env.QUOTA_BACKOFF_BASE_SECONDS, maxSeconds: env.QUOTA_BACKOFF_MAX_SECONDS },
     maxQuotaWaitSeconds: env.MAX_QUOTA_WAIT_SECONDS,
     tracking: {
