@@ -250,7 +250,9 @@ const variantsSchema = z
       seen.add(name);
     }
   })
-  .describe('one job per entry, each with its fields merged over the manifest’s (docs/manifest.md, "Variants")');
+  .describe(
+    'one job per entry, each with its fields merged over the manifest’s (docs/manifest.md, "Variants")',
+  );
 
 /** The manifest. Every field is optional: `{}` means "the stage defaults". */
 export const manifestSchema = z.strictObject({

@@ -147,7 +147,9 @@ export const settledDetailSchema = z.object({
   stage: jobFields.stage,
   status: z.literal('SETTLED'),
   model: modelRefSchema,
-  dropJobName: jobFields.jobName.describe('the drop’s job name: the settle execution is <dropJobName>-variants'),
+  dropJobName: jobFields.jobName.describe(
+    'the drop’s job name: the settle execution is <dropJobName>-variants',
+  ),
   variants: z.array(variantOutcomeSchema).min(1).describe('one row per variant, in manifest order'),
   endedAt: isoTime.describe('when the last variant was seen ended'),
 });

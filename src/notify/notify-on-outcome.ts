@@ -49,7 +49,10 @@ export async function notifyOnOutcome(event: unknown, deps: NotifyDeps): Promise
   }
   if (parsed['detail-type'] === DETAIL_TYPES.settled) {
     // Each variant's own terminal event was summarised already (the rule's pattern excludes it).
-    deps.logger.info('settled events are not summarised', { detailType, dropJobName: parsed.detail.dropJobName });
+    deps.logger.info('settled events are not summarised', {
+      detailType,
+      dropJobName: parsed.detail.dropJobName,
+    });
     return { published: false, detailType, reason: 'Variants Settled events are not summarised' };
   }
 

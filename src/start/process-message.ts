@@ -179,9 +179,7 @@ async function startOneJob(
   deps: StartDeps,
 ): Promise<StartedJob> {
   const { config } = deps;
-  const jobName = variant
-    ? variantJobNameFor(drop.modelId, identityOf(model), variant.name)
-    : dropJobName;
+  const jobName = variant ? variantJobNameFor(drop.modelId, identityOf(model), variant.name) : dropJobName;
   const outputS3Uri = outputS3UriFor(
     config.outputBucket ?? drop.object.bucket,
     config.outputPrefix,

@@ -48,7 +48,11 @@ export const settlePayloadSchema = z.object({
 });
 
 export const settleOutcomeSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('settled'), detailType: z.literal(DETAIL_TYPES.settled), detail: settledDetailSchema }),
+  z.object({
+    action: z.literal('settled'),
+    detailType: z.literal(DETAIL_TYPES.settled),
+    detail: settledDetailSchema,
+  }),
   z.object({
     action: z.literal('continue'),
     name: z.string().min(1).max(80),
@@ -101,7 +105,9 @@ export async function checkVariantsSettled(payload: unknown, deps: SettleDeps): 
 
 type Variant = SettleInput['variants'][number];
 type Publish = Extract<z.infer<typeof checkOutcomeSchema>, { action: 'publish' }>;
-type ChainEnd = { running: true; name: string } | { running: false; name: string; status: string; outcome?: Publish };
+type ChainEnd =
+  | { running: true; name: string }
+  | { running: false; name: string; status: string; outcome?: Publish };
 
 /**
  * Follows one job's tracking chain to its last execution: `<job>`, then each continuation the

@@ -158,11 +158,13 @@ describe('parseManifest rejects, with the JSON path of each problem', () => {
       [
         {
           path: '$.tags.stage',
-          message: 'is a tag the pipeline sets on its jobs (model-id, source-key, stage, variant, drop-job); use another key',
+          message:
+            'is a tag the pipeline sets on its jobs (model-id, source-key, stage, variant, drop-job); use another key',
         },
         {
           path: '$.tags.model-id',
-          message: 'is a tag the pipeline sets on its jobs (model-id, source-key, stage, variant, drop-job); use another key',
+          message:
+            'is a tag the pipeline sets on its jobs (model-id, source-key, stage, variant, drop-job); use another key',
         },
       ],
     ],
