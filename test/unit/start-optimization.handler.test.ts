@@ -192,6 +192,89 @@ describe('start-optimization handler', () => {
     expect(rejections()).toEqual([]);
   });
 
+  it('creates one job and one tracking execution per variant, then the settle execution, again alike on redelivery', async () => {
+    s3.on(GetObjectCommand, { Key: 'models/tiny-llm/optimization.json' }).resolves(
+      body(
+        JSON.stringify({
+          techniques: [{ compilation: {} }],
+          variants: [
+            { name: 'g5', deploymentInstanceType: 'ml.g5.12xlarge' },
+            { name: 'g6e', deploymentInstanceType: 'ml.g6e.12xlarge' },
+          ],
+        }),
+      ),
+    );
+    await handler(sample('manifest-drop'), context);
+
+    const creates = sageMaker.commandCalls(CreateOptimizationJobCommand).map((c) => c.args[0].input);
+    expect(creates.map((c) => c.OptimizationJobName)).toEqual([
+      expect.stringMatching(/^tiny-llm-g5-[0-9a-f]{10}$/),
+      expect.stringMatching(/^tiny-llm-g6e-[0-9a-f]{10}$/),
+    ]);
+    expect(creates.map((c) => c.DeploymentInstanceType)).toEqual(['ml.g5.12xlarge', 'ml.g6e.12xlarge']);
+    const [tracking1, tracking2, settle, ...more] = starts();
+    expect(more).toEqual([]);
+    const dropJobName = settle?.name?.replace(/-variants$/, '');
+    expect(dropJobName).toMatch(/^tiny-llm-[0-9a-f]{10}$/);
+    expect(creates[0]?.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'variant', Value: 'g5' },
+        { Key: 'drop-job', Value: dropJobName },
+      ]),
+    );
+    for (const [index, start] of [tracking1, tracking2].entries()) {
+      expect(start?.name).toBe(creates[index]?.OptimizationJobName);
+      expect(trackingInputSchema.parse(JSON.parse(start?.input ?? '{}'))).toMatchObject({
+        variant: ['g5', 'g6e'][index],
+        dropJobName,
+      });
+    }
+    expect(JSON.parse(settle?.input ?? '{}')).toMatchObject({
+      dropJobName,
+      variants: [
+        { name: 'g5', jobName: creates[0]?.OptimizationJobName, deploymentInstanceType: 'ml.g5.12xlarge' },
+        { name: 'g6e', jobName: creates[1]?.OptimizationJobName, deploymentInstanceType: 'ml.g6e.12xlarge' },
+      ],
+      tracking: expect.objectContaining({ checkFunctionName: expect.any(String) }),
+    });
+
+    // Redelivered: every step again, by the same names and inputs.
+    sageMaker
+      .on(CreateOptimizationJobCommand)
+      .rejects(new ResourceInUse({ message: 'job exists', $metadata: {} }))
+      .on(DescribeOptimizationJobCommand)
+      .callsFake(async (input) => ({
+        OptimizationJobArn: `arn:aws:sagemaker:us-east-1:000000000000:optimization-job/${input.OptimizationJobName}`,
+      }));
+    await handler(sample('manifest-drop'), context);
+    expect(starts().slice(3)).toEqual([tracking1, tracking2, settle]);
+  });
+
+  it('rejects a drop with one bad variant before it creates any job', async () => {
+    const entries = (prefix: string) =>
+      Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`${prefix}${i}`, 'v']));
+    s3.on(GetObjectCommand, { Key: 'models/tiny-llm/optimization.json' }).resolves(
+      body(
+        JSON.stringify({
+          environment: entries('TOP'),
+          variants: [{ name: 'ok' }, { name: 'too-big', environment: entries('VAR') }],
+        }),
+      ),
+    );
+    await handler(sample('manifest-drop'), context);
+
+    expect(sageMaker.commandCalls(CreateOptimizationJobCommand)).toEqual([]);
+    expect(trackingStarts()).toEqual([]);
+    expect(rejections()).toEqual([
+      {
+        name: expect.stringMatching(/^tiny-llm-[0-9a-f]{10}-rejected$/),
+        detail: expect.objectContaining({
+          errors: [{ path: '$.variants[1].environment', message: expect.stringContaining('at most 25') }],
+        }),
+      },
+    ]);
+  });
+
   it('rejects a drop through one execution named after it, so a redelivered drop is rejected once', async () => {
     await handler(sample('bad-manifest'), context);
     sfn
