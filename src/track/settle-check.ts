@@ -14,9 +14,19 @@ import {
   ResourceNotFound,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { DescribeExecutionCommand, ExecutionDoesNotExist, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  type SFNClient,
+  SFNServiceException,
+} from '@aws-sdk/client-sfn';
 import * as z from 'zod';
-import { InvalidTrackingStateError, JobStillRunningError } from '../errors';
+import {
+  InvalidTrackingStateError,
+  JobStillRunningError,
+  SageMakerUnavailableError,
+  StepFunctionsUnavailableError,
+} from '../errors';
 import {
   DETAIL_TYPES,
   type SettledDetail,
@@ -25,6 +35,7 @@ import {
 } from '../events/contract';
 import { executionArnFor } from '../execution-arn';
 import { type SettleInput, settleInputSchema } from '../job/tracking-input';
+import { isTransient } from './check-job';
 import { checkOutcomeSchema, continuationSchema } from './tracking-state';
 
 export interface SettleDeps {
@@ -142,6 +153,9 @@ async function describeExecution(sfn: SFNClient, executionArn: string) {
     return await sfn.send(new DescribeExecutionCommand({ executionArn }));
   } catch (error) {
     if (error instanceof ExecutionDoesNotExist) return undefined;
+    if (isTransient(error, SFNServiceException)) {
+      throw new StepFunctionsUnavailableError(`DescribeExecution failed: ${String(error)}`, { cause: error });
+    }
     throw error;
   }
 }
@@ -208,6 +222,11 @@ async function describeJob(
     return await sageMaker.send(new DescribeOptimizationJobCommand({ OptimizationJobName: jobName }));
   } catch (error) {
     if (error instanceof ResourceNotFound) return undefined;
+    if (isTransient(error)) {
+      throw new SageMakerUnavailableError(`DescribeOptimizationJob failed: ${String(error)}`, {
+        cause: error,
+      });
+    }
     throw error;
   }
 }

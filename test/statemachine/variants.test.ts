@@ -205,4 +205,18 @@ describe('the settle execution of a drop with variants', () => {
     const details = expectContractEvents(fake.events, ['started', 'completed', 'started', 'settled']);
     expect(details[3].variants[1]).toMatchObject({ name: 'fp8-g6e', status: 'FAILED', failureReason: 'bad' });
   });
+
+  it('retries a throttled DescribeExecution with backoff and still settles once', async () => {
+    fake.addJob({ name: VARIANTS[0]?.jobName ?? '', endsAt: at(600) });
+    fake.addJob({ name: VARIANTS[1]?.jobName ?? '', endsAt: at(600) });
+    await trackVariant(0);
+    await trackVariant(1);
+    fake.inject('AWSStepFunctions.DescribeExecution', { status: 400, type: 'ThrottlingException' }, 2);
+    const [report] = await settleDrop(tracker, settleInput(DROP, VARIANTS));
+
+    expect(report?.status).toBe('SUCCEEDED');
+    const errors = report?.attempts.filter((a) => a.state === 'CheckVariants').map((a) => a.error);
+    expect(errors).toEqual(['StepFunctionsUnavailable', 'StepFunctionsUnavailable', undefined]);
+    expectContractEvents(fake.events, ['started', 'completed', 'started', 'completed', 'settled']);
+  });
 });
