@@ -2,8 +2,8 @@
  * One upload-queue message, end to end: parse → classify → validate → create the job →
  * start its tracking execution. A drop with variants validates every variant first, then creates
  * one job and one tracking execution per variant, then starts the execution that waits for them
- * all and puts `Variants Settled` (named `<drop's job name>-variants`). Invalid drops are rejected and consumed; anything else that
- * fails is thrown, so the message is redelivered.
+ * all and puts `Variants Settled` (named `<drop's job name>-variants`). Invalid drops are
+ * rejected and consumed; anything else that fails is thrown, so the message is redelivered.
  *
  * Neither `Model Optimization Started` nor `Model Upload Rejected` is put here: an execution
  * named after the drop puts it. Starting a named execution is the only step that is idempotent
