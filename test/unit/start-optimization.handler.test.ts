@@ -250,6 +250,49 @@ describe('start-optimization handler', () => {
     expect(starts().slice(3)).toEqual([tracking1, tracking2, settle]);
   });
 
+  it('finishes a drop with variants on redelivery after a failure between two of its steps', async () => {
+    s3.on(GetObjectCommand, { Key: 'models/tiny-llm/optimization.json' }).resolves(
+      body(JSON.stringify({ variants: [{ name: 'a' }, { name: 'b' }] })),
+    );
+    // The second variant's tracking execution cannot be started: the record fails after one
+    // job and its tracking, and one more job, were created.
+    let refused = false;
+    sfn.on(StartExecutionCommand).callsFake(async (input) => {
+      if (input.name.startsWith('tiny-llm-b-') && !refused) {
+        refused = true;
+        throw new SFNServiceException({ name: 'ServiceUnavailable', $fault: 'server', $metadata: {} });
+      }
+      return { executionArn: executionArnFor(input.stateMachineArn, input.name), startDate: new Date() };
+    });
+    const first = await handler(sample('manifest-drop'), context);
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(starts().map((s) => s.name)).toEqual([
+      expect.stringMatching(/^tiny-llm-a-/),
+      expect.stringMatching(/^tiny-llm-b-/),
+    ]);
+    expect(sageMaker.commandCalls(CreateOptimizationJobCommand)).toHaveLength(2);
+
+    sageMaker
+      .on(CreateOptimizationJobCommand)
+      .rejects(new ResourceInUse({ message: 'job exists', $metadata: {} }))
+      .on(DescribeOptimizationJobCommand)
+      .callsFake(async (input) => ({
+        OptimizationJobArn: `arn:aws:sagemaker:us-east-1:000000000000:optimization-job/${input.OptimizationJobName}`,
+      }));
+    const second = await handler(sample('manifest-drop'), context);
+
+    expect(second).toEqual({ batchItemFailures: [] });
+    const names = starts().map((s) => s.name);
+    expect(names).toEqual([
+      expect.stringMatching(/^tiny-llm-a-/),
+      expect.stringMatching(/^tiny-llm-b-/),
+      expect.stringMatching(/^tiny-llm-a-/),
+      expect.stringMatching(/^tiny-llm-b-/),
+      expect.stringMatching(/^tiny-llm-[0-9a-f]{10}-variants$/),
+    ]);
+    expect(names.slice(2, 4)).toEqual(names.slice(0, 2));
+  });
+
   it('rejects a drop with one bad variant before it creates any job', async () => {
     const entries = (prefix: string) =>
       Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`${prefix}${i}`, 'v']));
