@@ -21,10 +21,11 @@ const under = (pathPrefix: string) => (issue: ValidationIssue) => ({
 });
 
 /**
- * Every issue of the fields a manifest or one variant sets itself, with paths under `pathPrefix`
- * (`$`, or `$.variants[<i>]`). The policy is checked on the fields as written, not on the merged
- * settings: the stage's own defaults (its VPC) are not the manifest's choice. The SageMaker
- * compatibility rules, which need the merged settings, join here.
+ * Every issue of one job, with paths under `pathPrefix` (`$`, or `$.variants[<i>]`): the stage's
+ * policy on the fields the manifest or the variant sets itself (`own`), not on the merged
+ * settings, since the stage's own defaults (its VPC) are not the manifest's choice. The SageMaker
+ * compatibility rules, which need the merged `settings` (undefined when the merge itself broke a
+ * limit), join here.
  */
 export function jobIssues(
   own: Manifest,
@@ -38,26 +39,25 @@ export function jobIssues(
 /** The jobs of a drop, or InvalidDropError with the issues of every job. */
 export function planJobs(manifest: Manifest, defaults: DefaultSettings, policy: JobPolicy): PlannedJob[] {
   const { variants, ...top } = manifest;
-  if (!variants) {
-    const beyondPolicy = jobIssues(top, undefined, policy, '$');
-    if (beyondPolicy.length > 0) throw new InvalidDropError(beyondPolicy);
-    const settings = resolveSettings(defaults, top);
-    return [{ settings }];
-  }
-  const issues: ValidationIssue[] = jobIssues(top, undefined, policy, '$');
+  const wanted = variants
+    ? variants.map((variant, index) => {
+        const { name: _name, ...own } = variant;
+        return { variant, own, merged: mergeVariant(manifest, variant), pathPrefix: `$.variants[${index}]` };
+      })
+    : [{ variant: undefined, own: top, merged: top, pathPrefix: '$' }];
+  // With variants, the top-level fields are checked once, where they are written.
+  const issues: ValidationIssue[] = variants ? jobIssues(top, undefined, policy, '$') : [];
   const jobs: PlannedJob[] = [];
-  for (const [index, variant] of variants.entries()) {
-    const pathPrefix = `$.variants[${index}]`;
-    const { name: _name, ...own } = variant;
+  for (const { variant, own, merged, pathPrefix } of wanted) {
     let settings: OptimizationSettings | undefined;
     try {
-      settings = resolveSettings(defaults, mergeVariant(manifest, variant), pathPrefix);
+      settings = resolveSettings(defaults, merged, pathPrefix);
     } catch (error) {
       if (!(error instanceof InvalidDropError)) throw error;
       issues.push(...error.issues);
     }
     issues.push(...jobIssues(own, settings, policy, pathPrefix));
-    if (settings) jobs.push({ variant, settings });
+    if (settings) jobs.push({ ...(variant && { variant }), settings });
   }
   if (issues.length > 0) throw new InvalidDropError(issues);
   return jobs;
