@@ -87,6 +87,8 @@ export class FakeAws {
   readonly events: PutEvent[] = [];
   readonly calls: Call[] = [];
   readonly executions: StartedExecution[] = [];
+  /** How executions the test ran ended, by ARN: DescribeExecution answers from it. */
+  readonly executionEnds = new Map<string, { status: string; output?: unknown }>();
   private readonly faults: { target: string; fault: Fault; times: number; when?: (body: any) => boolean }[] =
     [];
 
@@ -169,6 +171,8 @@ export class FakeAws {
         return this.putEvents(body.Entries ?? [], fault);
       case 'AWSStepFunctions.StartExecution':
         return this.startExecution(body);
+      case 'AWSStepFunctions.DescribeExecution':
+        return this.describeExecution(body.executionArn);
       default:
         return { status: 400, body: { __type: 'UnknownOperationException', message: target } };
     }
@@ -261,6 +265,30 @@ export class FakeAws {
     if (!existing)
       this.executions.push({ at, stateMachineArn: body.stateMachineArn, name, executionArn, input });
     return { status: 200, body: { executionArn, startDate: epoch(at) } };
+  }
+
+  /**
+   * An execution's status: how it ended when the test recorded it (executionEnds), RUNNING when
+   * it was started but has not ended, else ExecutionDoesNotExist.
+   */
+  private describeExecution(executionArn: string) {
+    const ended = this.executionEnds.get(executionArn);
+    const started = this.executions.find((e) => e.executionArn === executionArn);
+    if (!ended && !started) {
+      return {
+        status: 400,
+        body: { __type: 'ExecutionDoesNotExist', message: `Execution Does Not Exist: '${executionArn}'` },
+      };
+    }
+    return {
+      status: 200,
+      body: {
+        executionArn,
+        status: ended?.status ?? 'RUNNING',
+        startDate: epoch(started?.at ?? this.now()),
+        ...(ended?.output !== undefined && { output: JSON.stringify(ended.output) }),
+      },
+    };
   }
 
   /** Serves the fake on 127.0.0.1, on a free port. */

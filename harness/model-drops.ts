@@ -7,7 +7,7 @@ import { ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { tarGzFolder } from '../src/cli/tarball';
 import { classifyObject } from '../src/drop/classify';
-import { jobNameFor, uploadedVersion } from '../src/job/job-name';
+import { jobNameFor, uploadedVersion, variantJobNameFor } from '../src/job/job-name';
 import type { Target } from './stack-target';
 
 const TINY_LLM = new URL('../examples/tiny-llm/', import.meta.url).pathname;
@@ -94,6 +94,22 @@ export async function storedDrops(target: Target, prefix: string): Promise<Drop[
     if (!page.IsTruncated) return drops;
     markers = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
   }
+}
+
+/**
+ * The jobs of a folder drop whose manifest lists these variants, as drops of their own (each
+ * must end exactly once): named as start-optimization names them, from the notification.
+ */
+export function variantJobs(
+  drop: Drop,
+  modelId: string,
+  variants: string[],
+  expect: Expected = 'Completed',
+): Drop[] {
+  const [record] = JSON.parse(drop.notification).Records;
+  const { bucket, object } = record.s3;
+  const identity = { bucket: bucket.name, key: object.key, version: object.versionId ?? object.eTag };
+  return variants.map((name) => ({ ...drop, jobName: variantJobNameFor(modelId, identity, name), expect }));
 }
 
 /** Sends the drop's notification again (S3 and SQS deliver at least once). */

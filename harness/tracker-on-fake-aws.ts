@@ -18,9 +18,11 @@ import {
 } from '../local/stepfunctions';
 import { SCHEMA_VERSION } from '../src/events/contract';
 import { executionArnFor } from '../src/execution-arn';
-import type { TrackingInput } from '../src/job/tracking-input';
+import { settleExecutionName } from '../src/job/job-name';
+import type { SettleInput, TrackingInput } from '../src/job/tracking-input';
 import { checkOptimizationJob } from '../src/track/check-job';
 import { DEFAULT_TRACKING_SCHEDULE, type TrackingSchedule } from '../src/track/schedule';
+import { checkVariantsSettled, isSettlePayload } from '../src/track/settle-check';
 import type { FakeAws } from './fake-aws';
 
 export const TRACKER_ASL = new URL('../statemachines/track-optimization-job.asl.json', import.meta.url);
@@ -102,20 +104,65 @@ export function fakeClients(fake: FakeAws, endpoint?: string): AwsClients {
  * started. Resolves with the report of each execution, in order.
  */
 export async function trackJob(tracker: Tracker, input: TrackingInput): Promise<ExecutionReport[]> {
+  return runChain(tracker, input.tracking.checkFunctionName, input.jobName, input);
+}
+
+/**
+ * Runs a drop's settle execution (`<dropJobName>-variants`) and its continuations, as
+ * start-optimization would start it. Each variant's tracking chain should have been run (or
+ * started) before: the settle check finds them through DescribeExecution on the fake.
+ */
+export async function settleDrop(
+  tracker: Tracker,
+  input: SettleInput,
+  { name = settleExecutionName(input.dropJobName), maxExecutions = Number.POSITIVE_INFINITY } = {},
+): Promise<ExecutionReport[]> {
+  return runChain(tracker, input.tracking.checkFunctionName, name, input, maxExecutions);
+}
+
+/** Input of the settle execution of a drop with these variant jobs. */
+export function settleInput(
+  dropJobName: string,
+  variants: { name: string; jobName: string }[],
+  tracking: Partial<TrackingSchedule> = {},
+): SettleInput {
+  const { model, schemaVersion, stage, eventBusName } = trackingInput(dropJobName);
+  return {
+    schemaVersion,
+    stage,
+    eventBusName,
+    model,
+    dropJobName,
+    variants: variants.map((v) => ({ ...v, deploymentInstanceType: 'ml.g5.2xlarge' })),
+    tracking: { checkFunctionName: CHECK_FUNCTION, ...DEFAULT_TRACKING_SCHEDULE, ...tracking },
+  };
+}
+
+/** Runs one execution and every continuation it starts, recording how each ended on the fake. */
+async function runChain(
+  tracker: Tracker,
+  checkFunctionName: string,
+  name: string,
+  input: unknown,
+  maxExecutions = Number.POSITIVE_INFINITY,
+): Promise<ExecutionReport[]> {
   const { clock, fake, clients, definition, random } = tracker;
+  const deps = {
+    sageMaker: clients.sagemaker as SageMakerClient,
+    sfn: clients.sfn as SFNClient,
+    now: () => clock.now(),
+  };
+  // The one check function, as functions/check-optimization-job.ts dispatches.
   const lambdas = {
-    [input.tracking.checkFunctionName]: (payload: unknown) =>
-      checkOptimizationJob(payload, {
-        sageMaker: clients.sagemaker as SageMakerClient,
-        now: () => clock.now(),
-      }),
+    [checkFunctionName]: (payload: unknown) =>
+      isSettlePayload(payload) ? checkVariantsSettled(payload, deps) : checkOptimizationJob(payload, deps),
   };
   const reports: ExecutionReport[] = [];
   let next: { executionArn: string; input: unknown } | undefined = {
-    executionArn: executionArnFor(STATE_MACHINE_ARN, input.jobName),
+    executionArn: executionArnFor(STATE_MACHINE_ARN, name),
     input,
   };
-  while (next) {
+  while (next && reports.length < maxExecutions) {
     const seen = fake.executions.length;
     reports.push(
       await runExecution({
@@ -128,6 +175,8 @@ export async function trackJob(tracker: Tracker, input: TrackingInput): Promise<
         ...(random && { random }),
       }),
     );
+    const report = reports.at(-1);
+    if (report) fake.executionEnds.set(report.executionArn, { status: report.status, output: report.output });
     const started = fake.executions[seen];
     next = started && { executionArn: started.executionArn, input: started.input };
   }

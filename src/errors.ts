@@ -76,6 +76,14 @@ export class SageMakerUnavailableError extends Error {
   override readonly name = 'SageMakerUnavailable';
 }
 
+/**
+ * Step Functions could not answer DescribeExecution for a transient reason, after the SDK's own
+ * retries (the settle check of a drop with variants). Retried like SageMakerUnavailable.
+ */
+export class StepFunctionsUnavailableError extends Error {
+  override readonly name = 'StepFunctionsUnavailable';
+}
+
 /** The tracker asked SageMaker to stop the job, and it is still not STOPPED long after. */
 export class JobStopTimeoutError extends Error {
   override readonly name = 'JobStopTimeout';

@@ -204,7 +204,7 @@ export const tagsSchema = z
         ctx.addIssue({
           code: 'custom',
           path: [key],
-          message: `is a tag the pipeline sets on every job (${PIPELINE_TAG_KEYS.join(', ')}); use another key`,
+          message: `is a tag the pipeline sets on its jobs (${PIPELINE_TAG_KEYS.join(', ')}); use another key`,
         });
       }
     }
@@ -248,6 +248,57 @@ export const sourceSchema = z
     'a model already registered in SageMaker, instead of the folder (which then holds the manifest only)',
   );
 
+const stoppingConditionSchema = z.strictObject({
+  maxRuntimeInSeconds: z.number().int().min(MAX_RUNTIME_MIN_SECONDS).max(MAX_RUNTIME_MAX_SECONDS).optional(),
+  maxPendingTimeInSeconds: z
+    .number()
+    .int()
+    .min(MAX_PENDING_TIME_MIN_SECONDS)
+    .max(MAX_PENDING_TIME_MAX_SECONDS)
+    .optional(),
+  // The API sets no upper bound (botocore: integer, min 1).
+  maxWaitTimeInSeconds: z.number().int().min(MAX_WAIT_TIME_MIN_SECONDS).optional(),
+});
+
+export const VARIANTS_MAX = 10;
+export const VARIANT_NAME_PATTERN = /^[a-z0-9-]{1,20}$/;
+
+/**
+ * One variant of a drop: a name and any of the job-level fields, merged over the manifest's own
+ * (src/job/settings.ts). Each variant becomes a job of its own.
+ */
+export const variantSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(VARIANT_NAME_PATTERN, 'must be 1-20 lowercase letters, digits or hyphens')
+    .describe('names the variant in its job name, its tags and its events'),
+  deploymentInstanceType: deploymentInstanceTypeSchema.optional(),
+  techniques: techniquesSchema.optional(),
+  environment: environmentSchema.optional(),
+  stoppingCondition: stoppingConditionSchema.optional(),
+  maxInstanceCount: z.number().int().min(MAX_INSTANCE_COUNT_MIN).optional(),
+  registerModel: registerModelSchema.optional(),
+});
+
+export type Variant = z.infer<typeof variantSchema>;
+
+const variantsSchema = z
+  .array(variantSchema)
+  .min(1, 'at least 1 variant (leave variants out for one job)')
+  .max(VARIANTS_MAX, `at most ${VARIANTS_MAX} variants`)
+  .superRefine((variants, ctx) => {
+    const seen = new Set<string>();
+    for (const [index, { name }] of variants.entries()) {
+      if (seen.has(name)) {
+        ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `"${name}" names two variants` });
+      }
+      seen.add(name);
+    }
+  })
+  .describe(
+    'one job per entry, each with its fields merged over the manifest’s (docs/manifest.md, "Variants")',
+  );
+
 /** The manifest. Every field is optional: `{}` means "the stage defaults". */
 export const manifestSchema = z
   .strictObject({
@@ -255,30 +306,14 @@ export const manifestSchema = z
     techniques: techniquesSchema.optional(),
     environment: environmentSchema.optional(),
     maxInstanceCount: z.number().int().min(MAX_INSTANCE_COUNT_MIN).optional(),
-    stoppingCondition: z
-      .strictObject({
-        maxRuntimeInSeconds: z
-          .number()
-          .int()
-          .min(MAX_RUNTIME_MIN_SECONDS)
-          .max(MAX_RUNTIME_MAX_SECONDS)
-          .optional(),
-        maxPendingTimeInSeconds: z
-          .number()
-          .int()
-          .min(MAX_PENDING_TIME_MIN_SECONDS)
-          .max(MAX_PENDING_TIME_MAX_SECONDS)
-          .optional(),
-        // The API sets no upper bound (botocore: integer, min 1).
-        maxWaitTimeInSeconds: z.number().int().min(MAX_WAIT_TIME_MIN_SECONDS).optional(),
-      })
-      .optional(),
+    stoppingCondition: stoppingConditionSchema.optional(),
     acceptEula: z.boolean().optional(),
     kmsKeyId: z.string().max(KMS_KEY_ID_MAX_LENGTH).regex(KMS_KEY_ID_PATTERN).optional(),
     tags: tagsSchema.optional(),
     vpcConfig: vpcConfigSchema.optional(),
     registerModel: registerModelSchema.optional(),
     source: sourceSchema.optional(),
+    variants: variantsSchema.optional(),
     /** Reserved capacity (SageMaker training plans); the API takes at most one. */
     trainingPlanArn: z
       .string()

@@ -1,5 +1,5 @@
 /**
- * The event contract: the one source of truth for the five detail-types the pipeline publishes.
+ * The event contract: the one source of truth for the six detail-types the pipeline publishes.
  * The producers' TypeScript types are inferred from these schemas, and `schemas/*.json` are
  * generated from them (`npm run schemas`); a test fails when the committed files drift.
  *
@@ -22,6 +22,7 @@ export const DETAIL_TYPES = {
   failed: 'Model Optimization Failed',
   stopped: 'Model Optimization Stopped',
   rejected: 'Model Upload Rejected',
+  settled: 'Model Optimization Variants Settled',
 } as const;
 export type EventKind = keyof typeof DETAIL_TYPES;
 export type DetailType = (typeof DETAIL_TYPES)[EventKind];
@@ -60,17 +61,34 @@ const jobFields = {
   startedAt: isoTime,
 };
 
+/** On every event of a variant's job (1.1.0): which variant, and the drop it belongs to. */
+const variantFields = {
+  variant: z
+    .string()
+    .regex(/^[a-z0-9-]{1,20}$/)
+    .optional()
+    .describe('the variant this job runs, when the drop has variants (since 1.1.0)'),
+  dropJobName: z
+    .string()
+    .min(1)
+    .max(63)
+    .optional()
+    .describe('the drop’s job name, which names its Variants Settled execution (since 1.1.0)'),
+};
+
 const endFields = {
   endedAt: isoTime,
   durationSeconds: z.number().min(0).describe('from startedAt to endedAt'),
 };
 
 export const startedDetailSchema = z.object({
+  ...variantFields,
   ...jobFields,
   status: z.enum(OPTIMIZATION_JOB_STATUSES).describe('the SageMaker status when tracking began'),
 });
 
 export const completedDetailSchema = z.object({
+  ...variantFields,
   ...jobFields,
   ...endFields,
   status: z.literal('COMPLETED'),
@@ -90,6 +108,7 @@ export const completedDetailSchema = z.object({
 });
 
 export const failedDetailSchema = z.object({
+  ...variantFields,
   ...jobFields,
   ...endFields,
   status: z.literal('FAILED'),
@@ -97,6 +116,7 @@ export const failedDetailSchema = z.object({
 });
 
 export const stoppedDetailSchema = z.object({
+  ...variantFields,
   ...jobFields,
   ...endFields,
   status: z.literal('STOPPED'),
@@ -120,12 +140,36 @@ export const rejectedDetailSchema = z.object({
   endedAt: isoTime.describe('when the drop was rejected'),
 });
 
+const variantOutcomeSchema = z.object({
+  name: variantFields.variant.unwrap(),
+  jobName: jobFields.jobName,
+  status: z.enum(['COMPLETED', 'FAILED', 'STOPPED']),
+  durationSeconds: endFields.durationSeconds,
+  deploymentInstanceType: jobFields.deploymentInstanceType,
+  output: z.object({ s3Uri: s3Uri.describe('where the optimized model was written') }).optional(),
+  failureReason: z.string().optional().describe('why the job failed or stopped'),
+});
+
+/** Once per drop with variants, after every variant's job has ended (since 1.1.0). */
+export const settledDetailSchema = z.object({
+  schemaVersion: jobFields.schemaVersion,
+  stage: jobFields.stage,
+  status: z.literal('SETTLED'),
+  model: modelRefSchema,
+  dropJobName: jobFields.jobName.describe(
+    'the drop’s job name: the settle execution is <dropJobName>-variants',
+  ),
+  variants: z.array(variantOutcomeSchema).min(1).describe('one row per variant, in manifest order'),
+  endedAt: isoTime.describe('when the last variant was seen ended'),
+});
+
 export const detailSchemas = {
   started: startedDetailSchema,
   completed: completedDetailSchema,
   failed: failedDetailSchema,
   stopped: stoppedDetailSchema,
   rejected: rejectedDetailSchema,
+  settled: settledDetailSchema,
 } as const;
 
 /** The EventBridge envelope around one detail-type, as targets of a rule receive it. */
@@ -150,6 +194,7 @@ export const envelopeSchemas = {
   failed: envelopeSchemaOf('failed'),
   stopped: envelopeSchemaOf('stopped'),
   rejected: envelopeSchemaOf('rejected'),
+  settled: envelopeSchemaOf('settled'),
 } as const;
 
 /** Any event the pipeline publishes, told apart by `detail-type`. */
@@ -159,6 +204,7 @@ export const pipelineEventSchema = z.discriminatedUnion('detail-type', [
   envelopeSchemas.failed,
   envelopeSchemas.stopped,
   envelopeSchemas.rejected,
+  envelopeSchemas.settled,
 ]);
 export type PipelineEvent = z.infer<typeof pipelineEventSchema>;
 
@@ -167,6 +213,8 @@ export type CompletedDetail = z.infer<typeof completedDetailSchema>;
 export type FailedDetail = z.infer<typeof failedDetailSchema>;
 export type StoppedDetail = z.infer<typeof stoppedDetailSchema>;
 export type RejectedDetail = z.infer<typeof rejectedDetailSchema>;
+export type SettledDetail = z.infer<typeof settledDetailSchema>;
+export type VariantOutcome = z.infer<typeof variantOutcomeSchema>;
 export type ModelRef = z.infer<typeof modelRefSchema>;
 
 /** The detail-type string → its kind, for subscribers reading `detail-type`. */

@@ -19,6 +19,8 @@ export interface JobTarget {
   /** `s3://bucket/optimized/<model-id>/<job-name>/`. */
   outputS3Uri: string;
   outputKmsKeyId?: string;
+  /** Set on the jobs of a drop with variants: the variant's name and the drop's job name. */
+  variant?: { name: string; dropJobName: string };
 }
 
 /** The output location of a job, per the contract: `<prefix><model-id>/<job-name>/`. */
@@ -65,13 +67,14 @@ export function buildCreateJobRequest(
   target: JobTarget,
   settings: OptimizationSettings,
 ): CreateOptimizationJobCommandInput {
-  const pipelineTags: Record<(typeof PIPELINE_TAG_KEYS)[number], string> = {
+  const pipelineTags: Partial<Record<(typeof PIPELINE_TAG_KEYS)[number], string>> = {
     'model-id': target.modelId,
     'source-key': target.sourceKey,
     stage: target.stage,
+    ...(target.variant && { variant: target.variant.name, 'drop-job': target.variant.dropJobName }),
   };
   const tags: Tag[] = [
-    ...Object.entries(pipelineTags).map(([Key, value]) => ({ Key, Value: toTagValue(value) })),
+    ...Object.entries(pipelineTags).map(([Key, value]) => ({ Key, Value: toTagValue(value ?? '') })),
     ...Object.entries(settings.tags).map(([Key, Value]) => ({ Key, Value })),
   ];
   const kmsKeyId = settings.kmsKeyId ?? target.outputKmsKeyId;

@@ -46,6 +46,29 @@ export function jobNameFor(modelId: string, drop: DropIdentity): string {
   return `${slugify(modelId)}-${hash}`;
 }
 
+/**
+ * The job of one variant of a drop: `<slug>-<variant>-<hash of bucket, key, version, variant>`,
+ * the slug cut so the name stays within 63 characters. The same drop version and variant always
+ * give the same name, so a redelivered drop finds each variant's job again.
+ */
+export function variantJobNameFor(modelId: string, drop: DropIdentity, variant: string): string {
+  const hash = createHash('sha256')
+    .update(JSON.stringify([drop.bucket, drop.key, drop.version ?? '', variant]))
+    .digest('hex')
+    .slice(0, HASH_LENGTH);
+  const room = JOB_NAME_MAX_LENGTH - HASH_LENGTH - variant.length - 2;
+  const slug = slugify(modelId).slice(0, room).replace(/-+$/, '') || 'model';
+  return `${slug}-${variant}-${hash}`;
+}
+
+/** The suffix of the execution that puts a drop's `Variants Settled`: job names cannot end in it. */
+const SETTLE_SUFFIX = '-variants';
+
+/** The name of the execution that waits for a drop's variants: the drop's job name plus `-variants`. */
+export function settleExecutionName(dropJobName: string): string {
+  return `${dropJobName}${SETTLE_SUFFIX}`;
+}
+
 /** The suffix of a rejection execution's name: job names cannot end in it, continuations end in `-c<n>`. */
 const REJECTED_SUFFIX = '-rejected';
 

@@ -2,9 +2,10 @@
  * Optimization settings: the stage defaults with a manifest merged over them.
  * Techniques replace the defaults as a whole; environment entries and tags merge key by key,
  * the manifest winning. The job gets the tags after the pipeline's own (build-request.ts),
- * whose keys the manifest schema (and the stage's, config.ts) reject.
+ * whose keys the manifest schema (and the stage's, config.ts) reject. A variant is merged over
+ * the manifest first (mergeVariant), then the result over the defaults.
  */
-import type { Manifest, TechniqueEntry } from '../drop/manifest-schema';
+import type { Manifest, TechniqueEntry, Variant } from '../drop/manifest-schema';
 import { InvalidDropError, type ValidationIssue } from '../errors';
 import { ENVIRONMENT_MAX_ENTRIES, TAGS_MAX, type Technique } from '../sagemaker-api/limits';
 import { PIPELINE_TAG_KEYS } from './pipeline-tags';
@@ -40,14 +41,21 @@ export interface OptimizationSettings {
   trainingPlanArn?: string;
 }
 
-/** Merges a manifest (possibly `{}`) over the defaults; throws if the merge breaks a limit. */
-export function resolveSettings(defaults: DefaultSettings, manifest: Manifest = {}): OptimizationSettings {
+/**
+ * Merges a manifest (possibly `{}`) over the defaults; throws if the merge breaks a limit, with
+ * paths under `pathPrefix` (a variant's, `$.variants[1]`, when the manifest is one variant merged).
+ */
+export function resolveSettings(
+  defaults: DefaultSettings,
+  manifest: Manifest = {},
+  pathPrefix = '$',
+): OptimizationSettings {
   const environment = { ...defaults.environment, ...manifest.environment };
   const tags = { ...defaults.tags, ...manifest.tags };
   const issues: ValidationIssue[] = [];
   if (Object.keys(environment).length > ENVIRONMENT_MAX_ENTRIES) {
     issues.push({
-      path: '$.environment',
+      path: `${pathPrefix}.environment`,
       message: `has ${Object.keys(environment).length} entries with the stage defaults merged in; at most ${ENVIRONMENT_MAX_ENTRIES}`,
     });
   }
@@ -84,6 +92,27 @@ export function registeredModelName(settings: OptimizationSettings, jobName: str
   if (registerModel === true) return jobName;
   if (typeof registerModel === 'object') return registerModel.name;
   return undefined;
+}
+
+/**
+ * One variant merged over the manifest's top-level fields: environment and stoppingCondition key
+ * by key, the variant winning; techniques and the other fields replace as a whole. The result
+ * is a manifest without variants, for resolveSettings.
+ */
+export function mergeVariant(manifest: Manifest, variant: Variant): Manifest {
+  const { variants: _variants, ...top } = manifest;
+  const { name: _name, ...own } = variant;
+  const environment = (top.environment ?? own.environment) && { ...top.environment, ...own.environment };
+  const stoppingCondition = (top.stoppingCondition ?? own.stoppingCondition) && {
+    ...top.stoppingCondition,
+    ...own.stoppingCondition,
+  };
+  return {
+    ...top,
+    ...own,
+    ...(environment && { environment }),
+    ...(stoppingCondition && { stoppingCondition }),
+  };
 }
 
 /** The technique names of a settings object, in order: `["quantization", "compilation"]`. */

@@ -32,6 +32,9 @@ export const trackingInputSchema = z.object({
   droppedAt: z.string(),
   /** How to poll and when to give up: the stage's schedule. */
   tracking: trackingScheduleSchema,
+  /** A variant's job: its name and the drop's job name, which every event of the job carries. */
+  variant: z.string().min(1).optional(),
+  dropJobName: z.string().min(1).max(63).optional(),
 });
 
 export type TrackingInput = z.infer<typeof trackingInputSchema>;
@@ -50,3 +53,29 @@ export const rejectionInputSchema = z.object({
 });
 
 export type RejectionInput = z.infer<typeof rejectionInputSchema>;
+
+/**
+ * The input of the execution that waits for a drop's variants and puts its one
+ * `Model Optimization Variants Settled` (named `<dropJobName>-variants`, settleExecutionName).
+ * `model-opt list`/`watch` and the console find a drop's variants here.
+ */
+export const settleInputSchema = z.object({
+  schemaVersion: z.string(),
+  stage: z.string().min(1),
+  eventBusName: z.string().min(1),
+  model: modelRefSchema,
+  dropJobName: z.string().min(1).max(63),
+  /** In manifest order. */
+  variants: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        jobName: z.string().min(1).max(63),
+        deploymentInstanceType: z.enum(DEPLOYMENT_INSTANCE_TYPES),
+      }),
+    )
+    .min(1),
+  tracking: trackingScheduleSchema,
+});
+
+export type SettleInput = z.infer<typeof settleInputSchema>;

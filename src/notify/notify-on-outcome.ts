@@ -26,7 +26,8 @@ export type NotifyResult =
 
 /**
  * Publishes a summary of a Completed, Failed, Stopped or Rejected event; logs and skips a
- * Started event (the rule's pattern excludes it: it is news to no one).
+ * Started or Variants Settled event (the rule's pattern excludes both: the one is news to no one,
+ * the other repeats the variants' own terminal events).
  * @throws MalformedEventError when the event does not match the contract; nothing is published.
  */
 export async function notifyOnOutcome(event: unknown, deps: NotifyDeps): Promise<NotifyResult> {
@@ -45,6 +46,14 @@ export async function notifyOnOutcome(event: unknown, deps: NotifyDeps): Promise
   if (parsed['detail-type'] === DETAIL_TYPES.started) {
     deps.logger.info('started events are not summarised', { detailType, jobName: parsed.detail.jobName });
     return { published: false, detailType, reason: 'Started events are not summarised' };
+  }
+  if (parsed['detail-type'] === DETAIL_TYPES.settled) {
+    // Each variant's own terminal event was summarised already (the rule's pattern excludes it).
+    deps.logger.info('settled events are not summarised', {
+      detailType,
+      dropJobName: parsed.detail.dropJobName,
+    });
+    return { published: false, detailType, reason: 'Variants Settled events are not summarised' };
   }
 
   const { subject, message, attributes } = summarise(parsed);

@@ -6,8 +6,11 @@ import type { PipelineEvent } from '../events/contract';
 import { MAX_RUNTIME_MAX_SECONDS } from '../sagemaker-api/limits';
 import { humanDuration, humanTime, snsSubject } from './format';
 
-/** Every event but `Started`: the ones a person is told about. */
-export type OutcomeEvent = Exclude<PipelineEvent, { 'detail-type': 'Model Optimization Started' }>;
+/** Every event but `Started` and `Variants Settled`: the ones a person is told about. */
+export type OutcomeEvent = Exclude<
+  PipelineEvent,
+  { 'detail-type': 'Model Optimization Started' | 'Model Optimization Variants Settled' }
+>;
 type JobEndEvent = Exclude<OutcomeEvent, { 'detail-type': 'Model Upload Rejected' }>;
 type RejectedEvent = Extract<OutcomeEvent, { 'detail-type': 'Model Upload Rejected' }>;
 

@@ -119,7 +119,9 @@ function report(outcome: DropOutcome, log: Logger, metrics: Metrics): void {
       const { kind: _kind, ...fields } = outcome;
       log.info(outcome.jobCreated ? 'optimization job created' : 'drop already started; resumed', fields);
       metrics.addMetric(METRIC.dropsAccepted, MetricUnit.Count, 1);
-      if (outcome.jobCreated) metrics.addMetric(METRIC.jobsCreated, MetricUnit.Count, 1);
+      // A drop with variants creates one job per variant.
+      const created = (outcome.variants ?? [outcome]).filter((job) => job.jobCreated).length;
+      if (created > 0) metrics.addMetric(METRIC.jobsCreated, MetricUnit.Count, created);
       return;
     }
   }

@@ -1,8 +1,10 @@
 /**
  * One upload-queue message, end to end: parse → classify → validate (schema, stage policy, and
  * the technique/instance compatibility rules on the merged settings) → create the job →
- * start its tracking execution. Invalid drops are rejected and consumed; anything else that
- * fails is thrown, so the message is redelivered.
+ * start its tracking execution. A drop with variants validates every variant first, then creates
+ * one job and one tracking execution per variant, then starts the execution that waits for them
+ * all and puts `Variants Settled` (named `<drop's job name>-variants`). Invalid drops are
+ * rejected and consumed; anything else that fails is thrown, so the message is redelivered.
  *
  * Neither `Model Optimization Started` nor `Model Upload Rejected` is put here: an execution
  * named after the drop puts it. Starting a named execution is the only step that is idempotent
@@ -20,11 +22,16 @@ import { parseUploadMessage, type S3ObjectRef } from '../drop/s3-notification';
 import { InvalidDropError, type ValidationIssue } from '../errors';
 import { type ModelRef, type RejectedDetail, SCHEMA_VERSION } from '../events/contract';
 import { buildCreateJobRequest, outputS3UriFor } from '../job/build-request';
-import { jobNameFor, rejectionExecutionName } from '../job/job-name';
-import { jobPolicyIssues } from '../job/job-policy';
-import { registeredModelName, resolveSettings, techniqueNames } from '../job/settings';
-import type { RejectionInput, TrackingInput } from '../job/tracking-input';
-import { compatibilityIssues } from '../sagemaker-api/compatibility';
+import { type PlannedJob, planJobs } from '../job/drop-jobs';
+import {
+  type DropIdentity,
+  jobNameFor,
+  rejectionExecutionName,
+  settleExecutionName,
+  variantJobNameFor,
+} from '../job/job-name';
+import { registeredModelName, techniqueNames } from '../job/settings';
+import type { RejectionInput, SettleInput, TrackingInput } from '../job/tracking-input';
 import { createJobOnce, startTrackingOnce } from './start-job';
 
 export interface StartDeps {
@@ -51,6 +58,17 @@ export type DropOutcome =
       executionArn: string;
       jobCreated: boolean;
       executionStarted: boolean;
+      /** A drop with variants: every variant's job (the fields above are the first's). */
+      variants?: {
+        variant?: string;
+        jobName: string;
+        jobArn: string;
+        executionArn: string;
+        jobCreated: boolean;
+        executionStarted: boolean;
+      }[];
+      /** The execution that puts the drop's one `Variants Settled`. */
+      settleExecutionArn?: string;
     };
 
 type JobDrop = Exclude<Drop, { kind: 'ignored' }>;
@@ -100,17 +118,71 @@ async function startJob(
   const { config } = deps;
   const manifest: Manifest =
     drop.kind === 'manifest' ? await readManifest(deps.s3, drop.object, drop.sourceKey, config) : {};
-  const beyondPolicy = jobPolicyIssues(manifest, config.jobPolicy);
-  if (beyondPolicy.length > 0) throw new InvalidDropError(beyondPolicy);
-  const settings = resolveSettings(config.defaults, manifest);
-  const incompatible = compatibilityIssues(settings, {
-    techniquesFrom: manifest.techniques ? 'manifest' : 'stage',
-  });
-  if (incompatible.length > 0) throw new InvalidDropError(incompatible);
-  // A registered model (source.sageMakerModel) has no S3 ModelAccessConfig: its terms were settled when it was registered.
-  if (!settings.sourceModelName)
-    assertEulaAccepted(drop, settings.acceptEula, config.eulaRequiredModelPrefixes);
+  const jobs = planJobs(manifest, config.defaults, config.jobPolicy);
+  for (const { settings } of jobs) {
+    // A registered model (source.sageMakerModel) has no S3 ModelAccessConfig: its terms were settled when it was registered.
+    if (!settings.sourceModelName)
+      assertEulaAccepted(drop, settings.acceptEula, config.eulaRequiredModelPrefixes);
+  }
 
+  // One job and one tracking execution per variant, in manifest order; each step is idempotent
+  // by name, so a redelivered drop redoes them all and a crash between two loses nothing.
+  const started: StartedJob[] = [];
+  for (const job of jobs) started.push(await startOneJob(drop, jobName, model, job, deps));
+  const [first] = started;
+  if (!first) throw new TypeError('planJobs returned no job');
+  if (!manifest.variants) {
+    return { kind: 'started', key: drop.object.key, ...first };
+  }
+
+  const settle: SettleInput = {
+    schemaVersion: SCHEMA_VERSION,
+    stage: config.stage,
+    eventBusName: config.eventBusName,
+    model,
+    dropJobName: jobName,
+    variants: started.map(({ variant, jobName: name, deploymentInstanceType }) => ({
+      name: variant ?? '',
+      jobName: name,
+      deploymentInstanceType,
+    })),
+    tracking: config.tracking,
+  };
+  const settleExecution = await startTrackingOnce(
+    deps.sfn,
+    config.stateMachineArn,
+    settleExecutionName(jobName),
+    settle,
+  );
+  return {
+    kind: 'started',
+    key: drop.object.key,
+    ...first,
+    variants: started,
+    settleExecutionArn: settleExecution.executionArn,
+  };
+}
+
+interface StartedJob {
+  variant?: string;
+  jobName: string;
+  jobArn: string;
+  executionArn: string;
+  deploymentInstanceType: TrackingInput['deploymentInstanceType'];
+  jobCreated: boolean;
+  executionStarted: boolean;
+}
+
+/** Creates one job (a plain drop's, or one variant's) and starts its tracking execution. */
+async function startOneJob(
+  drop: JobDrop,
+  dropJobName: string,
+  model: ModelRef,
+  { variant, settings }: PlannedJob,
+  deps: StartDeps,
+): Promise<StartedJob> {
+  const { config } = deps;
+  const jobName = variant ? variantJobNameFor(drop.modelId, identityOf(model), variant.name) : dropJobName;
   const outputS3Uri = outputS3UriFor(
     config.outputBucket ?? drop.object.bucket,
     config.outputPrefix,
@@ -127,6 +199,7 @@ async function startJob(
       sourceKey: drop.sourceKey,
       outputS3Uri,
       outputKmsKeyId: config.outputKmsKeyId,
+      ...(variant && { variant: { name: variant.name, dropJobName } }),
     },
     settings,
   );
@@ -147,6 +220,7 @@ async function startJob(
     maxRuntimeInSeconds: settings.maxRuntimeInSeconds,
     droppedAt: drop.object.eventTime,
     tracking: config.tracking,
+    ...(variant && { variant: variant.name, dropJobName }),
   };
   const { executionArn, alreadyExisted } = await startTrackingOnce(
     deps.sfn,
@@ -155,14 +229,19 @@ async function startJob(
     input,
   );
   return {
-    kind: 'started',
-    key: drop.object.key,
+    ...(variant && { variant: variant.name }),
     jobName,
     jobArn,
     executionArn,
+    deploymentInstanceType: settings.deploymentInstanceType,
     jobCreated: created,
     executionStarted: !alreadyExisted,
   };
+}
+
+/** The drop's identity as job names hash it: the version, else the eTag. */
+function identityOf(model: ModelRef): DropIdentity {
+  return { bucket: model.bucket, key: model.key, version: model.versionId ?? model.eTag };
 }
 
 function assertEulaAccepted(drop: JobDrop, acceptEula: boolean | undefined, gatedPrefixes: string[]): void {

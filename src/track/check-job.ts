@@ -157,10 +157,19 @@ const THROTTLING = new Set([
   'RequestLimitExceeded',
 ]);
 
-/** Throttling, a server fault or no answer at all (network); not a refusal such as AccessDenied. */
-function isTransient(error: unknown): boolean {
-  if (!(error instanceof SageMakerServiceException))
-    return error instanceof Error && !(error instanceof TypeError);
-  const status = error.$metadata.httpStatusCode ?? 0;
-  return error.$fault === 'server' || status >= 500 || status === 429 || THROTTLING.has(error.name);
+/**
+ * Throttling, a server fault or no answer at all (network); not a refusal such as AccessDenied.
+ * `serviceException` is the client's base exception class (SageMaker's unless told).
+ */
+export function isTransient(
+  error: unknown,
+  serviceException: abstract new (...args: never[]) => Error = SageMakerServiceException,
+): boolean {
+  if (!(error instanceof serviceException)) return error instanceof Error && !(error instanceof TypeError);
+  const { $metadata, $fault } = error as unknown as {
+    $metadata: { httpStatusCode?: number };
+    $fault?: string;
+  };
+  const status = $metadata.httpStatusCode ?? 0;
+  return $fault === 'server' || status >= 500 || status === 429 || THROTTLING.has(error.name);
 }

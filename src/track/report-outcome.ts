@@ -22,8 +22,9 @@ export function reportOutcome(outcome: CheckOutcome, logger: Logger, metrics: Me
   metrics.addMetric(METRIC.trackingDurationSeconds, MetricUnit.Seconds, durationSeconds);
 }
 
-/** The job name in a check payload, for the log correlation key, if the payload has one. */
+/** The job name in a check payload (a settle payload's drop job name), for the log correlation key. */
 export function jobNameOf(payload: unknown): string | undefined {
-  const name = (payload as { state?: { jobName?: unknown } } | undefined)?.state?.jobName;
+  const state = (payload as { state?: { jobName?: unknown; dropJobName?: unknown } } | undefined)?.state;
+  const name = state?.jobName ?? state?.dropJobName;
   return typeof name === 'string' ? name : undefined;
 }

@@ -27,6 +27,8 @@ type Publish = Extract<CheckOutcome, { action: 'publish' }>;
 
 function jobFields({ state, executionArn, startedAt }: JobContext) {
   return {
+    ...(state.variant && { variant: state.variant }),
+    ...(state.dropJobName && { dropJobName: state.dropJobName }),
     schemaVersion: state.schemaVersion,
     stage: state.stage,
     jobName: state.jobName,

@@ -22,10 +22,12 @@ import {
   dropManifest,
   dropModel,
   redeliver,
+  variantJobs,
 } from '../../harness/model-drops';
 import { connect, type Target } from '../../harness/stack-target';
 import { startChildStack } from '../../local/child-stack';
 import type { FaultSpec } from '../../local/request-faults';
+import { DETAIL_TYPES } from '../../src/events/contract';
 import { executionArnFor } from '../../src/execution-arn';
 import { startTestStack, type TestStack } from '../support/local-stack';
 
@@ -155,6 +157,41 @@ describe('the pipeline under injected faults (local stack)', { timeout: 60_000 }
     await burst();
 
     await expectExactlyOnce(target, '5xx bursts (InternalFailure, ServiceUnavailable)', 'burst5xx-', drops);
+  });
+
+  it('puts one Variants Settled for a drop with variants, each variant job ending once, when its notification arrives 3× through 5xx bursts', async () => {
+    const burst = async () => {
+      await injectEverywhere(target, { error: 'InternalFailure', count: 2 });
+      await injectEverywhere(target, { error: 'ServiceUnavailable', count: 2 });
+    };
+    await burst();
+    const drop = await dropManifest(
+      target,
+      'variants5xx-a',
+      { variants: [{ name: 'one' }, { name: 'two', deploymentInstanceType: 'ml.g6e.12xlarge' }] },
+      'Completed',
+    );
+    await redeliver(target, drop, 2);
+    const jobs = variantJobs(drop, 'variants5xx-a', ['one', 'two']);
+    await waitFor('Started', startedAll(target, jobs));
+    await burst();
+
+    await expectExactlyOnce(
+      target,
+      'a drop with 2 variants, delivered 3×, through 5xx bursts',
+      'variants5xx-',
+      jobs,
+    );
+    const settled = target
+      .events()
+      .filter((e) => e['detail-type'] === DETAIL_TYPES.settled && e.detail.dropJobName === drop.jobName);
+    expect(settled).toHaveLength(1);
+    expect(
+      settled[0]?.detail.variants.map((v: { name: string; status: string }) => [v.name, v.status]),
+    ).toEqual([
+      ['one', 'COMPLETED'],
+      ['two', 'COMPLETED'],
+    ]);
   });
 
   it('ends each drop in exactly one terminal event when the job quota stays full for longer than maxReceiveCount deferrals', async () => {

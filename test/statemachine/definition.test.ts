@@ -25,6 +25,7 @@ function serviceErrorNames(naming: ServiceErrorNaming, service: keyof typeof bot
 const CHECK_FUNCTION_ERRORS = [
   ...POLL_TIERS_SECONDS.map((t) => `JobStillRunning.${t}s`),
   'SageMakerUnavailable',
+  'StepFunctionsUnavailable',
   'InvalidTrackingState',
   'JobStopTimeout',
 ];
@@ -88,6 +89,8 @@ describe('statemachines/track-optimization-job.asl.json', () => {
   it('retries every transient error with backoff and jitter', () => {
     const transient: [state: string, error: string][] = [
       ['CheckJob', 'SageMakerUnavailable'],
+      ['CheckVariants', 'SageMakerUnavailable'],
+      ['CheckVariants', 'StepFunctionsUnavailable'],
       // Throttling and a refused stop: unmodeled in SageMaker's API, so its generic class.
       ['StopJob', 'SageMaker.SageMakerException'],
       ['PutTerminalEvent', 'EventBridge.FailedEntry'],

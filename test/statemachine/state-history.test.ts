@@ -146,6 +146,6 @@ describe('execution state history', () => {
 
     const runningTrace = traceExecutions(graph, asl, [running]);
     expect(runningTrace.nodes.get('CheckJob')?.current).toBe(true);
-    expect(runningTrace.edges.get('WhichExecution→CheckJob:choice:1')).toBe(1);
+    expect(runningTrace.edges.get('WhichExecution→CheckJob:choice:3')).toBe(1);
   });
 });

@@ -507,3 +507,23 @@ describe.each([
     expect(await jobRole(request, keyPolicy)).toBe('ExplicitlyDenied');
   });
 });
+
+describe('check-optimization-job’s role, evaluated: it describes this state machine’s executions only (ci shape)', () => {
+  const executions = `arn:aws:states:us-east-1:${PIPELINE_ACCOUNT}:execution`;
+  const describeExecution = (resource: string) =>
+    roleDecision(ci, 'CheckOptimizationJobRole', { action: 'states:DescribeExecution', resource });
+
+  it('may describe a tracking execution, not another state machine’s, nor stop or start one', async () => {
+    expect(
+      await describeExecution(`${executions}:model-optimization-pipeline-ci-track:llama-3-awq-abc`),
+    ).toBe('Allowed');
+    expect(
+      await describeExecution(`${executions}:model-optimization-pipeline-ci-other:llama-3-awq-abc`),
+    ).toBe('ImplicitlyDenied');
+    const stop = await roleDecision(ci, 'CheckOptimizationJobRole', {
+      action: 'states:StopExecution',
+      resource: `${executions}:model-optimization-pipeline-ci-track:llama-3-awq-abc`,
+    });
+    expect(stop).toBe('ImplicitlyDenied');
+  });
+});

@@ -77,7 +77,7 @@ describe('packaged template: the tracking state machine', () => {
     ]);
   });
 
-  it('gives the check function its own role: describe jobs, write its logs, trace', () => {
+  it('gives the check function its own role: describe jobs and this state machine’s executions, write its logs, trace', () => {
     const fn = resource(template, 'CheckOptimizationJobLambdaFunction').Properties;
     expect(fn).toMatchObject({
       FunctionName: 'model-optimization-pipeline-ci-checkOptimizationJob',
@@ -89,10 +89,12 @@ describe('packaged template: the tracking state machine', () => {
     expect(statements.map((s) => s.Action ?? s['Fn::If']?.[1].Sid)).toEqual([
       ['logs:CreateLogStream', 'logs:PutLogEvents'],
       'sagemaker:DescribeOptimizationJob',
+      'states:DescribeExecution',
       ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
       'VpcNetworkInterfaces',
     ]);
     expect(statements[1]?.Resource).toEqual(sagemakerJobs);
+    expect(statements[2]?.Resource['Fn::Sub']).toMatch(/:execution:model-optimization-pipeline-ci-track:\*$/);
     expect(statements[0]?.Resource['Fn::Sub']).toContain(
       'log-group:/aws/lambda/model-optimization-pipeline-ci-checkOptimizationJob:*',
     );

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jobNameFor, slugify } from '../../src/job/job-name';
+import { jobNameFor, settleExecutionName, slugify, variantJobNameFor } from '../../src/job/job-name';
 import { JOB_NAME_MAX_LENGTH, JOB_NAME_PATTERN } from '../../src/sagemaker-api/limits';
 
 const modelId = fc.string({ unit: 'grapheme', minLength: 0, maxLength: 300 });
@@ -45,6 +45,53 @@ describe('jobNameFor', () => {
     expect(jobNameFor('Llama 3/8B_Instruct', { bucket: 'b', key: 'k' })).toMatch(
       /^llama-3-8b-instruct-[0-9a-f]{10}$/,
     );
+  });
+});
+
+const variant = fc.stringMatching(/^[a-z0-9-]{1,20}$/);
+
+describe('variantJobNameFor', () => {
+  it('always yields a valid job name, whatever the model id, drop and variant', () => {
+    fc.assert(
+      fc.property(modelId, drop, variant, (id, d, v) => {
+        const name = variantJobNameFor(id, d, v);
+        expect(name.length).toBeLessThanOrEqual(JOB_NAME_MAX_LENGTH);
+        expect(name).toMatch(JOB_NAME_PATTERN);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives the same drop version and variant the same name, and each variant its own', () => {
+    fc.assert(
+      fc.property(modelId, drop, variant, variant, (id, d, a, b) => {
+        expect(variantJobNameFor(id, d, a)).toBe(variantJobNameFor(id, { ...d }, a));
+        if (a !== b) expect(variantJobNameFor(id, d, a)).not.toBe(variantJobNameFor(id, d, b));
+        expect(variantJobNameFor(id, d, a)).not.toBe(jobNameFor(id, d));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('tells apart two versions of the same key', () => {
+    const base = { bucket: 'b', key: 'models/m/optimization.json' };
+    expect(variantJobNameFor('m', { ...base, version: 'v1' }, 'awq')).not.toBe(
+      variantJobNameFor('m', { ...base, version: 'v2' }, 'awq'),
+    );
+  });
+
+  it('reads <slug>-<variant>-<hash>, the slug cut to fit', () => {
+    expect(variantJobNameFor('Llama 3/8B', { bucket: 'b', key: 'k' }, 'awq-g5')).toMatch(
+      /^llama-3-8b-awq-g5-[0-9a-f]{10}$/,
+    );
+    const long = variantJobNameFor('a'.repeat(100), { bucket: 'b', key: 'k' }, 'v'.repeat(20));
+    expect(long).toMatch(/^a{31}-v{20}-[0-9a-f]{10}$/);
+  });
+
+  it('names the settle execution after the drop’s job name, within the 80 characters of an execution name', () => {
+    const dropJob = jobNameFor('a'.repeat(100), { bucket: 'b', key: 'k' });
+    expect(settleExecutionName(dropJob)).toBe(`${dropJob}-variants`);
+    expect(`${settleExecutionName(dropJob)}-c9999`.length).toBeLessThanOrEqual(80);
   });
 });
 

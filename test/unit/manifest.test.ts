@@ -92,6 +92,43 @@ describe('parseManifest accepts', () => {
   });
 });
 
+describe('parseManifest and variants', () => {
+  const variant = (name: string, fields = {}) => ({ name, ...fields });
+
+  it('accepts 1 to 10 variants, each with a name and any of the job-level fields', () => {
+    const manifest = {
+      techniques: [{ quantization: {} }],
+      variants: [
+        variant('awq-g5', {
+          deploymentInstanceType: 'ml.g5.12xlarge',
+          techniques: [{ quantization: { environment: { OPTION_QUANTIZE: 'awq' } } }],
+          environment: { OPTION_DTYPE: 'fp16' },
+          stoppingCondition: { maxRuntimeInSeconds: 36000 },
+          maxInstanceCount: 2,
+        }),
+        ...Array.from({ length: 9 }, (_, i) => variant(`v${i}`)),
+      ],
+    };
+    expect(parseManifest(JSON.stringify(manifest))).toEqual(manifest);
+  });
+
+  it.each([
+    ['no variants', [], '$.variants'],
+    ['11 variants', Array.from({ length: 11 }, (_, i) => variant(`v${i}`)), '$.variants'],
+    ['a name with capitals', [variant('AWQ')], '$.variants[0].name'],
+    ['a name of 21 characters', [variant('a'.repeat(21))], '$.variants[0].name'],
+    ['two variants of one name', [variant('a'), variant('b'), variant('a')], '$.variants[2].name'],
+    ['a field a variant cannot set', [variant('a', { tags: { team: 'x' } })], '$.variants[0]'],
+    [
+      'a bad technique in a variant',
+      [variant('a'), variant('b', { techniques: [{ pruning: {} }] })],
+      '$.variants[1].techniques[0]',
+    ],
+  ])('rejects %s', (_name, variants, path) => {
+    expect(issuesOf(JSON.stringify({ variants })).map((i) => i.path)).toEqual([path]);
+  });
+});
+
 describe('parseManifest rejects, with the JSON path of each problem', () => {
   it.each<[string, unknown, ValidationIssue[]]>([
     [
@@ -189,11 +226,13 @@ describe('parseManifest rejects, with the JSON path of each problem', () => {
       [
         {
           path: '$.tags.stage',
-          message: 'is a tag the pipeline sets on every job (model-id, source-key, stage); use another key',
+          message:
+            'is a tag the pipeline sets on its jobs (model-id, source-key, stage, variant, drop-job); use another key',
         },
         {
           path: '$.tags.model-id',
-          message: 'is a tag the pipeline sets on every job (model-id, source-key, stage); use another key',
+          message:
+            'is a tag the pipeline sets on its jobs (model-id, source-key, stage, variant, drop-job); use another key',
         },
       ],
     ],

@@ -192,6 +192,132 @@ describe('start-optimization handler', () => {
     expect(rejections()).toEqual([]);
   });
 
+  it('creates one job and one tracking execution per variant, then the settle execution, again alike on redelivery', async () => {
+    s3.on(GetObjectCommand, { Key: 'models/tiny-llm/optimization.json' }).resolves(
+      body(
+        JSON.stringify({
+          techniques: [{ compilation: {} }],
+          variants: [
+            { name: 'g5', deploymentInstanceType: 'ml.g5.12xlarge' },
+            { name: 'g6e', deploymentInstanceType: 'ml.g6e.12xlarge' },
+          ],
+        }),
+      ),
+    );
+    await handler(sample('manifest-drop'), context);
+
+    const creates = sageMaker.commandCalls(CreateOptimizationJobCommand).map((c) => c.args[0].input);
+    expect(creates.map((c) => c.OptimizationJobName)).toEqual([
+      expect.stringMatching(/^tiny-llm-g5-[0-9a-f]{10}$/),
+      expect.stringMatching(/^tiny-llm-g6e-[0-9a-f]{10}$/),
+    ]);
+    expect(creates.map((c) => c.DeploymentInstanceType)).toEqual(['ml.g5.12xlarge', 'ml.g6e.12xlarge']);
+    const [tracking1, tracking2, settle, ...more] = starts();
+    expect(more).toEqual([]);
+    const dropJobName = settle?.name?.replace(/-variants$/, '');
+    expect(dropJobName).toMatch(/^tiny-llm-[0-9a-f]{10}$/);
+    expect(creates[0]?.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'variant', Value: 'g5' },
+        { Key: 'drop-job', Value: dropJobName },
+      ]),
+    );
+    for (const [index, start] of [tracking1, tracking2].entries()) {
+      expect(start?.name).toBe(creates[index]?.OptimizationJobName);
+      expect(trackingInputSchema.parse(JSON.parse(start?.input ?? '{}'))).toMatchObject({
+        variant: ['g5', 'g6e'][index],
+        dropJobName,
+      });
+    }
+    expect(JSON.parse(settle?.input ?? '{}')).toMatchObject({
+      dropJobName,
+      variants: [
+        { name: 'g5', jobName: creates[0]?.OptimizationJobName, deploymentInstanceType: 'ml.g5.12xlarge' },
+        { name: 'g6e', jobName: creates[1]?.OptimizationJobName, deploymentInstanceType: 'ml.g6e.12xlarge' },
+      ],
+      tracking: expect.objectContaining({ checkFunctionName: expect.any(String) }),
+    });
+
+    // Redelivered: every step again, by the same names and inputs.
+    sageMaker
+      .on(CreateOptimizationJobCommand)
+      .rejects(new ResourceInUse({ message: 'job exists', $metadata: {} }))
+      .on(DescribeOptimizationJobCommand)
+      .callsFake(async (input) => ({
+        OptimizationJobArn: `arn:aws:sagemaker:us-east-1:000000000000:optimization-job/${input.OptimizationJobName}`,
+      }));
+    await handler(sample('manifest-drop'), context);
+    expect(starts().slice(3)).toEqual([tracking1, tracking2, settle]);
+  });
+
+  it('finishes a drop with variants on redelivery after a failure between two of its steps', async () => {
+    s3.on(GetObjectCommand, { Key: 'models/tiny-llm/optimization.json' }).resolves(
+      body(JSON.stringify({ variants: [{ name: 'a' }, { name: 'b' }] })),
+    );
+    // The second variant's tracking execution cannot be started: the record fails after one
+    // job and its tracking, and one more job, were created.
+    let refused = false;
+    sfn.on(StartExecutionCommand).callsFake(async (input) => {
+      if (input.name.startsWith('tiny-llm-b-') && !refused) {
+        refused = true;
+        throw new SFNServiceException({ name: 'ServiceUnavailable', $fault: 'server', $metadata: {} });
+      }
+      return { executionArn: executionArnFor(input.stateMachineArn, input.name), startDate: new Date() };
+    });
+    const first = await handler(sample('manifest-drop'), context);
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(starts().map((s) => s.name)).toEqual([
+      expect.stringMatching(/^tiny-llm-a-/),
+      expect.stringMatching(/^tiny-llm-b-/),
+    ]);
+    expect(sageMaker.commandCalls(CreateOptimizationJobCommand)).toHaveLength(2);
+
+    sageMaker
+      .on(CreateOptimizationJobCommand)
+      .rejects(new ResourceInUse({ message: 'job exists', $metadata: {} }))
+      .on(DescribeOptimizationJobCommand)
+      .callsFake(async (input) => ({
+        OptimizationJobArn: `arn:aws:sagemaker:us-east-1:000000000000:optimization-job/${input.OptimizationJobName}`,
+      }));
+    const second = await handler(sample('manifest-drop'), context);
+
+    expect(second).toEqual({ batchItemFailures: [] });
+    const names = starts().map((s) => s.name);
+    expect(names).toEqual([
+      expect.stringMatching(/^tiny-llm-a-/),
+      expect.stringMatching(/^tiny-llm-b-/),
+      expect.stringMatching(/^tiny-llm-a-/),
+      expect.stringMatching(/^tiny-llm-b-/),
+      expect.stringMatching(/^tiny-llm-[0-9a-f]{10}-variants$/),
+    ]);
+    expect(names.slice(2, 4)).toEqual(names.slice(0, 2));
+  });
+
+  it('rejects a drop with one bad variant before it creates any job', async () => {
+    const entries = (prefix: string) =>
+      Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`${prefix}${i}`, 'v']));
+    s3.on(GetObjectCommand, { Key: 'models/tiny-llm/optimization.json' }).resolves(
+      body(
+        JSON.stringify({
+          environment: entries('TOP'),
+          variants: [{ name: 'ok' }, { name: 'too-big', environment: entries('VAR') }],
+        }),
+      ),
+    );
+    await handler(sample('manifest-drop'), context);
+
+    expect(sageMaker.commandCalls(CreateOptimizationJobCommand)).toEqual([]);
+    expect(trackingStarts()).toEqual([]);
+    expect(rejections()).toEqual([
+      {
+        name: expect.stringMatching(/^tiny-llm-[0-9a-f]{10}-rejected$/),
+        detail: expect.objectContaining({
+          errors: [{ path: '$.variants[1].environment', message: expect.stringContaining('at most 25') }],
+        }),
+      },
+    ]);
+  });
+
   it('rejects a drop through one execution named after it, so a redelivered drop is rejected once', async () => {
     await handler(sample('bad-manifest'), context);
     sfn
