@@ -102,7 +102,11 @@ function renderJobs(snapshot: ConsoleSnapshot): void {
       ),
       h('td', { class: 'tracking' }, trackingText(job)),
       h('td', { class: 'elapsed' }, formatDuration(elapsed)),
-      h('td', { class: 'last-event' }, job.lastEvent?.replace(/^Model /, '') ?? '—'),
+      h(
+        'td',
+        { class: 'last-event' },
+        job.lastEvent?.replace(/^Model (Optimization (?=Variants))?/, '') ?? '—',
+      ),
     );
     tr.addEventListener('click', () => select(job.id));
     tr.addEventListener('keydown', (event) => {
