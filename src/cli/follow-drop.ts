@@ -55,6 +55,8 @@ export interface DropFollowOptions {
   timeoutMs?: number;
   onUpdate?: (progress: DropProgress) => void;
   signal?: AbortSignal;
+  /** When the wait began (Date.now()), for the timeout; default: when followDrop is called. */
+  startedAt?: number;
 }
 
 /** Worst first: what a drop's exit code is when its variants ended differently (docs/cli.md). */
@@ -114,7 +116,7 @@ export async function findWatchTarget(options: {
 
 /** Polls the drop until it is settled, its settle chain fails, the timeout passes or `signal` aborts. */
 export async function followDrop(options: DropFollowOptions): Promise<DropFollowResult> {
-  const started = Date.now();
+  const started = options.startedAt ?? Date.now();
   for (;;) {
     const settle = await readTracking(
       options.sfn,

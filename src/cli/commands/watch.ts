@@ -102,7 +102,7 @@ async function watchOne(session: Session, jobName: string, options: WatchOptions
     interrupt.dispose();
     throw error;
   }
-  if (target === 'drop') return watchDrop(session, jobName, options, live, interrupt);
+  if (target === 'drop') return watchDrop(session, jobName, options, live, interrupt, appearStarted);
   const result = await followJob({
     sageMaker: session.clients.sageMaker,
     sfn: session.clients.sfn,
@@ -111,10 +111,9 @@ async function watchOne(session: Session, jobName: string, options: WatchOptions
     now: session.now,
     intervalMs: intervalMs(session, options),
     // Whatever findWatchTarget waited counts: a job that never appears is waited for once.
-    appearTimeoutMs: Math.max(0, options.appearTimeout * 1000 - (Date.now() - appearStarted)),
-    ...(options.timeout !== undefined && {
-      timeoutMs: Math.max(0, options.timeout * 1000 - (Date.now() - appearStarted)),
-    }),
+    startedAt: appearStarted,
+    appearTimeoutMs: options.appearTimeout * 1000,
+    ...(options.timeout !== undefined && { timeoutMs: options.timeout * 1000 }),
     signal: interrupt.signal,
     onUpdate: (view) => live.show([jobLine(view)], [jobIdentity(view)]),
     onWaiting,
@@ -146,9 +145,11 @@ async function watchDrop(
   options: WatchOptions,
   live: LiveView,
   interrupt: { signal: AbortSignal; dispose(): void },
+  startedAt: number,
 ): Promise<number> {
   const { out } = session;
   const result = await followDrop({
+    startedAt,
     sageMaker: session.clients.sageMaker,
     sfn: session.clients.sfn,
     stateMachineArn: await session.discovery.stateMachineArn(),
