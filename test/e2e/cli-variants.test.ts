@@ -93,4 +93,38 @@ describe('model-opt with a drop of variants (the real bin, local stack)', () => 
     expect(lines[2]).toMatch(new RegExp(`^  awq-g5 +${variantJobs[0]}\\tCOMPLETED\\t`));
     expect(lines[3]).toMatch(new RegExp(`^  fp8-g6e +${variantJobs[1]}\\tCOMPLETED\\t`));
   });
+
+  it('watch <drop> exits 1 when one variant Failed and the other Completed', {
+    timeout: 180_000,
+  }, async () => {
+    t.stack.sageMaker.faults.overrideOutcome({
+      match: { nameContains: 'cli-variants-mixed-fp8-g6e-' },
+      outcome: 'fail',
+      reason: 'ClientError: fp8 is not supported here',
+    });
+    const folder = join(mkdtempSync(join(tmpdir(), 'mop-cli-variants-')), 'cli-variants-mixed');
+    cpSync(TINY_LLM, folder, { recursive: true });
+    writeFileSync(join(folder, 'optimization.json'), JSON.stringify(MANIFEST));
+    const dropped = await cli('drop', folder);
+    const dropJob: string = dropped.json.jobName;
+
+    const watched = await cli('watch', dropJob, '--interval', '0.2');
+    expect(watched.code, watched.stderr).toBe(1);
+    expect(watched.json).toMatchObject({
+      outcome: 'Failed',
+      exitCode: 1,
+      settled: true,
+      variants: [
+        { variant: 'awq-g5', outcome: 'Completed' },
+        {
+          variant: 'fp8-g6e',
+          outcome: 'Failed',
+          job: { failureReason: 'ClientError: fp8 is not supported here' },
+        },
+      ],
+    });
+    const human = await runCli(['watch', dropJob], env);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toContain(`${dropJob}: settled, 2 variants (1 Completed, 1 Failed); outcome Failed`);
+  });
 });
