@@ -54,14 +54,9 @@ const TERMINAL_EVENT: Record<string, string> = {
   STOPPED: 'Model Optimization Stopped',
 };
 
-/** Lists jobs newest first, joined with their tracking executions. */
-export async function listJobs(options: ListOptions): Promise<JobSummary[]> {
-  return (await listWithExecutions(options)).jobs;
-}
-
 /**
- * Lists jobs newest first, the variants of one drop together in one entry (variant-groups.ts):
- * one DescribeExecution more per drop with variants listed.
+ * Lists jobs newest first, joined with their tracking executions; the variants of one drop
+ * together in one entry (variant-groups.ts): one DescribeExecution more per drop with variants listed.
  */
 export async function listEntries(options: ListOptions): Promise<ListEntry[]> {
   const { jobs, executions, oldest } = await listWithExecutions(options);

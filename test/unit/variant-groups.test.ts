@@ -4,9 +4,9 @@
  */
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { worstOutcome } from '../../src/cli/follow-drop';
+import { type DropProgress, worstOutcome } from '../../src/cli/follow-drop';
 import type { JobSummary } from '../../src/cli/job-list';
-import { entryRows } from '../../src/cli/render';
+import { dropLines, dropVerdict, entryRows } from '../../src/cli/render';
 import {
   type DropGroup,
   type DropVariants,
@@ -155,5 +155,36 @@ describe("a drop's outcome: its worst variant's", () => {
     expect(worstOutcome(['Stopped', 'Failed', 'Completed'])).toBe('Failed');
     expect(worstOutcome(['Failed', undefined])).toBe('Unknown');
     expect(worstOutcome([])).toBe('Unknown');
+  });
+});
+
+describe('the live lines of a followed drop', () => {
+  it('one line for the drop, then one per variant, the job not there yet included', () => {
+    const progress: DropProgress = {
+      dropJobName: DROP,
+      settled: false,
+      variants: [
+        { name: 'awq-g5', jobName: AWQ, outcome: 'Completed' },
+        { name: 'fp8-g6e', jobName: FP8 },
+      ],
+    };
+    expect(dropLines(progress)).toEqual([
+      `${DROP}  waiting: 1 of 2 variants ended`,
+      `  awq-g5   ${AWQ}  waiting for the job…`,
+      `  fp8-g6e  ${FP8}  waiting for the job…`,
+    ]);
+    expect(dropLines({ ...progress, settled: true })[0]).toBe(`${DROP}  settled`);
+    const failed: DropProgress = {
+      ...progress,
+      settled: true,
+      variants: [
+        { name: 'awq-g5', jobName: AWQ, outcome: 'Completed' },
+        { name: 'fp8-g6e', jobName: FP8, outcome: 'Failed' },
+      ],
+    };
+    expect(dropVerdict(failed, 'Failed')).toBe(
+      `${DROP}: settled, 2 variants (1 Completed, 1 Failed); outcome Failed`,
+    );
+    expect(dropVerdict(progress, 'Unknown', 'interrupted')).toBe(`${DROP}: interrupted`);
   });
 });
