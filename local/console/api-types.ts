@@ -6,8 +6,8 @@ import type { StateVisit } from '../stepfunctions/state-history';
 
 export type { StateVisit };
 
-/** How a drop ended, or that it has not yet. */
-export type Outcome = 'pending' | 'completed' | 'failed' | 'stopped' | 'rejected';
+/** How a drop ended, or that it has not yet; `settled` for a drop with variants once all ended. */
+export type Outcome = 'pending' | 'completed' | 'failed' | 'stopped' | 'rejected' | 'settled';
 
 /** One drop and the job it started: a row of the jobs table. */
 export interface JobRow {
@@ -24,6 +24,14 @@ export interface JobRow {
   endedAt?: number;
   lastEvent?: string;
   outcome: Outcome;
+  /** A variant's job: its name and the drop's job name (the id of its group's row). */
+  variant?: string;
+  dropJobName?: string;
+  /**
+   * The row of a drop with variants (its settle execution `<drop's job name>-variants`; id: the
+   * drop's job name): its variants in manifest order. Their rows follow it in the table.
+   */
+  group?: { variants: { name: string; jobName: string }[] };
 }
 
 /** Depth of one queue. */

@@ -57,6 +57,10 @@ export class EventsLog {
 export const jobNameOf = (event: LoggedEvent): string | undefined =>
   (event.detail as { jobName?: string } | null)?.jobName;
 
+/** The drop's job name an event of a drop with variants carries (its jobs' events and Settled). */
+export const dropJobNameOf = (event: LoggedEvent): string | undefined =>
+  (event.detail as { dropJobName?: string } | null)?.dropJobName;
+
 /**
  * Events newest first, of one job when `jobName` is given, matching `patternText` when it is
  * not blank. Throws {@link EventPatternError} with the parser's or the matcher's message.
@@ -68,7 +72,8 @@ export function filterEvents(
   const matches = compileQueryPattern(query.patternText);
   const selected = events.filter(
     (e) =>
-      (query.jobName === undefined || jobNameOf(e) === query.jobName) &&
+      // A drop's job name names no job: it scopes to the drop's variants and its Settled event.
+      (query.jobName === undefined || jobNameOf(e) === query.jobName || dropJobNameOf(e) === query.jobName) &&
       matches(e as unknown as Record<string, unknown>),
   );
   return { events: selected.slice(-(query.limit ?? 200)).reverse(), total: selected.length };

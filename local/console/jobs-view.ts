@@ -5,7 +5,7 @@
  */
 import type { ExecutionRecord } from '../stepfunctions/service';
 import type { JobRow, Outcome } from './api-types';
-import { jobNameOf, type LoggedEvent } from './events-log';
+import { dropJobNameOf, jobNameOf, type LoggedEvent } from './events-log';
 
 /** What a row is folded from. */
 export interface JobSources {
@@ -22,6 +22,11 @@ interface TrackingInputView {
   droppedAt?: string;
   model?: { key?: string };
   rejection?: { jobName?: string; model?: { key?: string } };
+  /** A variant's tracking, and a settle execution: the drop's job name. */
+  dropJobName?: string;
+  variant?: string;
+  /** A settle execution: the drop's variants. */
+  variants?: { name?: string; jobName?: string }[];
 }
 
 const OUTCOME_BY_EVENT: Record<string, Outcome> = {
@@ -29,12 +34,17 @@ const OUTCOME_BY_EVENT: Record<string, Outcome> = {
   'Model Optimization Failed': 'failed',
   'Model Optimization Stopped': 'stopped',
   'Model Upload Rejected': 'rejected',
+  'Model Optimization Variants Settled': 'settled',
 };
 
-/** The id of the row an execution belongs to: its job (continuations included), else its name. */
+/**
+ * The id of the row an execution belongs to: its job (continuations included), the drop's job
+ * name for a settle execution (and its continuations), else its name.
+ */
 export function rowIdOf(execution: Pick<ExecutionRecord, 'name' | 'input'>): string {
   const input = parseInput(execution.input);
-  return input.jobName ?? input.rejection?.jobName ?? execution.name;
+  const settle = Array.isArray(input.variants) ? input.dropJobName : undefined;
+  return input.jobName ?? input.rejection?.jobName ?? settle ?? execution.name;
 }
 
 /** Rows, newest drop first. */
@@ -72,6 +82,16 @@ export function buildJobRows(sources: JobSources): JobRow[] {
       },
       startedAt: Number.isFinite(droppedAt) ? Math.min(droppedAt, first.startDate) : first.startDate,
       outcome: input.rejection ? 'rejected' : 'pending',
+      ...(input.variant && input.dropJobName && { variant: input.variant, dropJobName: input.dropJobName }),
+      ...(Array.isArray(input.variants) && {
+        group: {
+          variants: input.variants.flatMap((v) =>
+            typeof v?.name === 'string' && typeof v.jobName === 'string'
+              ? [{ name: v.name, jobName: v.jobName }]
+              : [],
+          ),
+        },
+      }),
     });
   }
 
@@ -93,7 +113,8 @@ export function buildJobRows(sources: JobSources): JobRow[] {
   }
 
   for (const event of sources.events) {
-    const jobName = jobNameOf(event);
+    // Variants Settled names no job: it belongs to the drop's group row.
+    const jobName = jobNameOf(event) ?? dropJobNameOf(event);
     const row = jobName ? rows.get(jobName) : undefined;
     if (!row) continue;
     row.lastEvent = event['detail-type'];
@@ -103,7 +124,25 @@ export function buildJobRows(sources: JobSources): JobRow[] {
       row.endedAt = Date.parse(event.time);
     }
   }
-  return [...rows.values()].sort((a, b) => b.startedAt - a.startedAt || a.id.localeCompare(b.id));
+  const sorted = [...rows.values()].sort((a, b) => b.startedAt - a.startedAt || a.id.localeCompare(b.id));
+  return groupVariants(sorted);
+}
+
+/**
+ * Moves each variant's row under its drop's group row, in manifest order. Until the settle
+ * execution starts (a moment after the jobs) a variant's row stays where it is.
+ */
+export function groupVariants(rows: JobRow[]): JobRow[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const grouped = new Set<string>();
+  for (const row of rows) {
+    for (const v of row.group?.variants ?? []) if (byId.has(v.jobName)) grouped.add(v.jobName);
+  }
+  return rows.flatMap((row) => {
+    if (grouped.has(row.id)) return [];
+    const members = (row.group?.variants ?? []).flatMap((v) => byId.get(v.jobName) ?? []);
+    return [row, ...members];
+  });
 }
 
 function parseInput(text: string): TrackingInputView {

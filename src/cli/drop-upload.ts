@@ -8,10 +8,10 @@
  * code runs against the local stack and AWS; only the client's endpoint differs.
  */
 import { setMaxListeners } from 'node:events';
-import type { FileHandle } from 'node:fs/promises';
+import { type FileHandle, readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { jobNameFor } from '../job/job-name';
+import { jobNameFor, variantJobNameFor } from '../job/job-name';
 import { DropInterruptedError } from './drop-errors';
 import type { LeftOut } from './drop-filter';
 import type { PlannedUpload } from './drop-plan';
@@ -79,8 +79,10 @@ export interface DropResult {
   /** The object whose notification starts the job. */
   triggerKey: string;
   modelId: string;
-  /** The job the pipeline creates for this drop. */
+  /** The job the pipeline creates for this drop; for a drop with variants, the drop's job name (no job has it). */
   jobName: string;
+  /** A manifest with `variants`: each variant's job, manifest order (`watch <jobName>` follows them all). */
+  variants?: { name: string; jobName: string }[];
   /** Every object of the drop, trigger last: all of them are in place now. */
   uploadedKeys: string[];
   /** Of those: sent in this run, and found in place with the same size and checksum. */
@@ -93,6 +95,23 @@ export interface DropResult {
   alreadyDropped: boolean;
   /** What a folder drop left out, by the highest folder left out (docs/cli.md). */
   leftOut: LeftOut[];
+}
+
+/**
+ * The variant names of a folder drop's manifest, to name their jobs. A manifest the pipeline
+ * will reject names none: its rejection is the answer, not jobs.
+ */
+async function variantNames(drop: LocalDrop): Promise<string[]> {
+  const source = drop.kind === 'objects' ? drop.plan.uploads.at(-1)?.source : undefined;
+  if (!source) return [];
+  try {
+    const text = 'text' in source ? source.text : await readFile(source.file.path, 'utf8');
+    const variants = (JSON.parse(text) as { variants?: unknown }).variants;
+    if (!Array.isArray(variants)) return [];
+    return variants.flatMap((v) => (typeof v?.name === 'string' ? [v.name as string] : []));
+  } catch {
+    return [];
+  }
 }
 
 /** Sends a drop; resolves when every object, the trigger last, is in the bucket. */
@@ -160,14 +179,16 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
   };
   try {
     const trigger = await sendDrop(state, skip);
+    const identity = { bucket: options.bucket, key: triggerKey, version: trigger.versionId ?? trigger.eTag };
+    const variants = (await variantNames(drop)).map((name) => ({
+      name,
+      jobName: variantJobNameFor(modelId, identity, name),
+    }));
     return {
       triggerKey,
       modelId,
-      jobName: jobNameFor(modelId, {
-        bucket: options.bucket,
-        key: triggerKey,
-        version: trigger.versionId ?? trigger.eTag,
-      }),
+      jobName: jobNameFor(modelId, identity),
+      ...(variants.length > 0 && { variants }),
       uploadedKeys: state.placed,
       sentKeys: state.sentKeys,
       skippedKeys: state.skippedKeys,

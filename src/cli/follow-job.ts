@@ -28,6 +28,8 @@ export interface FollowOptions {
   /** Called on each poll while the job does not exist yet. */
   onWaiting?: () => void;
   signal?: AbortSignal;
+  /** When the wait began (Date.now()), for both timeouts; default: when followJob is called. */
+  startedAt?: number;
 }
 
 /** How a followed job ended, or why that is unknown. */
@@ -55,7 +57,7 @@ export function exitCodeOf(outcome: Outcome): number {
 
 /** Polls until the job's outcome is known, the job fails to appear, the timeout passes or `signal` aborts. */
 export async function followJob(options: FollowOptions): Promise<FollowResult> {
-  const started = Date.now();
+  const started = options.startedAt ?? Date.now();
   let view: JobView | undefined;
   for (;;) {
     try {
@@ -86,7 +88,8 @@ export async function followJob(options: FollowOptions): Promise<FollowResult> {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`, or less when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {

@@ -11,6 +11,7 @@ import {
 import { type ExecutionListItem, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { TECHNIQUE_MEMBERS, TERMINAL_STATUSES } from '../sagemaker-api/limits';
 import type { Now } from './target-clock';
+import { describeDrops, groupJobs, type ListEntry, settleChains } from './variant-groups';
 
 /** One row of `list`: a job summary joined with its latest tracking execution. */
 export interface JobSummary {
@@ -53,8 +54,24 @@ const TERMINAL_EVENT: Record<string, string> = {
   STOPPED: 'Model Optimization Stopped',
 };
 
-/** Lists jobs newest first, joined with their tracking executions. */
-export async function listJobs(options: ListOptions): Promise<JobSummary[]> {
+/**
+ * Lists jobs newest first, joined with their tracking executions; the variants of one drop
+ * together in one entry (variant-groups.ts): one DescribeExecution more per drop with variants listed.
+ */
+export async function listEntries(options: ListOptions): Promise<ListEntry[]> {
+  const { jobs, executions, oldest } = await listWithExecutions(options);
+  const chains = settleChains(
+    executions,
+    oldest,
+    jobs.map((j) => j.jobName),
+  );
+  if (chains.size === 0) return jobs;
+  return groupJobs(jobs, await describeDrops(options.sfn, options.stateMachineArn, chains));
+}
+
+async function listWithExecutions(
+  options: ListOptions,
+): Promise<{ jobs: JobSummary[]; executions: ExecutionListItem[]; oldest?: Date }> {
   const jobs: OptimizationJobSummary[] = [];
   let token: string | undefined;
   do {
@@ -83,7 +100,11 @@ export async function listJobs(options: ListOptions): Promise<JobSummary[]> {
     const seen = latest.get(job);
     if (!seen || (e.startDate?.getTime() ?? 0) > (seen.startDate?.getTime() ?? 0)) latest.set(job, e);
   }
-  return jobs.map((job) => summarize(job, latest.get(job.OptimizationJobName ?? ''), options.now));
+  return {
+    jobs: jobs.map((job) => summarize(job, latest.get(job.OptimizationJobName ?? ''), options.now)),
+    executions,
+    ...(oldest && { oldest }),
+  };
 }
 
 /** Executions of the state machine started at or after `since` (ListExecutions is newest first). */

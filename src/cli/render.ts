@@ -1,8 +1,11 @@
 /** Human renderings of jobs: one line, a table, a status page. */
 import { droppingColumns, fitTable } from '../terminal/fit-table';
+import type { DropProgress } from './follow-drop';
 import { formatDuration, formatTime } from './format';
 import type { JobSummary } from './job-list';
 import type { JobView } from './job-view';
+import type { Outcome } from './tracking';
+import { type DropGroup, isDropGroup, type ListEntry } from './variant-groups';
 
 /** `Model Optimization Completed` → `Completed`; `-` for none. */
 export const shortEvent = (detailType: string | undefined): string =>
@@ -24,6 +27,14 @@ export const jobIdentity = (view: JobView): string => `${view.jobName} ${view.st
 /** A summary's identity, likewise. */
 export const summaryIdentity = (job: JobSummary): string =>
   `${job.jobName} ${job.status} ${job.tracking} ${job.lastEvent}`;
+
+/** The identities of the rows {@link entryRows} gives, likewise. */
+export const entryIdentities = (entries: ListEntry[]): string[] =>
+  entries.flatMap((entry) =>
+    isDropGroup(entry)
+      ? [`${entry.dropJobName} ${entry.settle}`, ...entry.variants.map(summaryIdentity)]
+      : [summaryIdentity(entry)],
+  );
 
 /** The one-line verdict `watch` prints when a job is over. */
 export function outcomeLine(view: JobView): string {
@@ -57,13 +68,43 @@ export function jobRows(jobs: JobSummary[]): string[][] {
   ]);
 }
 
+/**
+ * Table rows of list entries: a drop with variants is a row naming the drop's job name, model
+ * and settle state (SETTLED, or WAITING while variants run), then one indented row per variant.
+ */
+export function entryRows(entries: ListEntry[]): string[][] {
+  return entries.flatMap((entry) => (isDropGroup(entry) ? groupRows(entry) : jobRows([entry])));
+}
+
+function groupRows(group: DropGroup): string[][] {
+  const width = Math.max(...group.variants.map((v) => v.variant.length));
+  const shown =
+    group.variants.length === group.variantCount
+      ? `${group.variantCount} variants`
+      : `${group.variants.length} of ${group.variantCount} variants`;
+  const head = [
+    `${group.dropJobName} (${group.modelId ?? 'model ?'}, ${shown})`,
+    group.settle.toUpperCase(),
+    '-',
+    formatTime(group.createdAt),
+    '-',
+    shortEvent(group.lastEvent),
+    '-',
+  ];
+  const rows = jobRows(group.variants).map((row, i) => {
+    const variant = group.variants[i]?.variant ?? '';
+    return [`  ${variant.padEnd(width)}  ${row[0]}`, ...row.slice(1)];
+  });
+  return [head, ...rows];
+}
+
 /** Which job-table columns a narrow terminal gives up first: TECHNIQUES, CREATED, TRACKING. */
 export const JOB_TABLE_DROP_ORDER = [6, 3, 4];
 
 /** The job table as lines that fit `columns` (docs/cli.md: how it narrows). */
-export function jobTable(jobs: JobSummary[], columns: number): string[] {
+export function jobTable(entries: ListEntry[], columns: number): string[] {
   return fitTable(
-    droppingColumns({ headers: JOB_TABLE_HEADERS, rows: jobRows(jobs) }, JOB_TABLE_DROP_ORDER),
+    droppingColumns({ headers: JOB_TABLE_HEADERS, rows: entryRows(entries) }, JOB_TABLE_DROP_ORDER),
     columns,
   );
 }
@@ -106,4 +147,35 @@ export function statusPage(view: JobView): string {
     lines.push(`  ${e.name}  ${e.status}${e.error ? `  ${e.error}` : ''}`);
   }
   return lines.join('\n');
+}
+
+/** The live lines of a drop with variants: the drop, then one line per variant. */
+export function dropLines(progress: DropProgress): string[] {
+  const width = Math.max(0, ...progress.variants.map((v) => v.name.length));
+  const ended = progress.variants.filter((v) => v.outcome).length;
+  const head = progress.settled
+    ? `${progress.dropJobName}  settled`
+    : `${progress.dropJobName}  waiting: ${ended} of ${progress.variants.length} variants ended`;
+  return [
+    head,
+    ...progress.variants.map(
+      (v) => `  ${v.name.padEnd(width)}  ${v.view ? jobLine(v.view) : `${v.jobName}  waiting for the job…`}`,
+    ),
+  ];
+}
+
+/** What the drop lines say, less elapsed times. */
+export const dropIdentities = (progress: DropProgress): string[] => [
+  `${progress.dropJobName} ${progress.settled} ${progress.variants.filter((v) => v.outcome).length}`,
+  ...progress.variants.map((v) => `${v.name} ${v.view ? jobIdentity(v.view) : 'waiting'}`),
+];
+
+/** The verdict `watch` prints when a drop with variants is settled (or given up on). */
+export function dropVerdict(progress: DropProgress, outcome: Outcome, reason?: string): string {
+  if (reason) return `${progress.dropJobName}: ${reason}`;
+  const counts = new Map<string, number>();
+  for (const v of progress.variants)
+    counts.set(v.outcome ?? 'Unknown', (counts.get(v.outcome ?? 'Unknown') ?? 0) + 1);
+  const tally = [...counts].map(([o, n]) => `${n} ${o}`).join(', ');
+  return `${progress.dropJobName}: settled, ${progress.variants.length} variants (${tally}); outcome ${outcome}`;
 }

@@ -61,6 +61,10 @@ export interface TrackingInputView {
   droppedAt?: string;
   maxRuntimeInSeconds?: number;
   techniques?: string[];
+  /** A variant's job, and a settle execution: the drop's job name. */
+  dropJobName?: string;
+  /** A settle execution: the drop's variants, manifest order. */
+  variants?: { name: string; jobName: string; deploymentInstanceType?: string }[];
 }
 
 const OUTCOMES: Record<string, Outcome> = {
@@ -121,7 +125,8 @@ export async function readTracking(
     });
     if (!input && described.input) input = parseInput(described.input);
     const payload = described.status === 'SUCCEEDED' ? payloadOf(described.output) : undefined;
-    if (payload?.action === 'publish' && payload.detailType) {
+    // A settle execution (`<drop>-variants`) ends in `settled` with the Variants Settled event.
+    if ((payload?.action === 'publish' || payload?.action === 'settled') && payload.detailType) {
       return {
         executions,
         ...(input && { input }),

@@ -101,6 +101,93 @@ describe('the console jobs table', () => {
   });
 });
 
+describe('the console jobs table, a drop with variants', () => {
+  const model = { key: 'models/phi/optimization.json' };
+  const variantInput = (variant: string) => ({
+    jobName: `phi-${variant}-h`,
+    variant,
+    dropJobName: 'phi-drop',
+    droppedAt: '2026-01-01T00:00:00Z',
+    model,
+  });
+  const settleInput = {
+    dropJobName: 'phi-drop',
+    model,
+    variants: [
+      { name: 'awq', jobName: 'phi-awq-h', deploymentInstanceType: 'ml.g5.12xlarge' },
+      { name: 'fp8', jobName: 'phi-fp8-h', deploymentInstanceType: 'ml.g6e.12xlarge' },
+    ],
+  };
+  const sources = (events: LoggedEvent[]) => ({
+    executions: [
+      execution('phi-awq-h', variantInput('awq'), { startDate: Date.parse('2026-01-01T00:00:10Z') }),
+      execution(
+        'plain-h',
+        { jobName: 'plain-h', model: { key: 'models/plain.tar.gz' } },
+        {
+          startDate: Date.parse('2026-01-01T00:00:11Z'),
+        },
+      ),
+      execution('phi-fp8-h', variantInput('fp8'), { startDate: Date.parse('2026-01-01T00:00:12Z') }),
+      execution('phi-drop-variants', settleInput, { startDate: Date.parse('2026-01-01T00:00:13Z') }),
+      execution(
+        'phi-drop-variants-c1',
+        { ...settleInput, continuation: { index: 1 } },
+        { status: 'RUNNING', startDate: Date.parse('2026-01-01T00:20:00Z') },
+      ),
+    ],
+    events,
+    statuses: new Map([
+      ['phi-awq-h', { status: 'COMPLETED' }],
+      ['phi-fp8-h', { status: 'COMPLETED' }],
+    ]),
+    drops: [],
+  });
+
+  it('is a group row (its settle chain) with its variants’ rows under it, manifest order', () => {
+    const rows = buildJobRows(sources([]));
+    expect(rows.map((r) => [r.id, r.variant, r.outcome])).toEqual([
+      ['phi-drop', undefined, 'pending'],
+      ['phi-awq-h', 'awq', 'pending'],
+      ['phi-fp8-h', 'fp8', 'pending'],
+      ['plain-h', undefined, 'pending'],
+    ]);
+    expect(rows[0]).toMatchObject({
+      dropKey: 'models/phi/optimization.json',
+      group: {
+        variants: [
+          { name: 'awq', jobName: 'phi-awq-h' },
+          { name: 'fp8', jobName: 'phi-fp8-h' },
+        ],
+      },
+      tracking: { status: 'RUNNING', executions: 2 },
+    });
+    expect(rows[1]).toMatchObject({ dropJobName: 'phi-drop', sageMakerStatus: 'COMPLETED' });
+  });
+
+  it('is settled once Variants Settled is on the bus; the drop’s name scopes its events', () => {
+    const settled = {
+      ...event('Model Optimization Variants Settled', 'x', '2026-01-01T00:30:00Z'),
+      detail: { dropJobName: 'phi-drop', status: 'SETTLED' },
+    };
+    const completed = event('Model Optimization Completed', 'phi-awq-h', '2026-01-01T00:25:00Z', {
+      dropJobName: 'phi-drop',
+      variant: 'awq',
+    });
+    const [group] = buildJobRows(sources([completed, settled]));
+    expect(group).toMatchObject({
+      id: 'phi-drop',
+      outcome: 'settled',
+      lastEvent: 'Model Optimization Variants Settled',
+      endedAt: Date.parse('2026-01-01T00:30:00Z'),
+    });
+    const other = event('Model Optimization Completed', 'plain-h', '2026-01-01T00:26:00Z');
+    expect(
+      filterEvents([completed, other, settled], { jobName: 'phi-drop' }).events.map((e) => e['detail-type']),
+    ).toEqual(['Model Optimization Variants Settled', 'Model Optimization Completed']);
+  });
+});
+
 describe('the console events', () => {
   const events = [
     event('Model Optimization Started', 'a', '2026-01-01T00:00:01Z', { status: 'STARTING' }),

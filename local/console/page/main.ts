@@ -68,30 +68,46 @@ function render(): void {
 
 function renderJobs(snapshot: ConsoleSnapshot): void {
   const body = byId('jobs-body');
+  const groups = new Set(snapshot.jobs.filter((j) => j.group).map((j) => j.id));
   const rows = snapshot.jobs.map((job) => {
+    const grouped = job.dropJobName !== undefined && groups.has(job.dropJobName);
     const elapsed = ((job.endedAt ?? snapshot.now) - job.startedAt) / 1000;
     const tr = h(
       'tr',
       {
         'data-id': job.id,
         'data-outcome': job.outcome,
-        class: `${job.outcome}${job.id === state.selected ? ' selected' : ''}`,
+        class: `${job.outcome}${kindClass(job)}${job.id === state.selected ? ' selected' : ''}`,
         tabindex: '0',
       },
-      h('td', { class: 'key', title: job.dropKey ?? '' }, job.dropKey ?? ''),
-      h('td', { class: 'job', title: job.jobName ?? '' }, job.jobName ?? '—'),
+      // A variant's row sits under its group's, which names the drop: it names the variant.
+      job.variant && grouped
+        ? h(
+            'td',
+            { class: 'key variant-name', title: `${job.variant} of ${job.dropKey ?? ''}` },
+            `↳ ${job.variant}`,
+          )
+        : h('td', { class: 'key', title: job.dropKey ?? '' }, job.dropKey ?? ''),
+      jobCell(job),
       h(
         'td',
         { class: 'sagemaker' },
         h(
           'span',
-          { class: `status ${statusClass(job.sageMakerStatus)}`, title: job.failureReason ?? '' },
-          job.sageMakerStatus ?? '—',
+          {
+            class: `status ${statusClass(groupStatus(job) ?? job.sageMakerStatus)}`,
+            title: job.failureReason ?? '',
+          },
+          groupStatus(job) ?? job.sageMakerStatus ?? '—',
         ),
       ),
       h('td', { class: 'tracking' }, trackingText(job)),
       h('td', { class: 'elapsed' }, formatDuration(elapsed)),
-      h('td', { class: 'last-event' }, job.lastEvent?.replace(/^Model /, '') ?? '—'),
+      h(
+        'td',
+        { class: 'last-event' },
+        job.lastEvent?.replace(/^Model (Optimization (?=Variants))?/, '') ?? '—',
+      ),
     );
     tr.addEventListener('click', () => select(job.id));
     tr.addEventListener('keydown', (event) => {
@@ -101,6 +117,26 @@ function renderJobs(snapshot: ConsoleSnapshot): void {
   });
   body.replaceChildren(...rows);
   byId('jobs-empty').hidden = rows.length > 0;
+}
+
+/** ` group` for a drop with variants' row, ` variant` for a variant's. */
+const kindClass = (job: JobRow): string => (job.group ? ' group' : job.variant ? ' variant' : '');
+
+/** A group row says SETTLED once Variants Settled is put, WAITING until then. */
+const groupStatus = (job: JobRow): string | undefined =>
+  job.group ? (job.outcome === 'settled' ? 'SETTLED' : 'WAITING') : undefined;
+
+function jobCell(job: JobRow): HTMLElement {
+  if (job.group) {
+    const count = job.group.variants.length;
+    return h(
+      'td',
+      { class: 'job', title: `${job.id}: ${job.group.variants.map((v) => v.name).join(', ')}` },
+      h('span', { class: 'drop-job' }, job.id),
+      h('span', { class: 'variant-count' }, ` · ${count} variant${count === 1 ? '' : 's'}`),
+    );
+  }
+  return h('td', { class: 'job', title: job.jobName ?? '' }, job.jobName ?? '—');
 }
 
 function trackingText(job: JobRow): string {
@@ -115,6 +151,7 @@ function trackingText(job: JobRow): string {
 function statusClass(status: string | undefined): string {
   switch (status) {
     case 'COMPLETED':
+    case 'SETTLED':
       return 'ok';
     case 'FAILED':
     case 'REJECTED':

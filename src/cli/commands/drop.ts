@@ -140,6 +140,12 @@ function printResult(out: Output, bucket: string, result: DropResult): void {
         `  sent ${result.sentKeys.length} (${formatBytes(result.sentBytes)}); ${result.skippedKeys.length} already in place (${formatBytes(result.skippedBytes)}) were not sent again`,
       );
   }
-  out.line(`job: ${result.jobName}`);
+  if (result.variants) {
+    out.line(`drop: ${result.jobName}, ${result.variants.length} variants:`);
+    const width = Math.max(...result.variants.map((v) => v.name.length));
+    for (const v of result.variants) out.line(`  ${v.name.padEnd(width)}  job: ${v.jobName}`);
+  } else {
+    out.line(`job: ${result.jobName}`);
+  }
   out.line(`follow it: model-opt watch ${result.jobName}`);
 }

@@ -2,8 +2,8 @@ import type { OptimizationJobStatus } from '@aws-sdk/client-sagemaker';
 import { Command, InvalidArgumentError } from 'commander';
 import { OPTIMIZATION_JOB_STATUSES } from '../../sagemaker-api/limits';
 import { parseSince } from '../format';
-import { listJobs } from '../job-list';
-import { JOB_TABLE_HEADERS, jobRows } from '../render';
+import { listEntries } from '../job-list';
+import { entryRows, JOB_TABLE_HEADERS } from '../render';
 import { runCommand } from '../run-command';
 import { positiveInteger } from './options';
 
@@ -27,7 +27,7 @@ function jobStatus(value: string): OptimizationJobStatus {
 export function listCommand(): Command {
   return new Command('list')
     .description(
-      'list jobs with status and duration, newest first (SageMaker jobs joined with tracking executions)',
+      'list jobs with status and duration, newest first (SageMaker jobs joined with tracking executions); the variants of one drop as one group',
     )
     .option(
       '--status <status>',
@@ -39,7 +39,7 @@ export function listCommand(): Command {
     .action(async (options: ListOptions, command: Command) =>
       runCommand(command, async ({ clients, discovery, now, out }) => {
         const since = options.since ? parseSince(options.since, now()) : undefined;
-        const jobs = await listJobs({
+        const jobs = await listEntries({
           sageMaker: clients.sageMaker,
           sfn: clients.sfn,
           stateMachineArn: await discovery.stateMachineArn(),
@@ -50,7 +50,7 @@ export function listCommand(): Command {
         });
         out.result(jobs, () => {
           if (jobs.length === 0) out.line('no jobs');
-          else out.rows(JOB_TABLE_HEADERS, jobRows(jobs));
+          else out.rows(JOB_TABLE_HEADERS, entryRows(jobs));
         });
         return 0;
       }),

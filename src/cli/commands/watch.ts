@@ -1,20 +1,25 @@
 import { Command } from 'commander';
+import { findWatchTarget, followDrop, type WatchTarget } from '../follow-drop';
 import { exitCodeOf, followJob } from '../follow-job';
 import { parseSince } from '../format';
-import { type JobSummary, listJobs } from '../job-list';
-import { liveView } from '../live';
+import { type JobSummary, listEntries } from '../job-list';
+import { type LiveView, liveView } from '../live';
 import {
+  dropIdentities,
+  dropLines,
+  dropVerdict,
+  entryIdentities,
+  entryRows,
   JOB_TABLE_DROP_ORDER,
   JOB_TABLE_HEADERS,
   jobIdentity,
   jobLine,
-  jobRows,
   jobTable,
   outcomeLine,
-  summaryIdentity,
 } from '../render';
 import { runCommand } from '../run-command';
 import type { Session } from '../session';
+import { isDropGroup, type ListEntry } from '../variant-groups';
 import { positiveInteger, seconds } from './options';
 
 interface WatchOptions {
@@ -27,14 +32,18 @@ interface WatchOptions {
 }
 
 const ACTIVE = new Set(['STARTING', 'INPROGRESS', 'STOPPING']);
+const isRunning = (job: JobSummary) => ACTIVE.has(job.status) || job.tracking === 'RUNNING';
 
 /** `model-opt watch [job]`: follow one job to its terminal event, or a live view of recent jobs. */
 export function watchCommand(): Command {
   return new Command('watch')
     .description(
-      'follow a job to its terminal event (exit 0 Completed, 1 Failed, 2 Stopped, 3 Rejected/unknown), or watch recent jobs',
+      'follow a job to its terminal event (exit 0 Completed, 1 Failed, 2 Stopped, 3 Rejected/unknown), a drop with variants until it is settled (exit code of its worst variant), or watch recent jobs',
     )
-    .argument('[job]', 'job name (as `drop` prints it); without it, a live view of recent jobs')
+    .argument(
+      '[job]',
+      "job name, or a drop's job name (as `drop` prints them); without it, a live view of recent jobs",
+    )
     .option(
       '--interval <seconds>',
       'seconds between polls (default: 1 on the local stack, 5 on AWS)',
@@ -69,21 +78,45 @@ async function watchOne(session: Session, jobName: string, options: WatchOptions
   const live = liveView(out);
   const interrupt = interruptible();
   let waitingShown = false;
+  const onWaiting = () => {
+    if (!waitingShown) live.show([`${jobName}  waiting for the job to appear…`]);
+    waitingShown = true;
+  };
+  const stateMachineArn = await session.discovery.stateMachineArn();
+  const appearStarted = Date.now();
+  let target: WatchTarget;
+  try {
+    target = await findWatchTarget({
+      sageMaker: session.clients.sageMaker,
+      sfn: session.clients.sfn,
+      stateMachineArn,
+      name: jobName,
+      appearTimeoutMs: options.appearTimeout * 1000,
+      ...(options.timeout !== undefined && { timeoutMs: options.timeout * 1000 }),
+      intervalMs: intervalMs(session, options),
+      signal: interrupt.signal,
+      onWaiting,
+    });
+  } catch (error) {
+    live.done();
+    interrupt.dispose();
+    throw error;
+  }
+  if (target === 'drop') return watchDrop(session, jobName, options, live, interrupt, appearStarted);
   const result = await followJob({
     sageMaker: session.clients.sageMaker,
     sfn: session.clients.sfn,
-    stateMachineArn: await session.discovery.stateMachineArn(),
+    stateMachineArn,
     jobName,
     now: session.now,
     intervalMs: intervalMs(session, options),
+    // Whatever findWatchTarget waited counts: a job that never appears is waited for once.
+    startedAt: appearStarted,
     appearTimeoutMs: options.appearTimeout * 1000,
     ...(options.timeout !== undefined && { timeoutMs: options.timeout * 1000 }),
     signal: interrupt.signal,
     onUpdate: (view) => live.show([jobLine(view)], [jobIdentity(view)]),
-    onWaiting: () => {
-      if (!waitingShown) live.show([`${jobName}  waiting for the job to appear…`]);
-      waitingShown = true;
-    },
+    onWaiting,
   }).finally(() => {
     live.done();
     interrupt.dispose();
@@ -102,16 +135,74 @@ async function watchOne(session: Session, jobName: string, options: WatchOptions
   return exitCode;
 }
 
+/**
+ * `watch <drop's job name>` of a drop with variants: one live line per variant until the drop
+ * is settled; the exit code is the worst variant's (follow-drop.ts, worstOutcome).
+ */
+async function watchDrop(
+  session: Session,
+  dropJobName: string,
+  options: WatchOptions,
+  live: LiveView,
+  interrupt: { signal: AbortSignal; dispose(): void },
+  startedAt: number,
+): Promise<number> {
+  const { out } = session;
+  const result = await followDrop({
+    startedAt,
+    sageMaker: session.clients.sageMaker,
+    sfn: session.clients.sfn,
+    stateMachineArn: await session.discovery.stateMachineArn(),
+    dropJobName,
+    now: session.now,
+    intervalMs: intervalMs(session, options),
+    ...(options.timeout !== undefined && { timeoutMs: options.timeout * 1000 }),
+    signal: interrupt.signal,
+    onUpdate: (progress) => live.show(dropLines(progress), dropIdentities(progress)),
+  }).finally(() => {
+    live.done();
+    interrupt.dispose();
+  });
+  const exitCode = exitCodeOf(result.outcome);
+  const { progress } = result;
+  out.result(
+    {
+      jobName: dropJobName,
+      dropJobName,
+      ...(progress.modelId && { modelId: progress.modelId }),
+      outcome: result.outcome,
+      exitCode,
+      settled: progress.settled,
+      ...(result.reason && { reason: result.reason }),
+      variants: progress.variants.map((v) => ({
+        variant: v.name,
+        jobName: v.jobName,
+        ...(v.deploymentInstanceType && { deploymentInstanceType: v.deploymentInstanceType }),
+        ...(v.outcome && { outcome: v.outcome }),
+        ...(v.view && { job: v.view }),
+      })),
+      ...(progress.settledDetail && { settledEvent: progress.settledDetail }),
+    },
+    () => {
+      for (const v of progress.variants) {
+        out.line(`${v.name}: ${v.view ? outcomeLine(v.view) : `${v.jobName}: no such job`}`);
+      }
+      out.line(dropVerdict(progress, result.outcome, result.reason));
+    },
+  );
+  return exitCode;
+}
+
 async function watchAll(session: Session, options: WatchOptions): Promise<number> {
   const { out } = session;
   const live = liveView(out);
   const interrupt = interruptible();
   const stateMachineArn = await session.discovery.stateMachineArn();
   const since = parseSince(options.since, session.now());
-  let jobs: JobSummary[] = [];
+  let jobs: ListEntry[] = [];
   try {
     for (;;) {
-      jobs = await listJobs({
+      jobs = await listEntries({
         sageMaker: session.clients.sageMaker,
         sfn: session.clients.sfn,
         stateMachineArn,
@@ -124,10 +215,12 @@ async function watchAll(session: Session, options: WatchOptions): Promise<number
           ? [`no jobs since ${since.toISOString()}; waiting…`]
           : out.errTty
             ? (columns) => jobTable(jobs, columns)
-            : jobRows(jobs).map((row) => row.join('  ')),
-        out.errTty || jobs.length === 0 ? undefined : jobs.map(summaryIdentity),
+            : entryRows(jobs).map((row) => row.join('  ')),
+        out.errTty || jobs.length === 0 ? undefined : entryIdentities(jobs),
       );
-      const running = jobs.some((j) => ACTIVE.has(j.status) || j.tracking === 'RUNNING');
+      const running = jobs.some((entry) =>
+        isDropGroup(entry) ? entry.settle === 'waiting' || entry.variants.some(isRunning) : isRunning(entry),
+      );
       if ((options.untilDone && !running) || interrupt.signal.aborted) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, intervalMs(session, options));
@@ -143,7 +236,7 @@ async function watchAll(session: Session, options: WatchOptions): Promise<number
   }
   out.result({ since: since.toISOString(), jobs }, () => {
     if (jobs.length === 0) out.line(`no jobs since ${since.toISOString()}`);
-    else out.rows(JOB_TABLE_HEADERS, jobRows(jobs), { dropOrder: JOB_TABLE_DROP_ORDER });
+    else out.rows(JOB_TABLE_HEADERS, entryRows(jobs), { dropOrder: JOB_TABLE_DROP_ORDER });
   });
   return 0;
 }
