@@ -132,8 +132,8 @@ function continueTracking(state: TrackingState, context: JobContext): CheckOutco
   };
 }
 
-/** The job, or undefined when SageMaker says it does not exist. */
-async function describeJob(
+/** The job, or undefined when SageMaker says it does not exist; a transient failure is SageMakerUnavailableError. */
+export async function describeJob(
   sageMaker: SageMakerClient,
   jobName: string,
 ): Promise<DescribeOptimizationJobCommandOutput | undefined> {

@@ -8,12 +8,7 @@
  * hand) is reported from DescribeOptimizationJob. While a chain runs it throws the same
  * JobStillRunningError as the job check: one billed transition per poll.
  */
-import {
-  DescribeOptimizationJobCommand,
-  type DescribeOptimizationJobCommandOutput,
-  ResourceNotFound,
-  type SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
   DescribeExecutionCommand,
   ExecutionDoesNotExist,
@@ -21,12 +16,7 @@ import {
   SFNServiceException,
 } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
-import {
-  InvalidTrackingStateError,
-  JobStillRunningError,
-  SageMakerUnavailableError,
-  StepFunctionsUnavailableError,
-} from '../errors';
+import { InvalidTrackingStateError, JobStillRunningError, StepFunctionsUnavailableError } from '../errors';
 import {
   DETAIL_TYPES,
   type SettledDetail,
@@ -35,7 +25,7 @@ import {
 } from '../events/contract';
 import { executionArnFor } from '../execution-arn';
 import { type SettleInput, settleInputSchema } from '../job/tracking-input';
-import { isTransient } from './check-job';
+import { describeJob, isTransient } from './check-job';
 import { checkOutcomeSchema, continuationSchema } from './tracking-state';
 
 export interface SettleDeps {
@@ -212,23 +202,6 @@ async function fromJob(
     status: 'FAILED',
     failureReason: `${untracked}; the job is ${status ?? 'gone (DescribeOptimizationJob finds no such job)'}`,
   };
-}
-
-async function describeJob(
-  sageMaker: SageMakerClient,
-  jobName: string,
-): Promise<DescribeOptimizationJobCommandOutput | undefined> {
-  try {
-    return await sageMaker.send(new DescribeOptimizationJobCommand({ OptimizationJobName: jobName }));
-  } catch (error) {
-    if (error instanceof ResourceNotFound) return undefined;
-    if (isTransient(error)) {
-      throw new SageMakerUnavailableError(`DescribeOptimizationJob failed: ${String(error)}`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
 }
 
 /** The next settle execution: `<dropJobName>-variants-c<n>`, with the original input. */
