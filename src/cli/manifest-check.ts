@@ -9,6 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { parseManifest } from '../drop/read-manifest';
 import { InvalidDropError, type ValidationIssue } from '../errors';
+import type { Manifest } from '../drop/manifest-schema';
+import { mergeVariant } from '../job/settings';
 import { compatibilityIssues } from '../sagemaker-api/compatibility';
 import { DropError } from './drop-plan';
 import { CliError } from './errors';
@@ -37,11 +39,27 @@ export function manifestCompatibilityIssues(text: string): ValidationIssue[] {
     if (error instanceof InvalidDropError) return [];
     throw error;
   }
+  if (!manifest.variants) return statedIssues(manifest, '$');
+  // Each variant as the pipeline runs it: merged over the manifest, with the issue where its
+  // techniques are written (an inherited one once, however many variants inherit it).
+  const seen = new Set<string>();
+  return manifest.variants
+    .flatMap((variant, index) =>
+      statedIssues(mergeVariant(manifest, variant), variant.techniques ? `$.variants[${index}]` : '$'),
+    )
+    .filter(({ path, message }) => !seen.has(`${path} ${message}`) && seen.add(`${path} ${message}`));
+}
+
+/** The rules' issues of one job's settings, as far as the manifest states them. */
+function statedIssues(manifest: Manifest, prefix: string): ValidationIssue[] {
   if (!manifest.techniques) return [];
-  return compatibilityIssues({
-    techniques: manifest.techniques,
-    ...(manifest.deploymentInstanceType && { deploymentInstanceType: manifest.deploymentInstanceType }),
-  });
+  return compatibilityIssues(
+    {
+      techniques: manifest.techniques,
+      ...(manifest.deploymentInstanceType && { deploymentInstanceType: manifest.deploymentInstanceType }),
+    },
+    { prefix },
+  );
 }
 
 /** Throws {@link IncompatibleManifestError} when the manifest file breaks a compatibility rule. */

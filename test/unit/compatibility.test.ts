@@ -228,6 +228,28 @@ describe('model-opt drop refuses an incompatible manifest before planning any up
     );
   });
 
+  it('checks each variant as the pipeline runs it, merged over the manifest, with the path where its techniques are written', () => {
+    const manifest = {
+      techniques: [{ quantization: { environment: { OPTION_QUANTIZE: 'awq' } } }],
+      variants: [
+        { name: 'g5', deploymentInstanceType: 'ml.g5.2xlarge' },
+        { name: 'inf2', deploymentInstanceType: 'ml.inf2.xlarge' },
+        { name: 'trn1', deploymentInstanceType: 'ml.trn1.2xlarge' },
+        { name: 'spec', techniques: [{ compilation: {} }, { speculativeDecoding: {} }] },
+      ],
+    };
+    expect(
+      manifestCompatibilityIssues(JSON.stringify(manifest)).map((i) => [
+        i.path,
+        i.message.match(/\[rule ([a-z-]+)\]/)?.[1],
+      ]),
+    ).toEqual([
+      ['$.techniques[0]', 'neuron-compilation-only'],
+      ['$.techniques[0]', 'neuron-compilation-only'],
+      ['$.variants[3].techniques[1]', 'compilation-speculative-decoding'],
+    ]);
+  });
+
   it('leaves an invalid manifest to the pipeline, and --tar (no manifest) to the stage defaults', () => {
     expect(planLocalDrop({ path: folder('invalid', '{"techniques": [') }).kind).toBe('objects');
     expect(planLocalDrop({ path: folder('tar', shardAndQuantize), tar: true }).kind).toBe('packed');
