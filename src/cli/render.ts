@@ -39,7 +39,10 @@ export const entryIdentities = (entries: ListEntry[]): string[] =>
 /** The one-line verdict `watch` prints when a job is over. */
 export function outcomeLine(view: JobView): string {
   const base = `${view.jobName}: ${view.outcome ?? 'Unknown'} after ${formatDuration(view.elapsedSeconds)}`;
-  if (view.outcome === 'Completed') return `${base}, output ${view.output?.s3Uri ?? '-'}`;
+  if (view.outcome === 'Completed') {
+    const model = view.output?.sageMakerModel ? `, model ${view.output.sageMakerModel}` : '';
+    return `${base}, output ${view.output?.s3Uri ?? '-'}${model}`;
+  }
   const reason = view.failureReason ? `: ${view.failureReason}` : '';
   return `${base}${reason}${view.note ? ` (${view.note})` : ''}`;
 }
