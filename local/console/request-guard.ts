@@ -5,9 +5,12 @@
  *
  * - `Origin` (sent by browsers on cross-origin requests and on same-origin writes): a foreign one
  *   is refused on every route, the AWS APIs included, which stops CSRF. SDKs and CLIs send none.
- * - `Host` on `/_local/*`: must name the edge itself, which stops DNS rebinding (a foreign name
- *   resolving to 127.0.0.1 makes the page same-origin with the stack, but its requests still
- *   carry that name).
+ * - `Host` on every route, the AWS APIs included: must name the edge itself (a loopback name and
+ *   its port), which stops DNS rebinding (a foreign name resolving to 127.0.0.1 makes the page
+ *   same-origin with the stack, so it could read S3 objects and API answers, but its requests
+ *   still carry that name). S3 is addressed by path only (../s3/request-target.ts; the SDK with
+ *   `forcePathStyle` and the AWS CLI with `--endpoint-url` both send the endpoint's own Host), so
+ *   no `<bucket>.localhost` name is allowed.
  * - `Sec-Fetch-Site` on `/_local/*`: a cross-site subresource request (an `<img>` or `<script>`
  *   pointing here, which sends no Origin) is refused; a navigation to the console is not.
  */
@@ -46,11 +49,13 @@ export function requestGuard(
         `Origin ${origin} is not this stack's; the local stack takes requests from its own pages only`,
       );
     }
-    if (!path.startsWith('/_local/')) return undefined;
     const host = (req.headers.host ?? '').toLowerCase();
-    if (!hosts().has(host)) {
-      return refusal(`Host ${host || '(none)'} is not this stack's; use ${[...hosts()][0]}`);
+    if (!hosts().has(withPort(host))) {
+      return refusal(
+        `Host ${host || '(none)'} is not this stack's; address it as ${[...hosts()].join(', ')} (other names for this address are refused: DNS rebinding)`,
+      );
     }
+    if (!path.startsWith('/_local/')) return undefined;
     const site = req.headers['sec-fetch-site'];
     if ((site === 'cross-site' || site === 'same-site') && req.headers['sec-fetch-mode'] !== 'navigate') {
       return refusal(`a ${site} request from another page is refused`);
@@ -67,6 +72,11 @@ function isOwnOrigin(origin: string, hosts: Set<string>): boolean {
     // `null` (a sandboxed frame, a file: page) and anything unparsable.
     return false;
   }
+}
+
+/** A Host without a port names port 80 (HTTP leaves the default port out). */
+function withPort(host: string): string {
+  return host === '' || /:\d+$/.test(host) ? host : `${host}:80`;
 }
 
 function refusal(message: string): EmulatorHttpResponse {

@@ -1,7 +1,7 @@
 /**
  * The edge: one HTTP endpoint for every local service, as LocalStack has. JSON-protocol calls
- * are routed by `x-amz-target`; AWS query-protocol calls (SNS) by their form body; everything
- * else is S3. `/_local/*` is the stack's own admin API. Credentials are never checked.
+ * are routed by `x-amz-target` (POST only); AWS query-protocol calls (SNS) by their form body
+ * (POST only); everything else is S3, its GETs answered sandboxed. `/_local/*` is the stack's own admin API. Credentials are never checked.
  *
  * No client can take it down: every request and response stream has its `error` handled, a
  * client that goes away only ends its own request, bodies other than S3 uploads are capped, and
@@ -148,6 +148,9 @@ async function route(
   }
   const target = header(req, 'x-amz-target');
   if (target) {
+    // The AWS JSON protocol is POST only; a GET that dispatched would be a call any page can
+    // make with a link or an <img>, and its answer readable to a same-origin (rebound) page.
+    if (req.method !== 'POST') return send(res, jsonMethodNotAllowed(req.method ?? '?', target));
     const prefix = target.slice(0, target.indexOf('.'));
     const service = services.get(prefix);
     const bodyText = await readApiBody(req, res);
@@ -182,7 +185,30 @@ async function route(
     send(res, options.sns.handle(new URLSearchParams(body)));
     return;
   }
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    // An object is served from the console's own origin: a `text/html` or SVG one (`aws s3 sync`
+    // guesses those from file names) must not run as the console, whose routes take no
+    // credentials. `sandbox` gives the document an opaque origin and no scripts.
+    res.setHeader('content-security-policy', 'sandbox');
+    res.setHeader('x-content-type-options', 'nosniff');
+  }
   await options.s3.handle(req, res);
+}
+
+/**
+ * A JSON-protocol call with another method than POST: `405`, as Smithy's awsJson servers
+ * answer (smithy-rs: `method_disallowed`), with a message; never dispatched. Its body is not
+ * read, so the connection is not kept.
+ */
+function jsonMethodNotAllowed(method: string, target: string): EmulatorHttpResponse {
+  return {
+    statusCode: 405,
+    headers: { 'content-type': 'application/json', allow: 'POST', connection: 'close' },
+    body: JSON.stringify({
+      __type: 'MethodNotAllowed',
+      message: `${target} is an AWS JSON protocol call, which is POST only; ${method} is refused`,
+    }),
+  };
 }
 
 /** AWS query protocol: `POST /` with a form body; the signing scope names the service. */
