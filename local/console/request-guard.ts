@@ -43,16 +43,16 @@ export function requestGuard(
     return cached.hosts;
   };
   return (req, path) => {
-    const origin = req.headers.origin;
-    if (origin !== undefined && !isOwnOrigin(origin, hosts())) {
-      return refusal(
-        `Origin ${origin} is not this stack's; the local stack takes requests from its own pages only`,
-      );
-    }
     const host = (req.headers.host ?? '').toLowerCase();
     if (!hosts().has(withPort(host))) {
       return refusal(
         `Host ${host || '(none)'} is not this stack's; address it as ${[...hosts()].join(', ')} (other names for this address are refused: DNS rebinding)`,
+      );
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !isOwnOrigin(origin, hosts())) {
+      return refusal(
+        `Origin ${origin} is not this stack's; the local stack takes requests from its own pages only`,
       );
     }
     if (!path.startsWith('/_local/')) return undefined;
