@@ -71,6 +71,9 @@ describe("the edge's guard, in a browser", () => {
       'content-security-policy': 'sandbox',
       'x-content-type-options': 'nosniff',
     });
+    const head = await fetch(`${t.stack.endpoint}/${t.stack.bucket}/site/index.html`, { method: 'HEAD' });
+    expect(head.headers.get('content-security-policy')).toBe('sandbox');
+    expect(head.headers.get('x-content-type-options')).toBe('nosniff');
     await page.close();
   });
 
