@@ -1,16 +1,16 @@
 /**
  * Refuses requests that a web page in the developer's browser could make to the stack: the
  * console and the admin API take no credentials, so the browser's own rules are the only thing
- * between a foreign page and them.
+ * between a foreign page and them. Checked in this order:
  *
- * - `Origin` (sent by browsers on cross-origin requests and on same-origin writes): a foreign one
- *   is refused on every route, the AWS APIs included, which stops CSRF. SDKs and CLIs send none.
  * - `Host` on every route, the AWS APIs included: must name the edge itself (a loopback name and
  *   its port), which stops DNS rebinding (a foreign name resolving to 127.0.0.1 makes the page
  *   same-origin with the stack, so it could read S3 objects and API answers, but its requests
- *   still carry that name). S3 is addressed by path only (../s3/request-target.ts; the SDK with
- *   `forcePathStyle` and the AWS CLI with `--endpoint-url` both send the endpoint's own Host), so
- *   no `<bucket>.localhost` name is allowed.
+ *   still carry that name). The local S3 is addressed by path only, never reading a bucket
+ *   from Host (the SDK with `forcePathStyle` and the AWS CLI v1 with `--endpoint-url` both send
+ *   the endpoint's own Host), so no `<bucket>.localhost` name is allowed.
+ * - `Origin` (sent by browsers on cross-origin requests and on same-origin writes): a foreign one
+ *   is refused on every route, the AWS APIs included, which stops CSRF. SDKs and CLIs send none.
  * - `Sec-Fetch-Site` on `/_local/*`: a cross-site subresource request (an `<img>` or `<script>`
  *   pointing here, which sends no Origin) is refused; a navigation to the console is not.
  */

@@ -1,7 +1,8 @@
 /**
  * The edge: one HTTP endpoint for every local service, as LocalStack has. JSON-protocol calls
  * are routed by `x-amz-target` (POST only); AWS query-protocol calls (SNS) by their form body
- * (POST only); everything else is S3, its GETs answered sandboxed. `/_local/*` is the stack's own admin API. Credentials are never checked.
+ * (POST only); everything else is S3, its GETs answered sandboxed. `/_local/*` is the stack's
+ * own admin API. Credentials are never checked.
  *
  * No client can take it down: every request and response stream has its `error` handled, a
  * client that goes away only ends its own request, bodies other than S3 uploads are capped, and
