@@ -7,9 +7,9 @@
  * which rejects it with every error and its path, as before.
  */
 import { readFileSync } from 'node:fs';
+import type { Manifest } from '../drop/manifest-schema';
 import { parseManifest } from '../drop/read-manifest';
 import { InvalidDropError, type ValidationIssue } from '../errors';
-import type { Manifest } from '../drop/manifest-schema';
 import { mergeVariant } from '../job/settings';
 import { compatibilityIssues } from '../sagemaker-api/compatibility';
 import { DropError } from './drop-plan';
