@@ -33,7 +33,8 @@ export async function startHoldProxy(target: string): Promise<HoldProxy> {
   const forward = ({ req, res }: Exchange) => {
     const upstream = http.request(
       `${target}${req.url ?? '/'}`,
-      { method: req.method, headers: req.headers },
+      // Named as the upstream, as a reverse proxy does: the stack serves only its own Host.
+      { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
