@@ -7,6 +7,7 @@
  */
 import { DescribeExecutionCommand, type ExecutionListItem, type SFNClient } from '@aws-sdk/client-sfn';
 import { executionArnFor } from '../execution-arn';
+import { settleExecutionName } from '../job/job-name';
 import type { JobSummary } from './job-list';
 
 /** `<drop>-variants` and its continuations `<drop>-variants-c<n>`. */
@@ -97,7 +98,7 @@ export function settleChains(
     const drop = match[1];
     const chain = chains.get(drop) ?? { latest: e };
     if ((e.startDate?.getTime() ?? 0) > (chain.latest.startDate?.getTime() ?? 0)) chain.latest = e;
-    if (e.name === `${drop}-variants`) chain.first = e;
+    if (e.name === settleExecutionName(drop)) chain.first = e;
     chains.set(drop, chain);
   }
   for (const [drop, chain] of chains) {
@@ -121,7 +122,7 @@ export async function describeDrops(
       const described = await sfn.send(
         new DescribeExecutionCommand({
           executionArn:
-            chain.first?.executionArn ?? executionArnFor(stateMachineArn, `${dropJobName}-variants`),
+            chain.first?.executionArn ?? executionArnFor(stateMachineArn, settleExecutionName(dropJobName)),
         }),
       );
       const input = parseSettleInput(described.input);

@@ -24,6 +24,7 @@ import {
   type VariantOutcome,
 } from '../events/contract';
 import { executionArnFor } from '../execution-arn';
+import { settleExecutionName } from '../job/job-name';
 import { type SettleInput, settleInputSchema } from '../job/tracking-input';
 import { describeJob, isTransient } from './check-job';
 import { checkOutcomeSchema, continuationSchema } from './tracking-state';
@@ -211,7 +212,7 @@ function continueSettling(state: SettleState, execution: SettlePayload['executio
   const index = (previous?.index ?? 0) + 1;
   return {
     action: 'continue',
-    name: `${state.dropJobName}-variants-c${index}`,
+    name: `${settleExecutionName(state.dropJobName)}-c${index}`,
     input: {
       ...input,
       continuation: {
