@@ -19,7 +19,6 @@ import { createEventBridgeService, EVENTS_TARGET_PREFIX } from './eventbridge/se
 import { InternalErrors } from './internal-errors';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import { type PeakTracker, startPeakTracker } from './memory-peaks';
-import { s3ObjectStore } from './s3/s3-object-store';
 import { startS3Service } from './s3/s3-service';
 import { S3RequestLog } from './s3-request-log';
 import {
@@ -263,7 +262,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...options.sageMaker,
     region,
     clock,
-    objectStore: s3ObjectStore(s3.internalEndpoint, region),
+    objectStore: s3.objectStore,
     stateFile: join(dataDir, 'sagemaker', 'jobs.json'),
     onStatusChange: (change) => {
       // What a job cost: the stack's peak RSS from its creation to its end.

@@ -1,9 +1,7 @@
 /**
- * s3rver's store, replaced: objects are kept under file names derived from a hash of the key,
- * never from the key itself. s3rver's own store maps a key's segments to folders and files, so
- * a key S3 allows could name no file (a 300-byte segment: ENAMETOOLONG, which killed the stack),
- * escape the bucket's folder (`..`), collide with another (`a/b` and `a/b/` share a folder), or
- * be a folder and an object at once.
+ * The local S3's store: objects are kept under file names derived from a hash of the key,
+ * never from the key itself, so any key S3 allows names a file (a 300-byte segment, `..`,
+ * `a/b` beside `a/b/`, a key that is also a "folder").
  *
  * Buckets are versioned, as the models bucket is on AWS: every write (put, copy, completed
  * multipart upload) makes a new version with an id of its own, and the versions it replaced stay
@@ -16,8 +14,8 @@
  *   objects/<h0h1>/<h>.<id>.data   the bytes of one version (h = sha256 of the key's UTF-8)
  *   objects/<h0h1>/<h>.<id>.<n>.data  part n of a version a multipart upload made
  *   uploads/<uploadId>/            a multipart upload: upload.json, <n>.json and <n>.<id>.part
+ *   completed/<uploadId>.json      what a completed upload answered, for a retried Complete (a day)
  *   outbox/<versionId>.json        a new version's object-created event, until it is delivered
- *   config/<type>.xml              bucket subresources (cors, website)
  *   tmp/                           uploads in progress
  *
  * A completed multipart upload keeps its parts as its bytes: each part file is hard-linked into
@@ -35,22 +33,24 @@
  * once every byte has arrived: an upload whose client goes away leaves no object, no partial
  * data and no open file. A kill at any moment leaves the previous record or the new one; files
  * a kill orphaned are removed when the bucket is next opened. The keys of each bucket are kept
- * in memory in S3's order (UTF-8 bytes), so listing is what S3 returns.
- *
- * Implements the interface s3rver's controllers call (s3rver 3.7's FilesystemStore), with
- * version ids added where its handlers are replaced (./versioned-handlers.ts).
+ * in memory in S3's order (UTF-8 bytes), so listing is what S3 returns. A version deleted for
+ * good while a GET still reads it keeps its files until that GET ends (readers are counted).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { link, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import S3Bucket from 's3rver/lib/models/bucket.js';
-import { getConfigModel, type S3Config } from 's3rver/lib/models/config.js';
-import S3Error from 's3rver/lib/models/error.js';
-import S3Object from 's3rver/lib/models/object.js';
-import { type ObjectCreatedEvent, objectCreatedRecord, type S3rverRecord } from './notifications';
+import { type ObjectCreatedEvent, objectCreatedRecord, type S3ObjectEvent } from './notifications';
 import {
   currentObject,
   type DataFile,
@@ -66,7 +66,8 @@ import {
   type VersionListing,
   type VersionListOptions,
 } from './object-versions';
-import { KEY_MAX_BYTES } from './request-target';
+import { noSuchKey, noSuchUpload, noSuchVersion, S3ApiError } from './s3-error';
+import { checkKey } from './s3-target';
 
 /** Bytes ready to become a version: its files in order, their total size and its md5 (ETag). */
 interface Staged {
@@ -75,11 +76,12 @@ interface Staged {
   md5: string;
 }
 
-/** What a write stored: the new version's size, md5 and id. */
+/** What a write stored: the new version. */
 export interface Written {
   size: number;
   md5: string;
   versionId: string;
+  modified: number;
 }
 
 /** What a delete did: the delete marker it added, or the version it removed for good. */
@@ -88,23 +90,79 @@ export interface Deleted {
   deleteMarker: boolean;
 }
 
-interface ListOptions {
+export interface BucketInfo {
+  name: string;
+  created: Date;
+}
+
+/** ListObjects' parameters: keys after `startAfter` (and after a common prefix it names). */
+export interface ObjectListOptions {
+  prefix?: string;
   delimiter?: string;
   startAfter?: string;
-  prefix?: string;
-  maxKeys?: number;
+  maxKeys: number;
+}
+
+/**
+ * A page of keys: objects and common prefixes, each counting as one row against `maxKeys`, as
+ * S3 counts them; `last` is the last row returned (a key or a common prefix), where the next
+ * page starts.
+ */
+export interface ObjectListing {
+  objects: { key: string; version: ObjectVersion }[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  last?: string;
+}
+
+/**
+ * A conditional write's test, run under the key's lock with its current version (undefined
+ * when the key has none, or a delete marker): throws to refuse the write.
+ */
+export type WriteCheck = (current: ObjectVersion | undefined) => void;
+
+/** An object's bytes as a read answers them. */
+export interface ObjectRead {
+  version: ObjectVersion;
+  /** Bytes `start`..`end` (inclusive) of the version. */
+  start: number;
+  end: number;
+  content: Readable;
+}
+
+/** One part of an open multipart upload. */
+export interface UploadedPart {
+  number: number;
+  size: number;
+  md5: string;
+  modified: number;
+}
+
+/** An open multipart upload. */
+export interface OpenUpload {
+  uploadId: string;
+  key: string;
+  initiated: number;
+  metadata: Record<string, string>;
+}
+
+/** What a completed multipart upload answered, kept for a retried Complete. */
+interface CompletedUpload extends Written {
+  key: string;
 }
 
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
-const PART_NUMBER = /^\d{1,5}$/;
-const MAX_PART_NUMBER = 10_000;
-/** Subresources a key may have, removed with its object. */
-const OBJECT_SUBRESOURCES = ['tagging'];
+/** S3's smallest part, but for the last: 5 MiB. */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+/** How long a completed upload's answer is kept for a retried Complete. */
+const COMPLETED_KEPT_MS = 24 * 60 * 60 * 1000;
 
-/** s3rver's store, keyed by hashes: see the file's comment. */
+/** The local S3's store, keyed by hashes: see the file's comment. */
 export class HashedStore {
   private readonly indexes = new Map<string, KeyIndex>();
   private readonly locks = new Map<string, Promise<void>>();
+  /** Data files a GET is reading, and how many GETs; unlinked when the last one ends. */
+  private readonly readers = new Map<string, { count: number; unlinkWhenDone: boolean }>();
 
   /** Opens the store: reads every bucket's keys, and removes what a kill left behind. */
   constructor(private readonly root: string) {
@@ -121,25 +179,29 @@ export class HashedStore {
     this.indexes.clear();
   }
 
-  async listBuckets(): Promise<S3Bucket[]> {
+  async listBuckets(): Promise<BucketInfo[]> {
     if (!existsSync(this.root)) return [];
     const buckets = await Promise.all(readdirSync(this.root).map((name) => this.getBucket(name)));
-    return buckets.filter((b): b is S3Bucket => b !== null);
+    return buckets.filter((b): b is BucketInfo => b !== null).sort((a, b) => compareKeys(a.name, b.name));
   }
 
-  async getBucket(name: string): Promise<S3Bucket | null> {
+  async getBucket(name: string): Promise<BucketInfo | null> {
     try {
       const info = await stat(this.bucketDir(name));
-      return info.isDirectory() ? new S3Bucket(name, info.birthtime) : null;
+      return info.isDirectory() ? { name, created: info.birthtime } : null;
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
     }
   }
 
-  async putBucket(name: string): Promise<S3Bucket | null> {
+  async putBucket(name: string): Promise<void> {
     await mkdir(join(this.bucketDir(name), 'objects'), { recursive: true });
-    return this.getBucket(name);
+  }
+
+  /** True when the bucket holds no key (no version, no delete marker). */
+  isEmpty(bucket: string): boolean {
+    return this.index(bucket).from('').next().done === true;
   }
 
   async deleteBucket(name: string): Promise<void> {
@@ -149,33 +211,40 @@ export class HashedStore {
 
   // ----- objects -----
 
-  async listObjects(bucket: string, options: ListOptions) {
-    const { delimiter = '', startAfter = '', prefix = '', maxKeys = Number.POSITIVE_INFINITY } = options;
-    const objects: S3Object[] = [];
-    const commonPrefixes = new Set<string>();
-    let isTruncated = false;
+  /** ListObjects: the keys whose current version is an object, in S3's order. */
+  listObjects(bucket: string, options: ObjectListOptions): ObjectListing {
+    const { delimiter = '', startAfter = '', prefix = '', maxKeys } = options;
+    const listing: ObjectListing = { objects: [], commonPrefixes: [], isTruncated: false };
+    if (maxKeys <= 0) return listing;
+    let rows = 0;
     const start = compareKeys(startAfter, prefix) > 0 ? startAfter : prefix;
     for (const record of this.index(bucket).from(start)) {
-      if (startAfter !== '' && record.key === startAfter) continue;
+      const { key } = record;
+      if (startAfter !== '' && compareKeys(key, startAfter) <= 0) continue;
       // Keys with the prefix are contiguous in this order: the first without it ends them.
-      if (!record.key.startsWith(prefix)) break;
+      if (!key.startsWith(prefix)) break;
       const current = currentObject(record);
       // A key whose current version is a delete marker reads as deleted.
       if (!current) continue;
-      if (delimiter) {
-        const at = record.key.indexOf(delimiter, prefix.length);
-        if (at !== -1) {
-          commonPrefixes.add(record.key.slice(0, at + delimiter.length));
-          continue;
-        }
-      }
-      if (objects.length >= maxKeys) {
-        isTruncated = true;
+      const at = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+      const common = at === -1 ? undefined : key.slice(0, at + delimiter.length);
+      // A common prefix already returned, here or on an earlier page (`startAfter` names it).
+      if (common !== undefined && (common === listing.commonPrefixes.at(-1) || common === startAfter))
+        continue;
+      if (rows >= maxKeys) {
+        listing.isTruncated = true;
         break;
       }
-      objects.push(new S3Object(bucket, record.key, null, metadataOf(current)));
+      rows += 1;
+      if (common !== undefined) {
+        listing.commonPrefixes.push(common);
+        listing.last = common;
+      } else {
+        listing.objects.push({ key, version: current });
+        listing.last = key;
+      }
     }
-    return { objects, commonPrefixes: [...commonPrefixes].sort(compareKeys), isTruncated };
+    return listing;
   }
 
   /** ListObjectVersions: every version and delete marker, key by key, newest first. */
@@ -183,11 +252,6 @@ export class HashedStore {
     const { prefix = '', keyMarker = '' } = options;
     const start = compareKeys(keyMarker, prefix) > 0 ? keyMarker : prefix;
     return listVersions(this.index(bucket).from(start), options, compareKeys);
-  }
-
-  /** True when the key's current version is an object (not a delete marker). */
-  async existsObject(bucket: string, key: unknown): Promise<boolean> {
-    return currentObject(this.index(bucket).get(String(key))) !== undefined;
   }
 
   /**
@@ -200,105 +264,100 @@ export class HashedStore {
   }
 
   /**
-   * An object's bytes (`start`..`end` when ranged) and metadata, its version id included: the
-   * current version, or the one `versionId` names. Null when that is a delete marker or absent.
+   * Bytes `start`..`end` (inclusive, within the object) of a version, as a stream that holds
+   * the version's files until it ends: a delete for good meanwhile waits for it. Undefined when
+   * the version is gone or a delete marker.
    */
-  async getObject(
+  async readObject(
     bucket: string,
     key: string,
-    options?: { start?: number; end?: number; suffix?: number; versionId?: string },
-  ): Promise<S3Object | null> {
+    versionId: string | undefined,
+    start: number,
+    end: number,
+  ): Promise<ObjectRead | undefined> {
     // A concurrent delete of a version may remove its data file between reading the record and
     // opening it; the record read again then names what is there now.
     for (let attempt = 0; ; attempt++) {
-      const version = findVersion(this.index(bucket).get(key), options?.versionId);
-      if (!version || isDeleteMarker(version)) return null;
-      const lastByte = Math.max(0, version.size - 1);
-      const suffix = options?.suffix;
-      let ranged =
-        options !== undefined &&
-        (options.start !== undefined || options.end !== undefined || suffix !== undefined);
-      let start = suffix !== undefined ? Math.max(0, version.size - suffix) : (options?.start ?? 0);
-      let end =
-        suffix !== undefined ? lastByte : Math.min(options?.end ?? Number.POSITIVE_INFINITY, lastByte);
-      // The last 0 bytes: none to answer (an empty object has no last byte to start from either).
-      if (suffix === 0) start = version.size;
-      if (ranged && !(Number.isSafeInteger(start) && (Number.isSafeInteger(end) || end === lastByte))) {
-        // S3 ignores a Range it cannot parse.
-        ranged = false;
-        start = 0;
-        end = lastByte;
-      }
-      // Satisfiable only from a first byte inside the object (RFC 9110): none is, in an empty one.
-      if (ranged && (start < 0 || start >= version.size || end < start)) {
-        const object = s3ObjectOf(bucket, key, null, version);
-        object.range = { start, end };
-        return object;
-      }
+      const version = findVersion(this.index(bucket).get(key), versionId);
+      if (!version || isDeleteMarker(version)) return undefined;
+      const dir = this.objectDir(bucket, key);
+      const files = dataFiles(version).map((file) => ({ path: join(dir, file.data), size: file.size }));
+      const held = files.map((file) => file.path);
+      for (const path of held) this.holdFile(path);
       try {
-        const dir = this.objectDir(bucket, key);
-        const files = dataFiles(version).map((file) => ({ path: join(dir, file.data), size: file.size }));
-        const content = await openForReading(files, start, end);
-        const object = s3ObjectOf(bucket, key, content, version);
-        if (ranged) object.range = { start, end };
-        return object;
+        const content = await openForReading(files, start, Math.min(end, version.size - 1));
+        let released = false;
+        const release = () => {
+          if (released) return;
+          released = true;
+          for (const path of held) this.releaseFile(path);
+        };
+        content.once('close', release);
+        content.once('end', release);
+        content.once('error', release);
+        return { version, start, end: Math.min(end, version.size - 1), content };
       } catch (error) {
+        for (const path of held) this.releaseFile(path);
         if (!isMissing(error) || attempt >= 2) throw error;
       }
     }
   }
 
-  /** Stores an object as the key's new current version. */
-  async putObject(object: S3Object): Promise<Written> {
-    checkKey(object.key);
-    const staged = await this.stage(object.bucket, object.content);
-    const version = await this.commit(
-      object.bucket,
-      object.key,
-      staged,
-      storedMetadata(object.metadata),
-      'ObjectCreated:Put',
-    );
-    return { size: staged.size, md5: staged.md5, versionId: version.versionId };
+  /** Stores an object as the key's new current version; `check` may refuse it (a conditional write). */
+  async putObject(
+    bucket: string,
+    key: string,
+    content: Readable | Buffer,
+    metadata: Record<string, string>,
+    check?: WriteCheck,
+    expectedMd5?: string,
+  ): Promise<Written> {
+    checkKey(key);
+    const staged = await this.stage(bucket, content);
+    let version: ObjectVersion;
+    try {
+      if (expectedMd5 !== undefined && expectedMd5 !== staged.md5) throw badDigest();
+      version = await this.commit(bucket, key, staged, metadata, 'ObjectCreated:Put', 'move', check);
+    } catch (error) {
+      await unlink(stagedFile(staged)).catch(() => undefined);
+      throw error;
+    }
+    return writtenOf(version);
   }
 
   /**
-   * Copies a version of an object (the current one unless `srcVersionId` names another) to a
-   * new version of `destKey`. Returns the new version's metadata, its id and the source's.
+   * Copies a version of an object (the current one unless `sourceVersionId` names another) to a
+   * new version of `targetKey`, sharing its files. Returns the new version and the source's id.
    */
   async copyObject(
-    srcBucket: string,
-    srcKey: string,
-    destBucket: string,
-    destKey: string,
-    replacementMetadata: Record<string, string> | null,
-    srcVersionId?: string,
-  ): Promise<{ metadata: Record<string, string | number>; versionId: string; sourceVersionId: string }> {
-    checkKey(destKey);
-    const source = this.sourceVersion(srcBucket, srcKey, srcVersionId);
-    const sourceDir = this.objectDir(srcBucket, srcKey);
-    const metadata = replacementMetadata
-      ? storedMetadata(new S3Object(destBucket, destKey, null, replacementMetadata).metadata)
-      : source.metadata;
+    source: { bucket: string; key: string; versionId?: string },
+    target: { bucket: string; key: string },
+    replacementMetadata: Record<string, string> | undefined,
+    check?: (source: ObjectVersion) => void,
+  ): Promise<Written & { sourceVersionId: string }> {
+    checkKey(target.key);
+    const version = this.sourceVersion(source.bucket, source.key, source.versionId);
+    check?.(version);
+    const sourceDir = this.objectDir(source.bucket, source.key);
     // A version's files are never written again, so the copy shares them (hard links): no byte
     // is copied, and deleting either version leaves the other's bytes.
-    const files = dataFiles(source).map((file) => ({ path: join(sourceDir, file.data), size: file.size }));
-    let version: ObjectVersion;
+    const files = dataFiles(version).map((file) => ({ path: join(sourceDir, file.data), size: file.size }));
+    let copy: ObjectVersion;
     try {
-      version = await this.commit(
-        destBucket,
-        destKey,
-        { files, size: source.size, md5: source.md5 },
-        metadata,
+      copy = await this.commit(
+        target.bucket,
+        target.key,
+        { files, size: version.size, md5: version.md5 },
+        replacementMetadata ?? version.metadata,
         'ObjectCreated:Copy',
         'link',
       );
     } catch (error) {
       // The version was deleted for good before it was linked.
-      if (isMissing(error)) throw noSuchSource(srcKey, srcVersionId);
+      if (isMissing(error)) throw noSuchSource(source.key, source.versionId);
       throw error;
     }
-    return { metadata: metadataOf(version), versionId: version.versionId, sourceVersionId: source.versionId };
+    return { ...writtenOf(copy), sourceVersionId: version.versionId };
   }
 
   /**
@@ -307,18 +366,17 @@ export class HashedStore {
    * removes that version for good (nothing, if there is no such version); the key goes when its
    * last version does.
    */
-  async deleteObject(bucket: string, key: unknown, versionId?: string): Promise<Deleted> {
-    const name = String(key);
-    return this.locked(`${bucket}\n${name}`, async () => {
+  async deleteObject(bucket: string, key: string, versionId?: string): Promise<Deleted> {
+    return this.locked(`${bucket}\n${key}`, async () => {
       const index = this.index(bucket);
-      const record = index.get(name);
-      const dir = this.objectDir(bucket, name);
-      const hash = hashOf(name);
+      const record = index.get(key);
+      const dir = this.objectDir(bucket, key);
+      const hash = hashOf(key);
       if (versionId === undefined) {
-        checkKey(name);
+        checkKey(key);
         const marker = { versionId: newVersionId(), modified: Date.now(), deleteMarker: true as const };
         await mkdir(dir, { recursive: true });
-        const updated = { key: name, versions: [marker, ...(record?.versions ?? [])] };
+        const updated = { key, versions: [marker, ...(record?.versions ?? [])] };
         await writeAtomically(join(dir, `${hash}.json`), JSON.stringify(updated));
         index.set(updated);
         return { versionId: marker.versionId, deleteMarker: true };
@@ -326,45 +384,54 @@ export class HashedStore {
       const removed = record?.versions.find((v) => v.versionId === versionId);
       if (!record || !removed) return { versionId, deleteMarker: false };
       const versions = record.versions.filter((v) => v !== removed);
-      const files = isDeleteMarker(removed) ? [] : dataFiles(removed).map((file) => file.data);
+      const files = isDeleteMarker(removed) ? [] : dataFiles(removed).map((file) => join(dir, file.data));
       if (versions.length > 0) {
-        const updated = { key: name, versions };
+        const updated = { key, versions };
         await writeAtomically(join(dir, `${hash}.json`), JSON.stringify(updated));
         index.set(updated);
       } else {
         await unlink(join(dir, `${hash}.json`)).catch(ignoreMissing);
-        index.delete(name);
-        files.push(...OBJECT_SUBRESOURCES.map((type) => `${hash}.${type}.xml`));
+        index.delete(key);
       }
-      await Promise.all(files.map((file) => unlink(join(dir, file)).catch(ignoreMissing)));
+      await Promise.all(files.map((path) => this.unlinkWhenUnread(path)));
       return { versionId, deleteMarker: isDeleteMarker(removed) };
     });
   }
 
   // ----- multipart uploads -----
 
-  async initiateUpload(
-    bucket: string,
-    key: string,
-    uploadId: string,
-    headers: Record<string, string>,
-  ): Promise<void> {
+  async initiateUpload(bucket: string, key: string, metadata: Record<string, string>): Promise<string> {
     checkKey(key);
+    const uploadId = randomBytes(16).toString('hex');
     const dir = this.uploadDir(bucket, uploadId);
     await mkdir(dir, { recursive: true });
-    const metadata = storedMetadata(new S3Object(bucket, key, null, headers).metadata);
-    await writeAtomically(join(dir, 'upload.json'), JSON.stringify({ key, metadata }));
+    const upload: Omit<OpenUpload, 'uploadId'> = { key, metadata, initiated: Date.now() };
+    await writeAtomically(join(dir, 'upload.json'), JSON.stringify(upload));
+    return uploadId;
+  }
+
+  /** An open upload of `bucket`, or NoSuchUpload. */
+  async upload(bucket: string, uploadId: string): Promise<OpenUpload> {
+    const dir = await this.existingUpload(bucket, uploadId);
+    const upload = await readJson<Omit<OpenUpload, 'uploadId'>>(join(dir, 'upload.json'));
+    if (!upload) throw noSuchUpload(uploadId);
+    return { uploadId, key: upload.key, metadata: upload.metadata ?? {}, initiated: upload.initiated ?? 0 };
   }
 
   async putPart(
     bucket: string,
     uploadId: string,
-    partNumber: string,
+    number: number,
     content: Readable,
-  ): Promise<{ size: number; md5: string }> {
+    expectedMd5?: string,
+  ): Promise<UploadedPart> {
     const dir = await this.existingUpload(bucket, uploadId);
-    const number = partNumberOf(partNumber);
     const staged = await this.stage(bucket, content);
+    if (expectedMd5 !== undefined && expectedMd5 !== staged.md5) {
+      await unlink(stagedFile(staged)).catch(() => undefined);
+      throw badDigest();
+    }
+    const modified = Date.now();
     await this.locked(`${dir}\n${number}`, async () => {
       const previous = await readJson<{ data: string }>(join(dir, `${number}.json`));
       const data = `${number}.${randomBytes(6).toString('hex')}.part`;
@@ -372,7 +439,7 @@ export class HashedStore {
         await rename(stagedFile(staged), join(dir, data));
         await writeAtomically(
           join(dir, `${number}.json`),
-          JSON.stringify({ data, size: staged.size, md5: staged.md5 }),
+          JSON.stringify({ data, size: staged.size, md5: staged.md5, modified }),
         );
       } catch (error) {
         await unlink(stagedFile(staged)).catch(() => undefined);
@@ -382,31 +449,94 @@ export class HashedStore {
       }
       if (previous) await unlink(join(dir, previous.data)).catch(ignoreMissing);
     });
-    return { size: staged.size, md5: staged.md5 };
+    return { number, size: staged.size, md5: staged.md5, modified };
   }
 
-  async putObjectMultipart(
+  /** ListParts: the upload's parts, in order of number. */
+  async listParts(bucket: string, uploadId: string): Promise<UploadedPart[]> {
+    const dir = await this.existingUpload(bucket, uploadId);
+    const parts: UploadedPart[] = [];
+    for (const name of await readdir(dir)) {
+      const number = /^(\d+)\.json$/.exec(name)?.[1];
+      if (number === undefined) continue;
+      const part = await readJson<{ size: number; md5: string; modified?: number }>(join(dir, name));
+      if (part)
+        parts.push({ number: Number(number), size: part.size, md5: part.md5, modified: part.modified ?? 0 });
+    }
+    return parts.sort((a, b) => a.number - b.number);
+  }
+
+  /** ListMultipartUploads: the bucket's open uploads, by key then by time initiated. */
+  async listUploads(bucket: string): Promise<OpenUpload[]> {
+    const dir = join(this.bucketDir(bucket), 'uploads');
+    const uploads: OpenUpload[] = [];
+    for (const uploadId of existsSync(dir) ? await readdir(dir) : []) {
+      if (!UPLOAD_ID.test(uploadId)) continue;
+      const upload = await readJson<Omit<OpenUpload, 'uploadId'>>(join(dir, uploadId, 'upload.json'));
+      if (upload)
+        uploads.push({
+          uploadId,
+          key: upload.key,
+          metadata: upload.metadata ?? {},
+          initiated: upload.initiated ?? 0,
+        });
+    }
+    return uploads.sort((a, b) => compareKeys(a.key, b.key) || a.initiated - b.initiated);
+  }
+
+  /**
+   * CompleteMultipartUpload, as S3 checks it: the parts listed in ascending order
+   * (InvalidPartOrder), each uploaded with that ETag (InvalidPart), each but the last at least
+   * 5 MiB (EntityTooSmall), the upload's own key (NoSuchUpload otherwise). A Complete retried
+   * after the upload completed answers what the first did.
+   */
+  async completeUpload(
     bucket: string,
     uploadId: string,
+    key: string,
     parts: { number: number; etag: string }[],
-  ): Promise<Written> {
-    const dir = await this.existingUpload(bucket, uploadId);
-    const upload = await readJson<{ key: string; metadata: Record<string, string> }>(
-      join(dir, 'upload.json'),
-    );
-    if (!upload) throw noSuchUpload(uploadId);
+    check?: WriteCheck,
+  ): Promise<Written & { fresh: boolean }> {
+    const completed = await this.completedUpload(bucket, uploadId);
+    if (completed) {
+      if (completed.key !== key) throw noSuchUpload(uploadId);
+      return { ...completed, fresh: false };
+    }
+    const upload = await this.upload(bucket, uploadId);
+    if (upload.key !== key) throw noSuchUpload(uploadId);
+    const dir = this.uploadDir(bucket, uploadId);
+    for (const [i, part] of parts.entries()) {
+      if (i > 0 && part.number <= (parts[i - 1] as { number: number }).number) {
+        throw new S3ApiError(
+          'InvalidPartOrder',
+          'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
+        );
+      }
+    }
     const files: { path: string; size: number }[] = [];
     // S3's ETag of a multipart object: the MD5 of the parts' binary MD5s, then `-<part count>`.
     const etagOfParts = createHash('md5');
-    for (const part of [...parts].sort((a, b) => a.number - b.number)) {
-      const stored = Number.isInteger(part.number)
-        ? await readJson<{ data: string; size: number; md5: string }>(join(dir, `${part.number}.json`))
-        : undefined;
-      if (!stored || stored.md5 !== String(part.etag).replace(/"/g, '')) {
-        throw new S3Error(
+    for (const [i, part] of parts.entries()) {
+      const stored = await readJson<{ data: string; size: number; md5: string }>(
+        join(dir, `${part.number}.json`),
+      );
+      if (!stored || stored.md5 !== part.etag.replace(/"/g, '')) {
+        throw new S3ApiError(
           'InvalidPart',
-          'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\u2019s entity tag.',
-          { PartNumber: String(part.number), ETag: String(part.etag) },
+          "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+          { UploadId: uploadId, PartNumber: part.number, ETag: part.etag },
+        );
+      }
+      if (i < parts.length - 1 && stored.size < MIN_PART_BYTES) {
+        throw new S3ApiError(
+          'EntityTooSmall',
+          'Your proposed upload is smaller than the minimum allowed object size.',
+          {
+            ProposedSize: stored.size,
+            MinSizeAllowed: MIN_PART_BYTES,
+            PartNumber: part.number,
+            ETag: part.etag,
+          },
         );
       }
       files.push({ path: join(dir, stored.data), size: stored.size });
@@ -420,45 +550,29 @@ export class HashedStore {
     // Linked, not moved: until the record is in place the upload stays whole.
     const version = await this.commit(
       bucket,
-      upload.key,
+      key,
       staged,
       upload.metadata,
       'ObjectCreated:CompleteMultipartUpload',
       'link',
+      check,
     ).catch((error: unknown) => {
       // The upload was aborted while it was being completed.
       throw isMissing(error) ? noSuchUpload(uploadId) : error;
     });
+    const written = writtenOf(version);
+    const record: CompletedUpload = { key, ...written };
+    const completedPath = this.completedPath(bucket, uploadId);
+    await mkdir(join(completedPath, '..'), { recursive: true });
+    await writeAtomically(completedPath, JSON.stringify(record));
     await rm(dir, { recursive: true, force: true });
-    return { size: staged.size, md5: staged.md5, versionId: version.versionId };
+    return { ...written, fresh: true };
   }
 
   /** AbortMultipartUpload: the upload and its parts go (NoSuchUpload when there is none). */
   async abortUpload(bucket: string, uploadId: string): Promise<void> {
     const dir = await this.existingUpload(bucket, uploadId);
     await rm(dir, { recursive: true, force: true });
-  }
-
-  // ----- subresources -----
-
-  async getSubresource(bucket: string, key: string | undefined, type: string): Promise<S3Config | null> {
-    const Model = getConfigModel(type);
-    try {
-      return new Model((await readFile(this.subresourcePath(bucket, key, type))).toString());
-    } catch (error) {
-      if (isMissing(error)) return null;
-      throw error;
-    }
-  }
-
-  async putSubresource(bucket: string, key: string | undefined, resource: S3Config): Promise<void> {
-    const path = this.subresourcePath(bucket, key, resource.type);
-    await mkdir(join(path, '..'), { recursive: true });
-    await writeAtomically(path, resource.toXML(2));
-  }
-
-  async deleteSubresource(bucket: string, key: string | undefined, type: string): Promise<void> {
-    await unlink(this.subresourcePath(bucket, key, type)).catch(ignoreMissing);
   }
 
   // ----- helpers -----
@@ -475,18 +589,11 @@ export class HashedStore {
     return join(this.bucketDir(bucket), 'uploads', uploadId);
   }
 
-  private subresourcePath(bucket: string, key: string | undefined, type: string): string {
-    if (!/^[a-z]+$/.test(type)) throw new Error(`unknown subresource type ${type}`);
-    return key === undefined
-      ? join(this.bucketDir(bucket), 'config', `${type}.xml`)
-      : join(this.objectDir(bucket, key), `${hashOf(key)}.${type}.xml`);
-  }
-
   /** The object version a copy reads: NoSuchKey, NoSuchVersion or InvalidRequest when there is none. */
   private sourceVersion(bucket: string, key: string, versionId?: string): ObjectVersion {
     const version = findVersion(this.index(bucket).get(key), versionId);
     if (isDeleteMarker(version) && versionId !== undefined) {
-      throw new S3Error(
+      throw new S3ApiError(
         'InvalidRequest',
         'The source of a copy request may not specifically refer to a delete marker by version id.',
       );
@@ -502,6 +609,39 @@ export class HashedStore {
     return dir;
   }
 
+  private completedPath(bucket: string, uploadId: string): string {
+    return join(this.bucketDir(bucket), 'completed', `${uploadId}.json`);
+  }
+
+  /** What a completed upload answered, within a day of its completion. */
+  private async completedUpload(bucket: string, uploadId: string): Promise<CompletedUpload | undefined> {
+    if (!UPLOAD_ID.test(uploadId)) return undefined;
+    const completed = await readJson<CompletedUpload>(this.completedPath(bucket, uploadId));
+    return completed && Date.now() - completed.modified < COMPLETED_KEPT_MS ? completed : undefined;
+  }
+
+  private holdFile(path: string): void {
+    const reader = this.readers.get(path);
+    if (reader) reader.count += 1;
+    else this.readers.set(path, { count: 1, unlinkWhenDone: false });
+  }
+
+  private releaseFile(path: string): void {
+    const reader = this.readers.get(path);
+    if (!reader) return;
+    reader.count -= 1;
+    if (reader.count > 0) return;
+    this.readers.delete(path);
+    if (reader.unlinkWhenDone) void unlink(path).catch(() => undefined);
+  }
+
+  /** Unlinks a data file now, or when the last GET reading it ends. */
+  private async unlinkWhenUnread(path: string): Promise<void> {
+    const reader = this.readers.get(path);
+    if (reader) reader.unlinkWhenDone = true;
+    else await unlink(path).catch(ignoreMissing);
+  }
+
   private async tempFile(bucket: string): Promise<string> {
     const dir = join(this.bucketDir(bucket), 'tmp');
     await mkdir(dir, { recursive: true });
@@ -513,19 +653,18 @@ export class HashedStore {
    * failure of either side (a client that went away, a full disk) the file is removed and the
    * failure passed on.
    */
-  private async stage(bucket: string, content: NodeJS.ReadableStream | Buffer | null): Promise<Staged> {
+  private async stage(bucket: string, content: Readable | Buffer): Promise<Staged> {
     // Until the pipeline below takes over, an error of the body (a browser upload's form part
     // cut short) would have no listener and end the process; the pipeline still sees it.
-    if (content && !Buffer.isBuffer(content)) content.on('error', () => undefined);
+    if (!Buffer.isBuffer(content)) content.on('error', () => undefined);
     const file = await this.tempFile(bucket);
     const md5 = createHash('md5');
     let size = 0;
     try {
-      if (Buffer.isBuffer(content) || content === null) {
-        const body = content ?? Buffer.alloc(0);
-        md5.update(body);
-        size = body.length;
-        await writeFile(file, body);
+      if (Buffer.isBuffer(content)) {
+        md5.update(content);
+        size = content.length;
+        await writeFile(file, content);
       } else {
         const hashing = new Transform({
           transform(chunk: Buffer, _encoding, callback) {
@@ -534,7 +673,7 @@ export class HashedStore {
             callback(null, chunk);
           },
         });
-        await pipeline(content as Readable, hashing, createWriteStream(file));
+        await pipeline(content, hashing, createWriteStream(file));
       }
     } catch (error) {
       await unlink(file).catch(() => undefined);
@@ -556,8 +695,10 @@ export class HashedStore {
     metadata: Record<string, string>,
     event: ObjectCreatedEvent,
     how: 'move' | 'link' = 'move',
+    check?: WriteCheck,
   ): Promise<ObjectVersion> {
     return this.locked(`${bucket}\n${key}`, async () => {
+      check?.(currentObject(this.index(bucket).get(key)));
       const dir = this.objectDir(bucket, key);
       const hash = hashOf(key);
       const name = `${hash}.${randomBytes(6).toString('hex')}`;
@@ -610,8 +751,8 @@ export class HashedStore {
    * entries of versions that were never stored (a kill before their record) are removed.
    * Called once, when the service starts.
    */
-  pendingEvents(): S3rverRecord[] {
-    const pending: { modified: number; record: S3rverRecord }[] = [];
+  pendingEvents(): S3ObjectEvent[] {
+    const pending: { modified: number; record: S3ObjectEvent }[] = [];
     for (const bucket of this.indexes.keys()) {
       const dir = join(this.bucketDir(bucket), 'outbox');
       for (const name of existsSync(dir) ? readdirSync(dir) : []) {
@@ -682,6 +823,11 @@ export class HashedStore {
 function loadIndex(dir: string): KeyIndex {
   const index = new KeyIndex();
   rmSync(join(dir, 'tmp'), { recursive: true, force: true });
+  const completed = join(dir, 'completed');
+  for (const name of existsSync(completed) ? readdirSync(completed) : []) {
+    const path = join(completed, name);
+    if (Date.now() - statSync(path).mtimeMs >= COMPLETED_KEPT_MS) rmSync(path, { force: true });
+  }
   const objects = join(dir, 'objects');
   for (const shard of existsSync(objects) ? readdirSync(objects) : []) {
     const files = readdirSync(join(objects, shard));
@@ -754,70 +900,16 @@ function hashOf(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** A key S3 refuses: over 1,024 bytes (the proxy checks paths; this covers keys from bodies). */
-function checkKey(key: string): void {
-  if (typeof key !== 'string' || key === '')
-    throw new S3Error('InvalidArgument', 'User key must have a length greater than 0.');
-  const size = Buffer.byteLength(key);
-  if (size > KEY_MAX_BYTES)
-    throw new S3Error('KeyTooLongError', 'Your key is too long', {
-      Size: size,
-      MaxSizeAllowed: KEY_MAX_BYTES,
-    });
+function noSuchSource(key: string, versionId: string | undefined): S3ApiError {
+  return versionId === undefined ? noSuchKey(key) : noSuchVersion(key, versionId);
 }
 
-function partNumberOf(value: string): number {
-  const number = PART_NUMBER.test(String(value)) ? Number(value) : Number.NaN;
-  if (!(number >= 1 && number <= MAX_PART_NUMBER)) {
-    throw new S3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', {
-      ArgumentName: 'partNumber',
-      ArgumentValue: String(value),
-    });
-  }
-  return number;
+export function badDigest(): S3ApiError {
+  return new S3ApiError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
 }
 
-function noSuchSource(key: string, versionId: string | undefined): S3Error {
-  return versionId === undefined
-    ? new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: key })
-    : new S3Error('NoSuchVersion', 'The specified version does not exist.', {
-        Key: key,
-        VersionId: versionId,
-      });
-}
-
-function noSuchUpload(uploadId: string): S3Error {
-  return new S3Error(
-    'NoSuchUpload',
-    'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
-    { UploadId: String(uploadId) },
-  );
-}
-
-/** The metadata an object keeps: what S3Object accepted, less what is derived from the bytes. */
-function storedMetadata(metadata: Record<string, string>): Record<string, string> {
-  const { etag: _etag, 'last-modified': _modified, 'content-length': _length, ...kept } = metadata;
-  return kept;
-}
-
-/** An object version's metadata as s3rver's controllers read it. */
-function metadataOf(version: ObjectVersion): Record<string, string | number> {
-  return {
-    ...version.metadata,
-    etag: JSON.stringify(version.md5),
-    'last-modified': new Date(version.modified).toUTCString(),
-    'content-length': version.size,
-  };
-}
-
-/**
- * An object version as a GET answers it: its metadata, each entry answered as a header, with
- * `x-amz-version-id` added (S3Object keeps only the metadata it knows, so it is set after).
- */
-function s3ObjectOf(bucket: string, key: string, content: Readable | null, version: ObjectVersion): S3Object {
-  const object = new S3Object(bucket, key, content, metadataOf(version));
-  object.metadata['x-amz-version-id'] = version.versionId;
-  return object;
+function writtenOf(version: ObjectVersion): Written {
+  return { size: version.size, md5: version.md5, versionId: version.versionId, modified: version.modified };
 }
 
 /**

@@ -13,7 +13,7 @@ export interface NotificationFilter {
 }
 
 /** An object event as the local S3's handlers emit it. */
-export interface S3rverRecord {
+export interface S3ObjectEvent {
   eventName: string;
   eventTime: string;
   s3: {
@@ -34,7 +34,7 @@ export function objectCreatedRecord(
   eventName: ObjectCreatedEvent,
   object: { key: string; size: number; md5: string; versionId: string },
   eventTime: Date,
-): S3rverRecord {
+): S3ObjectEvent {
   return {
     eventName,
     eventTime: eventTime.toISOString(),
@@ -82,7 +82,7 @@ export function createSequencer(start = BigInt(Date.now()) * 1000n): () => strin
 
 /** The real-shaped record for an object-created event of the local S3. */
 export function toS3EventRecord(
-  event: S3rverRecord,
+  event: S3ObjectEvent,
   options: {
     region: string;
     configurationId: string;

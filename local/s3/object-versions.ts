@@ -5,7 +5,7 @@
  * that makes the key read as deleted. Plain data and pure functions; the store does the files.
  */
 import { randomBytes } from 'node:crypto';
-import S3Error from 's3rver/lib/models/error.js';
+import { invalidArgument } from './s3-error';
 
 /** One stored version of an object; its bytes are in `data`. */
 export interface ObjectVersion {
@@ -146,10 +146,11 @@ export function listVersions(
 ): VersionListing {
   const { prefix = '', delimiter = '', keyMarker = '', versionIdMarker = '', maxKeys } = options;
   if (versionIdMarker !== '' && keyMarker === '') {
-    throw new S3Error('InvalidArgument', 'A version-id marker cannot be specified without a key marker.', {
-      ArgumentName: 'version-id-marker',
-      ArgumentValue: versionIdMarker.slice(0, 200),
-    });
+    throw invalidArgument(
+      'A version-id marker cannot be specified without a key marker.',
+      'version-id-marker',
+      versionIdMarker,
+    );
   }
   const listing: VersionListing = { versions: [], commonPrefixes: [], isTruncated: false };
   let rows = 0;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3EventRecord } from '../../local/s3/notifications';
-import { type S3Service, startS3Service } from '../../local/s3/s3-service';
+import { type ServedS3, serveS3 } from '../support/served-s3';
 
 const BUCKET = 'models-bucket';
 const REGION = 'us-east-1';
@@ -20,8 +20,8 @@ let directory: string;
 const delivered: S3EventRecord[] = [];
 const internalErrors: unknown[] = [];
 
-async function start(failDelivery = false): Promise<{ service: S3Service; s3: S3Client }> {
-  const service = await startS3Service({
+async function start(failDelivery = false): Promise<{ service: ServedS3; s3: S3Client }> {
+  const service = await serveS3({
     directory: join(directory, 's3'),
     buckets: [BUCKET],
     region: REGION,
@@ -39,7 +39,7 @@ async function start(failDelivery = false): Promise<{ service: S3Service; s3: S3
     ],
   });
   const s3 = new S3Client({
-    endpoint: service.internalEndpoint,
+    endpoint: service.endpoint,
     region: REGION,
     forcePathStyle: true,
     credentials: { accessKeyId: 'any', secretAccessKey: 'thing' },
@@ -47,7 +47,7 @@ async function start(failDelivery = false): Promise<{ service: S3Service; s3: S3
   return { service, s3 };
 }
 
-async function stop({ service, s3 }: { service: S3Service; s3: S3Client }): Promise<void> {
+async function stop({ service, s3 }: { service: ServedS3; s3: S3Client }): Promise<void> {
   s3.destroy();
   await service.close();
 }

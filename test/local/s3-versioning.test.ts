@@ -27,19 +27,19 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3EventRecord } from '../../local/s3/notifications';
-import { type S3Service, startS3Service } from '../../local/s3/s3-service';
+import { type ServedS3, serveS3 } from '../support/served-s3';
 import { awsCli } from '../support/aws-cli';
 
 const BUCKET = 'models-bucket';
 const REGION = 'us-east-1';
 
 let directory: string;
-let service: S3Service;
+let service: ServedS3;
 let s3: S3Client;
 const notified: S3EventRecord[] = [];
 
 async function start(): Promise<void> {
-  service = await startS3Service({
+  service = await serveS3({
     directory,
     buckets: [BUCKET],
     region: REGION,
@@ -53,7 +53,7 @@ async function start(): Promise<void> {
     ],
   });
   s3 = new S3Client({
-    endpoint: service.internalEndpoint,
+    endpoint: service.endpoint,
     region: REGION,
     forcePathStyle: true,
     credentials: { accessKeyId: 'any', secretAccessKey: 'thing' },
@@ -380,7 +380,7 @@ describe('state', () => {
 
 describe('the AWS CLI, a second client', () => {
   const aws = async (...args: string[]) => {
-    const stdout = await awsCli(service.internalEndpoint, REGION, ['s3api', ...args, '--output', 'json']);
+    const stdout = await awsCli(service.endpoint, REGION, ['s3api', ...args, '--output', 'json']);
     return JSON.parse(stdout || '{}') as Record<string, unknown>;
   };
 
