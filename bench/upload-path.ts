@@ -1,6 +1,6 @@
 /**
  * npm run bench:uploads — the S3 upload path in time and memory: the aws-chunked decoder alone,
- * then whole uploads through the local stack (edge, proxy, s3rver, store) in a child process,
+ * then whole uploads through the local stack (edge, S3 router, store) in a child process,
  * plain and aws-chunked. Sizes double from --from to --to MiB: a linear path takes twice the
  * time for twice the bytes, and a constant-memory one keeps the same peak RSS. Last, multipart
  * uploads: CompleteMultipartUpload keeps the parts as the object, so its time stays flat.
@@ -113,7 +113,7 @@ for (const size of sizes) {
 }
 
 console.log(
-  '\nWhole uploads through the local stack (child process: edge, S3 proxy, s3rver, hashed store)\n',
+  '\nWhole uploads through the local stack (child process: edge, S3 router, hashed store)\n',
 );
 const dataDir = join(mkdtempSync(join(tmpdir(), 'mop-uploads-')), 'data');
 const stack = await startChildStack({ dataDir, speed: 60, env: { LOCAL_FUNCTION_LOG_LEVEL: 'SILENT' } });

@@ -266,8 +266,7 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
           await untilInPlace(running, `models/${modelId}/`, sizes, model.bytes / 2);
           first.kill('SIGKILL');
           await first.done;
-          // s3rver finishes a multipart upload whose Complete it had received (it rewrites the
-          // object, seconds per GiB): the re-run starts once the stack has answered everything.
+          // The re-run starts once the stack has answered everything the killed drop sent.
           await untilQuiet(running);
           await running.admin('DELETE', '/_local/s3/requests');
           const { result, json } = await modelOpt([model.folder, '--model-id', modelId], begin);

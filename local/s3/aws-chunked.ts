@@ -1,7 +1,7 @@
 /**
  * Decodes `Content-Encoding: aws-chunked` request bodies (SigV4 streaming uploads, with or
  * without trailing checksums). The AWS SDK sends streamed PutObject/UploadPart bodies this way
- * by default; s3rver would store the chunk framing as object data. Written by hand because no
+ * by default; a store that took the body as is would keep the chunk framing as object data. Written by hand because no
  * maintained npm package decodes this framing; the format is AWS's "SigV4 streaming" spec:
  *   <hex size>[;chunk-signature=<sig>]\r\n<bytes>\r\n … 0[;…]\r\n[<trailer>:<value>\r\n]*\r\n
  *

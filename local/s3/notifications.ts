@@ -1,6 +1,6 @@
 /**
  * Turns the local S3's object events into the records real S3 sends. The handlers that store
- * objects (./versioned-handlers.ts, ./s3rver-fixes.ts) announce the key as stored, its size,
+ * objects (./operations/) announce the key as stored, its size,
  * eTag and version id, and S3's event name; the record gets what S3 adds: the key URL-encoded
  * (`+` for space), the bucket's `arn`, an ordering `sequencer`, and event version 2.1.
  */
@@ -28,7 +28,7 @@ export type ObjectCreatedEvent =
   | 'ObjectCreated:Copy'
   | 'ObjectCreated:CompleteMultipartUpload';
 
-/** The record the local S3 emits for a new version (what s3rver's own event leaves out included). */
+/** The record the local S3 emits for a new version. */
 export function objectCreatedRecord(
   bucket: string,
   eventName: ObjectCreatedEvent,

@@ -2,7 +2,7 @@
  * The local S3 versions its buckets as the models bucket is versioned on AWS: every write gets
  * a version id of its own, answered where S3 answers it and announced in the notification, and
  * the versions it replaced stay readable. Driven through the real S3 client (and the AWS CLI,
- * a second, independent client) against the S3 service on its private port.
+ * a second, independent client) against the S3 service alone, served on a port of its own (test/support/served-s3.ts).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';

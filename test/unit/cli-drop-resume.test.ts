@@ -1,7 +1,7 @@
 /**
  * How `drop` decides that an object already holds a local file: the checksum forms S3 stores,
  * computed locally, and the comparison against a HEAD (mocked: S3's checksum fields cannot be
- * produced by the local stack, whose s3rver stores only an MD5 ETag).
+ * produced by the local stack, which stores only an MD5 ETag).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
