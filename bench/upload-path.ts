@@ -112,9 +112,7 @@ for (const size of sizes) {
   );
 }
 
-console.log(
-  '\nWhole uploads through the local stack (child process: edge, S3 router, hashed store)\n',
-);
+console.log('\nWhole uploads through the local stack (child process: edge, S3 router, hashed store)\n');
 const dataDir = join(mkdtempSync(join(tmpdir(), 'mop-uploads-')), 'data');
 const stack = await startChildStack({ dataDir, speed: 60, env: { LOCAL_FUNCTION_LOG_LEVEL: 'SILENT' } });
 try {

@@ -19,8 +19,8 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServedS3, serveS3 } from '../support/served-s3';
 import { awsCli } from '../support/aws-cli';
+import { type ServedS3, serveS3 } from '../support/served-s3';
 
 const BUCKET = 'models-bucket';
 const REGION = 'us-east-1';

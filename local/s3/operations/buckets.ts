@@ -18,7 +18,7 @@ import {
   xmlAnswer,
   xmlBody,
 } from '../s3-call';
-import { invalidArgument, malformedXml, notImplemented, S3ApiError } from '../s3-error';
+import { invalidArgument, malformedXml, S3ApiError } from '../s3-error';
 import { checkKey } from '../s3-target';
 import { textOf } from '../xml';
 
