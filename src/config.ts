@@ -56,6 +56,8 @@ const optionalInt = (min: number, max = Number.MAX_SAFE_INTEGER) =>
  * quantization can run past an hour, and the tracker stops a job at its limit plus a grace.
  */
 export const DEFAULT_MAX_RUNTIME_SECONDS = 36_000;
+/** The largest manifest a drop may carry, unless the stage says otherwise (MAX_MANIFEST_BYTES). */
+export const DEFAULT_MAX_MANIFEST_BYTES = 64 * 1024;
 
 const prefix = (fallback: string) => z.string().default(fallback).transform(normalizePrefix);
 
@@ -94,11 +96,7 @@ const envSchema = z
     ALLOWED_VPC_SUBNET_IDS: z.string().default(''),
     ALLOWED_VPC_SECURITY_GROUP_IDS: z.string().default(''),
     ALLOWED_KMS_KEY_ARNS: z.string().default(''),
-    MAX_MANIFEST_BYTES: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(64 * 1024),
+    MAX_MANIFEST_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_MANIFEST_BYTES),
     QUOTA_BACKOFF_BASE_SECONDS: z.coerce.number().int().min(0).default(30),
     // A delayed SendMessage waits at most 15 minutes.
     QUOTA_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(0).max(900).default(900),

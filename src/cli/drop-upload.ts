@@ -11,6 +11,7 @@ import { setMaxListeners } from 'node:events';
 import { type FileHandle, readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { DEFAULT_MAX_MANIFEST_BYTES } from '../config';
 import { jobNameFor, variantJobNameFor } from '../job/job-name';
 import { DropInterruptedError } from './drop-errors';
 import type { LeftOut } from './drop-filter';
@@ -101,9 +102,13 @@ export interface DropResult {
  * The variant names of a folder drop's manifest, to name their jobs. A manifest the pipeline
  * will reject names none: its rejection is the answer, not jobs.
  */
-async function variantNames(drop: LocalDrop): Promise<string[]> {
-  const source = drop.kind === 'objects' ? drop.plan.uploads.at(-1)?.source : undefined;
-  if (!source) return [];
+export async function variantNames(drop: LocalDrop): Promise<string[]> {
+  const trigger = drop.kind === 'objects' ? drop.plan.uploads.at(-1) : undefined;
+  const source = trigger?.source;
+  if (!trigger || !source) return [];
+  // Only a manifest names variants: a `.tar.gz` trigger (a model of many GiB) is never read
+  // whole, nor a manifest over the size any stage accepts.
+  if (trigger.key.endsWith('.tar.gz') || trigger.size > DEFAULT_MAX_MANIFEST_BYTES) return [];
   try {
     const text = 'text' in source ? source.text : await readFile(source.file.path, 'utf8');
     const variants = (JSON.parse(text) as { variants?: unknown }).variants;
