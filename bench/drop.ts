@@ -6,15 +6,17 @@
  * runs in a child process; each row uploads the same bytes in turn. Progress on stderr, a
  * Markdown report on stdout. Method and figures: docs/benchmarks.md, "Drop".
  *
- *   npm run bench:drop -- [--sizes 1,4] [--shards 4] [--runs 1]
+ *   npm run bench:drop -- [--sizes 1,4] [--shards 4] [--runs 1] [--rows cli-folder,folder]
  *
  * `--sizes` are GiB per model (decimals allowed, e.g. 0.25); `--runs` repeats every row, in turn,
- * and the report gives medians (ratios are taken run by run, then their median).
+ * and the report gives medians (ratios are taken run by run, then their median). `--rows` runs
+ * only the rows named (ceiling, cli-folder, cli-archive, folder, archive, resumed); a row's ratio
+ * needs its AWS CLI row.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { median } from './cold/runs';
-import { benchSize, type Row, type SizeResult, YARDSTICK } from './drop/run-drop';
+import { benchSize, ROW_KEYS, type Row, type RowName, type SizeResult, YARDSTICK } from './drop/run-drop';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -23,13 +25,23 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '1,4' },
     shards: { type: 'string', default: '4' },
     runs: { type: 'string', default: '1' },
+    rows: { type: 'string' },
   },
 });
 const sizes = values.sizes.split(',').map((s) => Number(s) * 2 ** 30);
 const shards = Number(values.shards);
 const runs = Number(values.runs);
-if (sizes.some((s) => !(s > 0)) || !(shards >= 1) || !(runs >= 1)) {
-  console.error('usage: npm run bench:drop -- [--sizes 1,4] [--shards 4] [--runs 1]');
+const rowKeys = values.rows?.split(',');
+const rows = rowKeys && new Set(rowKeys.map((key) => ROW_KEYS[key]).filter((r): r is RowName => !!r));
+if (
+  sizes.some((s) => !(s > 0)) ||
+  !(shards >= 1) ||
+  !(runs >= 1) ||
+  (rowKeys && rows?.size !== rowKeys.length)
+) {
+  console.error(
+    `usage: npm run bench:drop -- [--sizes 1,4] [--shards 4] [--runs 1] [--rows ${Object.keys(ROW_KEYS).join(',')}]`,
+  );
   process.exit(2);
 }
 
@@ -46,7 +58,8 @@ log(
   `bench:drop: sizes ${values.sizes} GiB, ${shards} shards, ${runs} run(s); ${cpus().length} cores, load ${load.map((l) => l.toFixed(1)).join(' ')}`,
 );
 const results: SizeResult[] = [];
-for (const sizeBytes of sizes) results.push(await benchSize({ sizeBytes, shards, runs, log }));
+for (const sizeBytes of sizes)
+  results.push(await benchSize({ sizeBytes, shards, runs, log, ...(rows && { rows }) }));
 const loadAfter = loadavg();
 
 console.log(

@@ -31,6 +31,8 @@ export interface ChildStackOptions {
   env?: Record<string, string>;
   /** Real ms to wait for the stack to answer. Default 120 s. */
   startTimeoutMs?: number;
+  /** Node's own flags for the child, before the script, e.g. `--cpu-prof` (bench:drop-profile). */
+  nodeArgs?: string[];
 }
 
 /** The stack process's `/_local/stats`: memory in bytes, and counters. */
@@ -75,6 +77,7 @@ export async function startChildStack(options: ChildStackOptions): Promise<Child
   // Beside the data folder: a fresh start empties that folder.
   const logPath = `${options.dataDir}.log`;
   const args = [
+    ...(options.nodeArgs ?? []),
     '--import',
     'tsx',
     join(ROOT, 'local/main.ts'),

@@ -33,6 +33,16 @@ export type RowName =
   | 'model-opt drop <.tar.gz>'
   | 'model-opt drop <folder>, resumed after a kill with ~50% in place';
 
+/** Short names for `--rows`, to run only some rows. */
+export const ROW_KEYS: Record<string, RowName> = {
+  ceiling: 'raw HTTP PUT (ceiling)',
+  'cli-folder': 'aws s3 cp --recursive',
+  'cli-archive': 'aws s3 cp <.tar.gz>',
+  folder: 'model-opt drop <folder>',
+  archive: 'model-opt drop <.tar.gz>',
+  resumed: 'model-opt drop <folder>, resumed after a kill with ~50% in place',
+};
+
 /** The AWS CLI row each row is compared with: the same bytes, as files or as the one archive. */
 export const YARDSTICK: Record<RowName, RowName> = {
   'raw HTTP PUT (ceiling)': 'aws s3 cp --recursive',
@@ -76,6 +86,8 @@ export interface SizeOptions {
   sizeBytes: number;
   shards: number;
   runs: number;
+  /** The rows to run; all when absent. */
+  rows?: ReadonlySet<RowName>;
   log: (line: string) => void;
 }
 
@@ -148,6 +160,7 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
       }>,
       modelBytes = model.bytes,
     ) => {
+      if (options.rows && !options.rows.has(name)) return;
       log(`  run ${run + 1}: ${name}`);
       let cpuBefore: number | undefined;
       const begin = async () => {
