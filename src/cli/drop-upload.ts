@@ -60,7 +60,10 @@ export interface DropOptions extends LocalDropOptions {
   partSize?: number;
   /** gzip level of `tar` drops: 0 stores (model weights hardly compress), 9 compresses most. */
   gzipLevel?: number;
-  /** Compare with what is in the bucket and skip what is in place. Default true. */
+  /**
+   * Compare with what is in the bucket and skip what is in place, and continue a large file's
+   * open multipart upload sending only its missing parts. Default true.
+   */
   resume?: boolean;
   /** Aborts the drop (Ctrl-C): it then fails with {@link DropInterruptedError}. */
   signal?: AbortSignal;
@@ -92,6 +95,12 @@ export interface DropResult {
   bytes: number;
   sentBytes: number;
   skippedBytes: number;
+  /**
+   * Parts found in the open multipart uploads an interrupted drop left, and their bytes: in
+   * place, so not sent again (their files are in `sentKeys`: this run completed them).
+   */
+  resumedParts: number;
+  resumedBytes: number;
   /** Everything, the trigger included, was already in place: no new notification was made. */
   alreadyDropped: boolean;
   /** What a folder drop left out, by the highest folder left out (docs/cli.md). */
@@ -136,6 +145,8 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
   options.onPlanned?.({ objects, bytes: total, leftOut: drop.leftOut });
   let sent = 0;
   let skipped = 0;
+  let resumedParts = 0;
+  let resumedBytes = 0;
   const perKey = new Map<string, number>();
   const report = (key: string, bytes: number, size: number) => {
     const loaded = (perKey.get(key) ?? 0) + bytes;
@@ -144,10 +155,10 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
       key,
       loaded,
       total: size,
-      dropLoaded: sent + skipped,
+      dropLoaded: sent + skipped + resumedBytes,
       dropTotal: total,
       dropSent: sent,
-      dropSkipped: skipped,
+      dropSkipped: skipped + resumedBytes,
     });
   };
   const sizes = new Map(
@@ -161,6 +172,12 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
     signal: controller.signal,
     onSent: (key, bytes) => {
       sent += bytes;
+      report(key, bytes, sizes.get(key) ?? bytes);
+    },
+    resumeUploads: options.resume !== false,
+    onResumed: (key, _partNumber, bytes) => {
+      resumedParts++;
+      resumedBytes += bytes;
       report(key, bytes, sizes.get(key) ?? bytes);
     },
     ...(options.openFile && { openFile: options.openFile }),
@@ -200,15 +217,21 @@ export async function dropModel(options: DropOptions): Promise<DropResult> {
       bytes: total,
       sentBytes: sent,
       skippedBytes: skipped,
+      resumedParts,
+      resumedBytes,
       alreadyDropped: state.sentKeys.length === 0,
       leftOut: drop.leftOut,
     };
   } catch (error) {
     uploader.stop(error);
-    await uploader.abortOpenUploads();
+    const kept = await uploader.abortOpenUploads();
     if (options.signal?.aborted) {
+      const continued =
+        kept.length > 0
+          ? `: it continues the ${kept.length} open multipart upload(s), sending only their missing parts`
+          : '';
       throw new DropInterruptedError(
-        `interrupted after ${formatBytes(sent + skipped)} of ${formatBytes(total)}: ${state.placed.length} of ${objects} object(s) are in place, and nothing was triggered (${triggerKey} goes last). Run the same command again to send the rest.`,
+        `interrupted after ${formatBytes(sent + skipped + resumedBytes)} of ${formatBytes(total)}: ${state.placed.length} of ${objects} object(s) are in place, and nothing was triggered (${triggerKey} goes last). Run the same command again to send the rest${continued}.`,
         { cause: error },
       );
     }

@@ -21,6 +21,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { FileChangedError, FileReadError } from './drop-errors';
+import { findOpenUpload, type ListedPart, partHolds } from './open-upload';
 import { partCount, partSizeFor } from './part-size';
 import { type Slot, UploadSlots } from './upload-slots';
 
@@ -58,6 +59,14 @@ export interface UploaderOptions {
   openFile?: (path: string) => Promise<FileHandle>;
   /** Sign every payload with SHA-256 even over TLS (see {@link unsignedOverTls}). */
   signPayload?: boolean;
+  /**
+   * Continue a large file's open multipart upload, left by an interrupted drop, sending only the
+   * parts it lacks (see open-upload.ts); such uploads are then kept open by
+   * {@link Uploader.abortOpenUploads} too.
+   */
+  resumeUploads?: boolean;
+  /** Bytes of part `partNumber` of `key` found in place in an open upload (not sent). */
+  onResumed?: (key: string, partNumber: number, bytes: number) => void;
 }
 
 export interface Uploader {
@@ -71,8 +80,12 @@ export interface Uploader {
   sendStream(key: string, body: Readable): Promise<SentObject>;
   /** Starts nothing more (every later request fails with `reason`); what is under way carries on. */
   stop(reason: unknown): void;
-  /** Aborts the multipart uploads still open (after a failure or an interruption); best effort. */
-  abortOpenUploads(): Promise<void>;
+  /**
+   * Aborts the multipart uploads still open (after a failure or an interruption); best effort.
+   * With `resumeUploads`, a file's upload is kept for the next drop to continue, and only
+   * streams' uploads (which cannot be resumed) are aborted. Returns the keys kept open.
+   */
+  abortOpenUploads(): Promise<string[]>;
 }
 
 const unquote = (eTag: string | undefined) => eTag?.replace(/"/g, '');
@@ -117,7 +130,8 @@ export function createUploader(options: UploaderOptions): Uploader {
   const { s3, bucket, signal } = options;
   const slots = new UploadSlots(options.concurrency, signal);
   const openFile = options.openFile ?? ((path: string) => open(path, 'r'));
-  const openUploads = new Map<string, string>();
+  /** Open multipart uploads by key, and whether a later drop may continue them (files, not streams). */
+  const openUploads = new Map<string, { uploadId: string; resumable: boolean }>();
   const abortable = { abortSignal: signal };
   const payload = <T extends Parameters<typeof unsignedOverTls>[0]>(command: T) =>
     options.signPayload ? command : unsignedOverTls(command);
@@ -131,8 +145,10 @@ export function createUploader(options: UploaderOptions): Uploader {
     }
   };
 
-  const multipart = (key: string) => {
-    let created: Promise<string> | undefined;
+  /** A multipart upload of `key`: a new one, or `resumed` (an open one found in the bucket). */
+  const multipart = (key: string, resumable: boolean, resumed?: string) => {
+    let created: Promise<string> | undefined = resumed === undefined ? undefined : Promise.resolve(resumed);
+    if (resumed !== undefined) openUploads.set(key, { uploadId: resumed, resumable });
     const parts: CompletedPart[] = [];
     return {
       uploadId: () =>
@@ -142,9 +158,18 @@ export function createUploader(options: UploaderOptions): Uploader {
             abortable,
           )
           .then(({ UploadId }) => {
-            openUploads.set(key, UploadId ?? '');
+            openUploads.set(key, { uploadId: UploadId ?? '', resumable });
             return UploadId ?? '';
           })),
+      /** A part already in the open upload, completed as it is. */
+      keep(part: ListedPart) {
+        parts.push({
+          PartNumber: part.partNumber,
+          ETag: `"${part.eTag}"`,
+          ...(part.checksumCRC32 && { ChecksumCRC32: part.checksumCRC32 }),
+        });
+        options.onResumed?.(key, part.partNumber, part.size);
+      },
       async part(partNumber: number, body: Buffer) {
         const UploadId = await this.uploadId();
         const result = await s3.send(
@@ -246,7 +271,10 @@ export function createUploader(options: UploaderOptions): Uploader {
 
   async function sendLargeFile(file: FileToSend, scheduled: () => void): Promise<SentObject> {
     const partSize = partSizeFor(file.size, options.partSize);
-    const upload = multipart(file.key);
+    const open = options.resumeUploads
+      ? await findOpenUpload(s3, bucket, file.key, { size: file.size, partSize }, signal)
+      : undefined;
+    const upload = multipart(file.key, true, open?.uploadId);
     const handle = await openForReading(file);
     const sending: Promise<void>[] = [];
     let failed = false;
@@ -255,9 +283,13 @@ export function createUploader(options: UploaderOptions): Uploader {
         const slot = await slots.acquire();
         const position = (partNumber - 1) * partSize;
         const length = Math.min(partSize, file.size - position);
-        const part = withSlot(slot, async () =>
-          upload.part(partNumber, await readAt(handle, file, slot.buffer(length), length, position)),
-        );
+        const listed = open?.parts.get(partNumber);
+        const part = withSlot(slot, async () => {
+          const bytes = await readAt(handle, file, slot.buffer(length), length, position);
+          // A part in place is read (to compare) but not sent; one that differs is sent again.
+          if (listed && (await partHolds(listed, bytes))) upload.keep(listed);
+          else await upload.part(partNumber, bytes);
+        });
         // Awaited below; a failed part ends the file's loop (and is not left unhandled meanwhile).
         part.catch(() => {
           failed = true;
@@ -291,7 +323,7 @@ export function createUploader(options: UploaderOptions): Uploader {
     async sendStream(key, body) {
       const partSize = options.partSize;
       const reader = partReader(body);
-      const upload = multipart(key);
+      const upload = multipart(key, false);
       const sending: Promise<void>[] = [];
       try {
         for (let partNumber = 1; ; partNumber++) {
@@ -325,12 +357,16 @@ export function createUploader(options: UploaderOptions): Uploader {
     async abortOpenUploads() {
       const open = [...openUploads];
       openUploads.clear();
+      const kept = open.filter(([, upload]) => options.resumeUploads && upload.resumable);
       // Best effort: an abort that fails leaves the upload to the bucket's lifecycle rule on S3.
       await Promise.allSettled(
-        open.map(([Key, UploadId]) =>
-          s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })),
-        ),
+        open
+          .filter((entry) => !kept.includes(entry))
+          .map(([Key, { uploadId }]) =>
+            s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: uploadId })),
+          ),
       );
+      return kept.map(([key]) => key);
     },
   };
 }

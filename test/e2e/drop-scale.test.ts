@@ -119,34 +119,40 @@ describe('drops against a stack in its own process: memory, Ctrl-C, kill and res
     );
   }, 300_000);
 
-  it('Ctrl-C (delivered twice, as npm relays it) ends a drop with exit code 130, leaves the manifest unsent, and says how to resume', async () => {
+  it('Ctrl-C (delivered twice, as npm relays it) ends a drop with exit code 130, leaves the manifest unsent and the open upload for the re-run, which sends only the missing parts', async () => {
     const model = writeSyntheticModel(join(dir, 'interrupted'), { shards: 4, shardBytes: 12 * MIB });
-    // The drop stops at the second shard's second part, held by the proxy: Ctrl-C comes mid-drop.
-    // The AbortMultipartUpload the drop then sends is held too: the second SIGINT of the pair
-    // (one Ctrl-C reaches `npm run drop` twice, from the terminal and relayed by npm) comes
-    // after the first was handled, while the drop is stopping.
-    const stopping: HoldRule = (method, url) => method === 'DELETE' && url.includes('uploadId=');
+    // The drop stops at the second shard's second part, held by the proxy: Ctrl-C comes mid-drop,
+    // twice (one Ctrl-C reaches `npm run drop` twice, from the terminal and relayed by npm).
+    const shard2 = 'models/interrupted/model-00002-of-00004.safetensors';
     proxy.holdWhen(
-      (method, url) =>
-        (method === 'PUT' && /model-00002-of-00004\.safetensors\?.*partNumber=2\b/.test(url)) ||
-        stopping(method, url),
+      (method, url) => method === 'PUT' && /model-00002-of-00004\.safetensors\?.*partNumber=2\b/.test(url),
     );
     const running = startCli(['drop', model.folder, '--json', ...SLOW], viaProxy);
     await proxy.held();
 
     running.child.kill('SIGINT');
-    await proxy.held(stopping);
     running.child.kill('SIGINT');
-    proxy.release();
     const run = await running.done;
+    proxy.release();
 
     expect(run.code).toBe(EXIT_CODES.interrupted);
     expect(run.json.error.name).toBe('DropInterruptedError');
     expect(run.json.error.message).toMatch(
-      /^interrupted after \d+\.\d MiB of 48\.\d MiB: \d of 10 object\(s\) are in place, and nothing was triggered \(models\/interrupted\/optimization\.json goes last\)\. Run the same command again to send the rest\.$/,
+      /^interrupted after \d+\.\d MiB of 48\.\d MiB: \d of 10 object\(s\) are in place, and nothing was triggered \(models\/interrupted\/optimization\.json goes last\)\. Run the same command again to send the rest: it continues the 1 open multipart upload\(s\), sending only their missing parts\.$/,
     );
     expect(await exists('models/interrupted/optimization.json')).toBe(false);
-  }, 120_000);
+    // The held request never reached the stack: it went with the client.
+    await stack.admin('DELETE', '/_local/s3/requests');
+
+    const rerun = await drop(model.folder, ...SLOW);
+
+    // The second shard's first part was in place: the re-run read it and did not send it.
+    expect(rerun.resumedParts).toBeGreaterThanOrEqual(1);
+    const shard2Parts = (await requests()).filter((r) => r.key === shard2 && r.operation === 'UploadPart');
+    expect(shard2Parts.map((r) => r.partNumber)).not.toContain(1);
+    expect(rerun.sentBytes + rerun.skippedBytes + rerun.resumedBytes).toBe(model.bytes + 2);
+    expect(await exists('models/interrupted/optimization.json')).toBe(true);
+  }, 180_000);
 
   it('a drop killed mid-way, run again, sends only what was missing and starts exactly one job', async () => {
     const model = writeSyntheticModel(join(dir, 'resumed'), { shards: 4, shardBytes: 11 * MIB });
@@ -188,8 +194,15 @@ describe('drops against a stack in its own process: memory, Ctrl-C, kill and res
       .filter((r) => r.operation === 'PutObject' || r.operation === 'UploadPart')
       .reduce((n, r) => n + r.bytes, 0);
     expect(bodyBytes).toBe(rerun.sentBytes);
-    // The '{}' manifest is the only byte not in the model folder.
-    expect(rerun.sentBytes + rerun.skippedBytes).toBe(model.bytes + 2);
+    // The '{}' manifest is the only byte not in the model folder. The third shard's first part
+    // landed before the kill: the re-run continued that shard's upload without sending it.
+    expect(rerun.sentBytes + rerun.skippedBytes + rerun.resumedBytes).toBe(model.bytes + 2);
+    expect(rerun.resumedParts).toBeGreaterThanOrEqual(1);
+    expect(
+      written
+        .filter((r) => r.key.endsWith('model-00003-of-00004.safetensors') && r.operation === 'UploadPart')
+        .map((r) => r.partNumber),
+    ).not.toContain(1);
 
     await ended(rerun.jobName);
     const sageMaker = new SageMakerClient({

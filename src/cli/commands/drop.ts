@@ -64,7 +64,7 @@ export function dropCommand(): Command {
       collect,
     )
     .option('--allow-missing-config', 'drop a folder without config.json (its job will fail)')
-    .option('--no-resume', 'send every file, even those already in place')
+    .option('--no-resume', 'send every file and every part, even those already in place')
     .option('--concurrency <n>', 'requests in flight', integer(1, 64), DROP_DEFAULTS.concurrency)
     .option(
       '--part-size <MiB>',
@@ -138,6 +138,10 @@ function printResult(out: Output, bucket: string, result: DropResult): void {
     if (result.skippedKeys.length > 0)
       out.line(
         `  sent ${result.sentKeys.length} (${formatBytes(result.sentBytes)}); ${result.skippedKeys.length} already in place (${formatBytes(result.skippedBytes)}) were not sent again`,
+      );
+    if (result.resumedParts > 0)
+      out.line(
+        `  continued the open uploads an interrupted drop left: ${result.resumedParts} part(s) (${formatBytes(result.resumedBytes)}) were in place and not sent again`,
       );
   }
   if (result.variants) {
