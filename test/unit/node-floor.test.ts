@@ -2,9 +2,10 @@
  * Node 22 is the floor everywhere it is stated: package.json's engines and devEngines (which
  * make npm refuse an older Node), the startup check of `npm start`, `.nvmrc`, `@types/node`,
  * the functions' runtime and esbuild target, and `.ci/run`, which tests on Node 22 and 24 only.
+ * On Node 22 and later the AWS SDK prints no warning about Node versions, so nothing silences it.
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { checkNodeVersion, enginesRange } from '../../local/startup/node-version';
@@ -12,6 +13,21 @@ import { checkNodeVersion, enginesRange } from '../../local/startup/node-version
 const ROOT = resolve(import.meta.dirname, '../..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const json = (path: string) => JSON.parse(read(path));
+
+/** The SDK's switch for its start-up warning about Node versions (spelt so as not to name it). */
+const SDK_WARNING_SWITCH = ['AWS_SDK_JS', 'NODE_VERSION_SUPPORT_WARNING_DISABLED'].join('_');
+
+/** The project's own source files, as paths relative to the root (dependencies and outputs left out). */
+function sources(folder = ROOT): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) {
+      const skip = entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === 'coverage';
+      return skip ? [] : sources(path);
+    }
+    return /\.(?:[cm]?[jt]s|sh)$/.test(entry.name) ? [relative(ROOT, path)] : [];
+  });
+}
 
 interface PackageJson {
   engines: { node: string };
@@ -69,6 +85,12 @@ describe('the Node floor', () => {
     expect(semver.major(pkg.devDependencies['@types/node'] ?? '')).toBe(22);
     expect(semver.major(lock.packages['node_modules/@types/node'].version)).toBe(22);
     expect(lock.packages[''].engines).toEqual(pkg.engines);
+  });
+
+  it("leaves the SDK's Node-version warning on: no source file sets its switch", () => {
+    const files = sources();
+    expect(files).toEqual(expect.arrayContaining(['local/main.ts', 'test/setup.ts', 'bench/drop.ts']));
+    expect(files.filter((file) => read(file).includes(SDK_WARNING_SWITCH))).toEqual([]);
   });
 
   it("is the functions' runtime and esbuild's target", () => {
