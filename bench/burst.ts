@@ -9,8 +9,6 @@
 import { parseArgs } from 'node:util';
 import { runBurst } from './burst/run-burst';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const { values } = parseArgs({
   options: {
     drops: { type: 'string', default: '1000' },

@@ -21,8 +21,6 @@ import { emptyTally, fuzzRequests, sendAll } from '../harness/request-fuzzer';
 import { connect } from '../harness/stack-target';
 import { type StackStats, startChildStack } from '../local/child-stack';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '5' },

@@ -18,8 +18,6 @@ import { parseArgs } from 'node:util';
 import { median } from './cold/runs';
 import { benchSize, ROW_KEYS, type Row, type RowName, type SizeResult, YARDSTICK } from './drop/run-drop';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1,4' },

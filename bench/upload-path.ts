@@ -28,8 +28,6 @@ import { startChildStack } from '../local/child-stack';
 import { AwsChunkedDecoder } from '../local/s3/aws-chunked';
 import { median } from './cold/runs';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const { values } = parseArgs({
   options: { from: { type: 'string', default: '128' }, to: { type: 'string', default: '1024' } },
 });

@@ -104,7 +104,6 @@ export async function startChildStack(options: ChildStackOptions): Promise<Child
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       ...(process.env.TMPDIR && { TMPDIR: process.env.TMPDIR }),
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...options.env,
     },
   });

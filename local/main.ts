@@ -24,8 +24,6 @@ import { stopOnSignals } from './startup/stop-on-signals';
 import { aslExecutor } from './stepfunctions/executor';
 import { shortKey, startTimeline } from './timeline';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const HELP = `Usage: npm start -- [options]
 
   --once            exit when every example drop has settled (exit 1 if one did not end as expected)

@@ -22,8 +22,6 @@ process.env.STATE_MACHINE_ARN ??=
 process.env.SAGEMAKER_ROLE_ARN ??=
   'arn:aws:iam::000000000000:role/model-optimization-pipeline-test-sagemaker';
 process.env.OUTPUT_KMS_KEY_ID ??= 'alias/model-optimization-pipeline-test';
-// Node 20 is supported here; the SDK's notice that future releases need Node 22 is noise in tests.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 // The notify-on-outcome function's environment.
 process.env.NOTIFY_TOPIC_ARN ??=

@@ -109,8 +109,6 @@ export function lambdaEnv(fn: PackagedFunction, template: PackagedTemplate, task
     AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
     _AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129',
     _AWS_XRAY_DAEMON_PORT: '2000',
-    // This machine may run Node 20; on nodejs22.x the SDK prints no such warning.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   for (const [name, value] of Object.entries(fn.environment)) env[name] = benchValue(value, template);
   return env;

@@ -131,7 +131,6 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
       AWS_ACCESS_KEY_ID: 'bench',
       AWS_SECRET_ACCESS_KEY: 'bench',
       AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     const s3 = new S3Client({
       endpoint: stack.endpoint,

@@ -14,8 +14,9 @@ export function enginesRange(): string {
 /** Throws a {@link StartupError} when `version` (default: this Node's) is outside `range`. */
 export function checkNodeVersion(version: string = process.version, range: string = enginesRange()): void {
   if (semver.satisfies(version, range)) return;
-  const minimum = semver.minVersion(range)?.version ?? range;
+  const minimum = semver.minVersion(range);
+  const install = minimum ? `${minimum.version} or newer (e.g. \`nvm install ${minimum.major}\`)` : range;
   throw new StartupError(
-    `Node ${version} is older than this project needs (package.json engines: node ${range}): install Node ${minimum} or newer (e.g. \`nvm install 22\`), then run \`npm ci\` and \`npm start\` again`,
+    `Node ${version} is older than this project needs (package.json engines: node ${range}): install Node ${install}, then run \`npm ci\` and \`npm start\` again`,
   );
 }

@@ -4,10 +4,10 @@
  * through a Clock, and the result comes with the accounting the benchmark needs.
  *
  * What the library cannot do and how the runner gets around it, each explained where it is
- * done: Promise.withResolvers on Node 20 (./polyfill); scaled or virtual Waits (./definition,
- * waitAsTask); scaled or virtual retry delays with observable jitter (./retry);
- * `$$.Execution.StartTime` from the clock (./definition); `$$.State.RetryCount` (kept in a
- * context object the library shares by reference, updated before each retry).
+ * done: scaled or virtual Waits (./definition, waitAsTask); scaled or virtual retry delays with
+ * observable jitter (./retry); `$$.Execution.StartTime` from the clock (./definition);
+ * `$$.State.RetryCount` (kept in a context object the library shares by reference, updated
+ * before each retry).
  *
  * Crash recovery: every state entry is numbered and reported (`onStateEntered`) before its
  * Task runs, each Task call runs under a replay key `<executionArn>#<entry>` (../replay-key),
@@ -21,7 +21,6 @@
  * no state whose Next is itself), and the clock for a Task's or an execution's TimeoutSeconds
  * (real time, and a timed-out Task's retry is not delayed).
  */
-import './polyfill';
 import { type RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import { stateMachineArnOf } from '../../src/execution-arn';
 import { taskReplayKey } from '../replay-key';

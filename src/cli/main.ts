@@ -3,8 +3,6 @@ import { CommanderError } from 'commander';
 import { EXIT_CODES } from './errors';
 import { buildProgram } from './program';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const program = buildProgram();
 program.exitOverride();
 for (const command of program.commands) command.exitOverride();

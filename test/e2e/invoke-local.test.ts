@@ -73,7 +73,6 @@ describe('sls invoke local -f startOptimization against the local stack', {
       STATE_MACHINE_ARN: startOptimization?.environment.STATE_MACHINE_ARN ?? '',
       SAGEMAKER_ROLE_ARN: startOptimization?.environment.SAGEMAKER_ROLE_ARN ?? '',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
   }, 120_000);
   afterAll(async () => {
@@ -146,7 +145,6 @@ describe('sls invoke local -f checkOptimizationJob against the local stack', {
     env = slsEnv({
       ...t.stack.clientEnv,
       POWERTOOLS_LOG_LEVEL: 'ERROR',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
   }, 120_000);
   afterAll(async () => {

@@ -225,12 +225,12 @@ describe('npm start refuses to start, says why and what to do, exit 2, no stack 
       nodeArgs: ['--import', oldNode],
     });
     const { engines } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    expect(engines.node).toBe('>=20.19');
+    expect(engines.node).toBe('>=22.13');
     expect(run).toEqual({
       code: 2,
       stdout: '',
       stderr:
-        'Node v18.19.0 is older than this project needs (package.json engines: node >=20.19): install Node 20.19.0 or newer (e.g. `nvm install 22`), then run `npm ci` and `npm start` again\n',
+        'Node v18.19.0 is older than this project needs (package.json engines: node >=22.13): install Node 22.13.0 or newer (e.g. `nvm install 22`), then run `npm ci` and `npm start` again\n',
     });
   });
 
@@ -293,8 +293,10 @@ describe('the data dir claim', () => {
 
   it('accepts this Node, and names the minimum for an older one', () => {
     expect(() => checkNodeVersion(process.version)).not.toThrow();
-    expect(() => checkNodeVersion('v20.18.3', '>=20.19')).toThrow(
-      /^Node v20\.18\.3 is older .* install Node 20\.19\.0 or newer/,
+    expect(() => checkNodeVersion('v20.19.0')).toThrow(
+      /^Node v20\.19\.0 is older .* install Node 22\.13\.0 or newer \(e\.g\. `nvm install 22`\)/,
     );
+    expect(() => checkNodeVersion('v22.12.0')).toThrow(/install Node 22\.13\.0 or newer/);
+    expect(() => checkNodeVersion('v24.0.0')).not.toThrow();
   });
 });

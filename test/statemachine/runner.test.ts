@@ -52,7 +52,7 @@ function flaky(failures: number) {
 }
 
 describe('local Step Functions runner', () => {
-  it('runs Tasks on this Node (Promise.withResolvers is polyfilled), not into a Catch', async () => {
+  it('runs Tasks on this Node (Promise.withResolvers), not into a Catch', async () => {
     const { fn } = flaky(0);
     const report = await runExecution({
       definition: waitThenFlakyTask,

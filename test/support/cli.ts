@@ -23,7 +23,7 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
       process.execPath,
       [MODEL_OPT_BIN, ...args],
       {
-        env: { ...base, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+        env: { ...base, ...env },
         timeout: timeoutMs,
         maxBuffer: 16 * 1024 * 1024,
       },
@@ -58,7 +58,7 @@ const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIG
 export function startCli(args: string[], env: Record<string, string>): RunningCli {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
   const child = spawn(process.execPath, [MODEL_OPT_BIN, ...args], {
-    env: { ...base, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
