@@ -20,7 +20,8 @@ import {
   trackingInput,
   trackJob,
 } from '../harness/tracker-on-fake-aws';
-import { type ExecutionReport, prepareDefinition, runExecution, virtualClock } from '../local/stepfunctions';
+import { type ExecutionReport, prepareDefinition, runExecution } from '../local/stepfunctions';
+import { virtualClock } from '../local/time/clock';
 import { executionArnFor } from '../src/execution-arn';
 import { MAX_RUNTIME_MAX_SECONDS } from '../src/sagemaker-api/limits';
 
@@ -70,8 +71,8 @@ interface Design {
 const T0 = new Date('2026-01-01T00:00:00.000Z');
 
 function setUp(jobName: string, jobSeconds: number) {
-  const clock = virtualClock(T0);
-  const fake = new FakeAws(() => clock.now());
+  const clock = virtualClock(T0.getTime());
+  const fake = new FakeAws(() => new Date(clock.now()));
   const endsAt = new Date(T0.getTime() + jobSeconds * 1000);
   fake.addJob({
     name: jobName,

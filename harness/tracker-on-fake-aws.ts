@@ -14,8 +14,8 @@ import {
   type PreparedDefinition,
   prepareDefinition,
   runExecution,
-  type VirtualClock,
 } from '../local/stepfunctions';
+import type { VirtualClock } from '../local/time/clock';
 import { SCHEMA_VERSION } from '../src/events/contract';
 import { executionArnFor } from '../src/execution-arn';
 import { settleExecutionName } from '../src/job/job-name';
@@ -150,7 +150,7 @@ async function runChain(
   const deps = {
     sageMaker: clients.sagemaker as SageMakerClient,
     sfn: clients.sfn as SFNClient,
-    now: () => clock.now(),
+    now: () => new Date(clock.now()),
   };
   // The one check function, as functions/check-optimization-job.ts dispatches.
   const lambdas = {

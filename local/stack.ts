@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { TERMINAL_STATUSES } from '../src/sagemaker-api/limits';
 import { type Activity, ActivityLog } from './activity';
 import { failedEntriesInput, faultInput, outcomeInput } from './admin-input';
-import { type Clock, compressedClock } from './clock';
 import { requestGuard } from './console/request-guard';
 import { createConsole } from './console/routes';
 import { startEdge } from './edge/server';
@@ -41,6 +40,7 @@ import {
   SFN_TARGET_PREFIX,
   type StepFunctionsService,
 } from './stepfunctions/service';
+import { type Clock, compressedClock } from './time/clock';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const LOCAL_ACCOUNT_ID = '000000000000';

@@ -10,7 +10,7 @@
 import type { CreateOptimizationJobResponse } from '@aws-sdk/client-sagemaker';
 import { FAILURE_REASON_MAX_LENGTH, type OptimizationJobStatusName } from '../../src/sagemaker-api/limits';
 import { AwsServiceError, validationError } from '../aws-error';
-import { type CancelTimer, type Clock, compressedClock } from '../clock';
+import { type CancelTimer, type Clock, compressedClock } from '../time/clock';
 import { FaultController, type FaultSpec } from './job-faults';
 import { describeJob, isTerminal, type JobRecord, jobName } from './job-record';
 import { inspectSource, type JobWorkContext, writeOutputs } from './job-work';

@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { AwsServiceError } from '../aws-error';
-import type { CancelTimer, Clock } from '../clock';
+import type { CancelTimer, Clock } from '../time/clock';
 
 /** A message attribute as the SQS API carries it (`Binary` values base64-encoded). */
 export interface MessageAttributeValue {

@@ -4,24 +4,13 @@
  * Waits and retry delays follow the stack's compressed clock.
  */
 import type { LocalStackContext } from '../stack';
-import {
-  type AwsClients,
-  type Clock,
-  localClients,
-  type PreparedDefinition,
-  prepareDefinition,
-  runExecution,
-} from '.';
+import { type AwsClients, localClients, type PreparedDefinition, prepareDefinition, runExecution } from '.';
 import type { ExecuteDefinition } from './service';
 
 /** The stack's `execute` for Step Functions executions. */
 export function aslExecutor(stack: LocalStackContext): ExecuteDefinition {
   const prepared = new Map<string, PreparedDefinition>();
   let clients: AwsClients | undefined;
-  const clock: Clock = {
-    now: () => new Date(stack.clock.now()),
-    elapse: (ms) => ms / stack.speed,
-  };
   const lambdas = Object.fromEntries(
     stack.functionNames.map((name) => [name, (payload: unknown) => stack.lambda.invoke(name, payload)]),
   );
@@ -55,7 +44,7 @@ export function aslExecutor(stack: LocalStackContext): ExecuteDefinition {
       },
       clients,
       lambdas,
-      clock,
+      clock: stack.clock,
       signal,
       ...(resumeAt && { resumeAt }),
       onStateEntered: (state, _at, stateInput, entry) => onStateEntered(state, stateInput, entry),

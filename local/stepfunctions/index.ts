@@ -5,14 +5,6 @@
 export type { Accounting } from './accounting';
 export { type LocalClientOptions, localClients } from './clients';
 export { type PreparedDefinition, prepareDefinition } from './definition';
-export {
-  type Clock,
-  scaledClock,
-  sleepOn,
-  systemClock,
-  type VirtualClock,
-  virtualClock,
-} from './execution-clock';
 export type { AwsClients, LocalLambda } from './resources';
 export {
   type ExecutionContextInput,

@@ -24,6 +24,7 @@
 import { type RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import { stateMachineArnOf } from '../../src/execution-arn';
 import { taskReplayKey } from '../replay-key';
+import { type Clock, systemClock } from '../time/clock';
 import { ExecutionAccounting, type LibraryEvent } from './accounting';
 import {
   LOCAL_START_TIME_KEY,
@@ -31,7 +32,6 @@ import {
   prepareDefinition,
   type StateInfo,
 } from './definition';
-import { type Clock, sleepOn, systemClock } from './execution-clock';
 import { type AwsClients, type LocalLambda, type ResourceEnv, resourceHandler } from './resources';
 import { RetryState } from './retry';
 import type { StateEvent } from './state-history';
@@ -141,7 +141,8 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   const random = options.random ?? Math.random;
   const { executionArn } = options.context;
   const stateMachineArn = options.context.stateMachineArn ?? stateMachineArnOf(executionArn);
-  const startTime = options.context.startTime ?? clock.now();
+  const now = () => new Date(clock.now());
+  const startTime = options.context.startTime ?? now();
   const env: ResourceEnv = {
     clients: options.clients ?? {},
     lambdas: options.lambdas ?? {},
@@ -153,7 +154,16 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   const stateContext = { RetryCount: 0 };
   const retryIntervalOverrides: Record<string, number> = {};
   const attempts: TaskAttempt[] = [];
-  let open: { state: string; retry: RetryState; awaitingRetry: boolean; number: number } | undefined;
+  let open:
+    | {
+        state: string;
+        retry: RetryState;
+        awaitingRetry: boolean;
+        number: number;
+        /** The clock's wait before the retry: the library sleeps none, the retry awaits this. */
+        retryDelay?: Promise<void>;
+      }
+    | undefined;
 
   const entries = new EntryTracker(options.resumeAt?.entry ?? 1);
   let replayed = options.resumeAt?.completed;
@@ -174,18 +184,19 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       };
       open = entry;
       entry.awaitingRetry = false;
+      const delay = entry.retryDelay;
+      entry.retryDelay = undefined;
+      await delay;
       if (replayed && entry.number === options.resumeAt?.entry && info.name === options.resumeAt.state) {
         // Killed after this call succeeded and before the execution moved on: as on AWS, a
         // state that finished is not run again.
         const { result } = replayed;
         replayed = undefined;
-        attempts.push({ state: info.name, resource, at: clock.now() });
+        attempts.push({ state: info.name, resource, at: now() });
         open = undefined;
         return result;
       }
-      // Errors the library raises itself (a Task timeout) are retried without delay.
-      retryIntervalOverrides[info.name] = 0;
-      const at = clock.now();
+      const at = now();
       const close = () => {
         if (open === entry) open = undefined;
         stateContext.RetryCount = 0;
@@ -213,8 +224,9 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
           entry.awaitingRetry = true;
           // Read by the library when it evaluates the retry's Parameters.
           stateContext.RetryCount = entry.retry.retryCount;
-          // Read by the library right after this throw: the real time to sleep.
-          retryIntervalOverrides[info.name] = clock.elapse(decision.delayMs);
+          // The library sleeps no real time (the override is 0): the delay runs on the clock, started
+          // now (a virtual clock moves at once) and awaited by the retry.
+          entry.retryDelay = clock.sleep(decision.delayMs);
         } else {
           close();
         }
@@ -229,8 +241,8 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       timestamp,
       input: data,
     } = input as { seconds?: number; timestamp?: string; input: unknown };
-    const ms = seconds !== undefined ? seconds * 1000 : Date.parse(String(timestamp)) - clock.now().getTime();
-    await sleepOn(clock, ms);
+    const ms = seconds !== undefined ? seconds * 1000 : Date.parse(String(timestamp)) - clock.now();
+    await clock.sleep(ms);
     return data;
   };
 
@@ -238,6 +250,9 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   for (const info of prepared.states.values()) {
     if (prepared.waits.has(info.name)) handlers[info.name] = waitHandler;
     else if (info.type === 'Task') handlers[info.name] = taskHandler(info);
+    // The library never sleeps before a retry: a Task's retry awaits its delay on the clock, and
+    // errors the library raises itself (a Task timeout) are retried without delay.
+    if (info.type === 'Task') retryIntervalOverrides[info.name] = 0;
   }
 
   const runnable = options.resumeAt
@@ -274,11 +289,11 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   const consumer = (async () => {
     for await (const event of eventLogs) {
       accounting.onEvent(event as LibraryEvent);
-      if ('state' in event) options.onStateEvent?.(event as StateEvent, clock.now());
+      if ('state' in event) options.onStateEvent?.(event as StateEvent, now());
       if (event.type === 'StateEntered' && !recordError) {
         const entry = entries.entered(event.state.name);
         try {
-          options.onStateEntered?.(event.state.name, clock.now(), event.state.input, entry);
+          options.onStateEntered?.(event.state.name, now(), event.state.input, entry);
         } catch (error) {
           // Without its record a state's effect could not be resumed safely: end the execution.
           recordError = error instanceof Error ? error : new Error(String(error));
@@ -313,7 +328,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     ...outcome,
     executionArn,
     startTime,
-    stopTime: clock.now(),
+    stopTime: now(),
     path,
     attempts,
     billedTransitions,

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLocalBus } from '../../local/eventbridge/bus';
 import { taskReplayKey } from '../../local/replay-key';
-import { runExecution, virtualClock } from '../../local/stepfunctions';
+import { runExecution } from '../../local/stepfunctions';
+import { virtualClock } from '../../local/time/clock';
 
 const EXECUTION_ARN = 'arn:aws:states:us-east-1:000000000000:execution:recovery-test:run-1';
 

@@ -4,9 +4,9 @@ import { buffer } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AwsServiceError } from '../../local/aws-error';
 import { awsJsonErrorResponse, operationFromTarget, toAwsJson } from '../../local/aws-json';
-import { compressedClock, manualClock } from '../../local/clock';
 import { forEachArchiveFile, ModelSourceError } from '../../local/sagemaker/model-source';
 import { parseS3Uri } from '../../local/sagemaker/s3-uri';
+import { compressedClock, virtualClock } from '../../local/time/clock';
 import { tarGz } from './sagemaker-helpers';
 
 describe('compressedClock', () => {
@@ -56,9 +56,9 @@ describe('compressedClock', () => {
   });
 });
 
-describe('manualClock', () => {
+describe('virtualClock', () => {
   it('stands still until advanced, then runs the timers that fell due in time order, each at its time', () => {
-    const clock = manualClock(1_000);
+    const clock = virtualClock(1_000);
     const fired: string[] = [];
     clock.setTimeout(() => fired.push(`b@${clock.now()}`), 20);
     clock.setTimeout(() => fired.push(`a@${clock.now()}`), 10);
@@ -74,7 +74,7 @@ describe('manualClock', () => {
   });
 
   it('runs a timer that a firing timer sets, when it falls due within the same advance', () => {
-    const clock = manualClock(0);
+    const clock = virtualClock(0);
     const fired: number[] = [];
     clock.setTimeout(() => {
       fired.push(clock.now());
@@ -82,6 +82,15 @@ describe('manualClock', () => {
     }, 5);
     clock.advance(10);
     expect(fired).toEqual([5, 10]);
+  });
+
+  it('moves itself forward when a caller sleeps on it, firing the timers on the way', async () => {
+    const clock = virtualClock(0);
+    const fired: number[] = [];
+    clock.setTimeout(() => fired.push(clock.now()), 5);
+    await clock.sleep(60_000);
+    expect(fired).toEqual([5]);
+    expect(clock.now()).toBe(60_000);
   });
 });
 

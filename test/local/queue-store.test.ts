@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compressedClock } from '../../local/clock';
 import { LocalQueue } from '../../local/sqs/queue';
 import { QueueStore } from '../../local/sqs/queue-store';
+import { compressedClock } from '../../local/time/clock';
 
 const queueOn = (directory: string) => {
   const store = new QueueStore(directory, 'uploads');

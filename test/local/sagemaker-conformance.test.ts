@@ -16,7 +16,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as z from 'zod';
-import { manualClock } from '../../local/clock';
+import { virtualClock } from '../../local/time/clock';
 import { manifestSchema } from '../../src/drop/manifest-schema';
 import * as limits from '../../src/sagemaker-api/limits';
 import modelJson from '../fixtures/botocore/sagemaker-optimization-jobs.json';
@@ -580,7 +580,7 @@ describe('manifest schema vs the same constraints, where a manifest can express 
 describe('Describe and List responses conform to the output shapes', () => {
   // On a manual clock: the test describes every job, then moves time past the next phase.
   let slow: Harness;
-  const clock = manualClock();
+  const clock = virtualClock();
   beforeAll(async () => {
     slow = await startHarness({
       clock,

@@ -15,7 +15,7 @@ import {
   StopOptimizationJobCommand,
 } from '@aws-sdk/client-sagemaker';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { manualClock } from '../../local/clock';
+import { virtualClock } from '../../local/time/clock';
 import {
   advance,
   createRequest,
@@ -505,7 +505,7 @@ describe('errors', () => {
     await h.close();
     // A manual clock holds the STOPPING phase, so that the quota can be seen to still count a
     // stopping job.
-    const clock = manualClock();
+    const clock = virtualClock();
     h = await startHarness({
       maxConcurrentJobs: 2,
       clock,

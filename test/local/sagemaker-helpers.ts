@@ -12,7 +12,6 @@ import {
   type SageMakerClientConfig,
 } from '@aws-sdk/client-sagemaker';
 import { pack } from 'tar-stream';
-import { compressedClock, type ManualClock } from '../../local/clock';
 import {
   createSageMakerEmulator,
   type SageMakerEmulator,
@@ -20,6 +19,7 @@ import {
 } from '../../local/sagemaker/emulator';
 import { sageMakerRequestListener } from '../../local/sagemaker/http';
 import { InMemoryObjectStore } from '../../local/sagemaker/object-store';
+import { compressedClock, type VirtualClock } from '../../local/time/clock';
 
 /** Simulated time runs this much faster than real time in the tests. */
 export const SPEED = 1000;
@@ -88,7 +88,7 @@ export async function startHarness(options: SageMakerEmulatorOptions = {}): Prom
  * Moves `clock` (the harness's manual clock) forward by `seconds` of simulated time and waits
  * until the emulator has applied every transition that fell due, work included.
  */
-export async function advance(h: Harness, clock: ManualClock, seconds: number): Promise<void> {
+export async function advance(h: Harness, clock: VirtualClock, seconds: number): Promise<void> {
   clock.advance(seconds * 1000);
   await h.emulator.settle();
 }

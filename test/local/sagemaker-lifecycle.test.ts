@@ -14,9 +14,9 @@ import {
   StopOptimizationJobCommand,
 } from '@aws-sdk/client-sagemaker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compressedClock, manualClock } from '../../local/clock';
 import type { JobStatusChange, SageMakerEmulatorOptions } from '../../local/sagemaker/emulator';
 import { InMemoryObjectStore } from '../../local/sagemaker/object-store';
+import { compressedClock, virtualClock } from '../../local/time/clock';
 import {
   advance,
   createRequest,
@@ -366,7 +366,7 @@ describe('techniques a job cannot run: created, then FAILED with a ClientError, 
 describe('stop, injected outcomes and MaxRuntimeInSeconds', () => {
   // Both on a manual clock: each passing state is held while the test looks at it.
   it('Stop moves a running job to STOPPING, then STOPPED, and writes no output', async () => {
-    const clock = manualClock();
+    const clock = virtualClock();
     const h = await start({
       clock,
       durations: { startingSeconds: 5, inProgressSeconds: 3_600, stoppingSeconds: 20 },
@@ -391,7 +391,7 @@ describe('stop, injected outcomes and MaxRuntimeInSeconds', () => {
   });
 
   it('Stop works on a job that is still STARTING', async () => {
-    const clock = manualClock();
+    const clock = virtualClock();
     const h = await start({
       clock,
       durations: { startingSeconds: 3_600, inProgressSeconds: 30, stoppingSeconds: 5 },
@@ -483,7 +483,7 @@ describe('restart from the state file', () => {
     const store = countingStore();
     // Both emulators share one time line, a manual clock: the job is INPROGRESS at the restart
     // however long the restart takes.
-    const clock = manualClock();
+    const clock = virtualClock();
     const options = {
       stateFile: file,
       objectStore: store,

@@ -1,8 +1,8 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { compressedClock } from '../../local/clock';
 import { startEventSource } from '../../local/sqs/event-source';
 import { LocalQueue } from '../../local/sqs/queue';
+import { compressedClock } from '../../local/time/clock';
 
 describe('the SQS event source of the local stack', () => {
   it('delivers a message once while its invocation outlasts the visibility timeout on a compressed clock', async () => {

@@ -5,10 +5,10 @@
  */
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { compressedClock } from '../../local/clock';
 import { startEventSource } from '../../local/sqs/event-source';
 import { LocalQueue } from '../../local/sqs/queue';
 import { createSqsService } from '../../local/sqs/service';
+import { compressedClock } from '../../local/time/clock';
 
 function queues() {
   const clock = compressedClock(10_000);

@@ -7,8 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAws } from '../../harness/fake-aws';
-import { type AwsClients, localClients, runExecution, virtualClock } from '../../local/stepfunctions';
+import { type AwsClients, localClients, runExecution } from '../../local/stepfunctions';
 import { AWS_SDK_ERROR_NAMING } from '../../local/stepfunctions/error-naming';
+import { virtualClock } from '../../local/time/clock';
 import botocoreErrors from '../fixtures/botocore/modeled-errors.json';
 
 const EXECUTION_ARN = 'arn:aws:states:us-east-1:000000000000:execution:error-names:run-1';
@@ -41,7 +42,7 @@ async function errorNameOf(
     input: {},
     context: { executionArn: EXECUTION_ARN },
     clients,
-    clock: virtualClock(new Date('2026-05-01T12:00:00.000Z')),
+    clock: virtualClock(Date.parse('2026-05-01T12:00:00.000Z')),
   });
   expect(report.status).toBe('FAILED');
   expect(report.error?.Cause).toContain(`Error Code: ${type}`);

@@ -1,20 +1,22 @@
 /** The local runner itself (local/stepfunctions), on small inline definitions. */
 import { describe, expect, it } from 'vitest';
-import { type Clock, runExecution, scaledClock, virtualClock } from '../../local/stepfunctions';
+import { runExecution } from '../../local/stepfunctions';
+import { type Clock, compressedClock, virtualClock } from '../../local/time/clock';
 
 const EXECUTION_ARN = 'arn:aws:states:us-east-1:000000000000:execution:runner-test:run-1';
 const T0 = new Date('2026-05-01T12:00:00.000Z');
 
-/** A clock that records every span of time elapsed on it and never sleeps. */
+/** A virtual clock that records every span of time slept on it. */
 function recordingClock(): Clock & { elapsed: number[] } {
-  const inner = virtualClock(T0);
+  const inner = virtualClock(T0.getTime());
   const elapsed: number[] = [];
   return {
     elapsed,
     now: () => inner.now(),
-    elapse: (ms) => {
+    setTimeout: (fn, ms) => inner.setTimeout(fn, ms),
+    sleep: (ms) => {
       elapsed.push(ms);
-      return inner.elapse(ms);
+      return inner.sleep(ms);
     },
   };
 }
@@ -59,7 +61,7 @@ describe('local Step Functions runner', () => {
       input: { pause: 0 },
       context: { executionArn: EXECUTION_ARN },
       lambdas: { flaky: fn },
-      clock: virtualClock(T0),
+      clock: virtualClock(T0.getTime()),
     });
     expect(report.status).toBe('SUCCEEDED');
     expect(report.path).toEqual(['Pause', 'Flaky']);
@@ -96,7 +98,7 @@ describe('local Step Functions runner', () => {
       input: { pause: 1 },
       context: { executionArn: EXECUTION_ARN },
       lambdas: { flaky: fn },
-      clock: virtualClock(T0),
+      clock: virtualClock(T0.getTime()),
     });
 
     expect(report.billedTransitions).toBe(4); // Pause, Flaky, 2 retries
@@ -122,7 +124,7 @@ describe('local Step Functions runner', () => {
       input: { pause: 0 },
       context: { executionArn: EXECUTION_ARN },
       lambdas: { flaky: fn },
-      clock: virtualClock(T0),
+      clock: virtualClock(T0.getTime()),
     });
 
     expect(report.path).toEqual(['Pause', 'Flaky', 'Caught']);
@@ -146,7 +148,7 @@ describe('local Step Functions runner', () => {
       },
       input: {},
       context: { executionArn: EXECUTION_ARN },
-      clock: virtualClock(T0),
+      clock: virtualClock(T0.getTime()),
     });
     expect(report.status).toBe('FAILED');
     expect(report.error?.Error).toBe('Lambda.ResourceNotFoundException');
@@ -181,7 +183,7 @@ describe('local Step Functions runner', () => {
       },
       input: {},
       context: { executionArn: EXECUTION_ARN },
-      clock: virtualClock(T0),
+      clock: virtualClock(T0.getTime()),
       historyLimit: 100,
     });
     expect(report.status).toBe('FAILED');
@@ -190,9 +192,15 @@ describe('local Step Functions runner', () => {
     expect(report.historyEvents).toBeLessThan(110);
   });
 
-  it('compresses time on a scaled clock: clock time passes `speed` times faster', () => {
-    const clock = scaledClock(600, T0);
-    expect(clock.elapse(60_000)).toBe(100);
-    expect(clock.now().getTime()).toBeGreaterThanOrEqual(T0.getTime());
+  it('sleeps Waits on a compressed clock: clock time passes `speed` times faster', async () => {
+    const clock = compressedClock(600_000);
+    const report = await runExecution({
+      definition: { StartAt: 'Pause', States: { Pause: { Type: 'Wait', Seconds: 3600, End: true } } },
+      input: {},
+      context: { executionArn: EXECUTION_ARN },
+      clock,
+    });
+    expect(report.status).toBe('SUCCEEDED');
+    expect(report.stopTime.getTime() - report.startTime.getTime()).toBeGreaterThanOrEqual(3_600_000);
   });
 });

@@ -17,8 +17,9 @@ import {
 } from '../../harness/tracker-on-fake-aws';
 import type { AslDefinition, ExecutionView } from '../../local/console/api-types';
 import { END, stateGraph, traceExecutions } from '../../local/console/page/graph-model';
-import { runExecution, type VirtualClock, virtualClock } from '../../local/stepfunctions';
+import { runExecution } from '../../local/stepfunctions';
 import { recordStateEvent, type StateVisit } from '../../local/stepfunctions/state-history';
+import { type VirtualClock, virtualClock } from '../../local/time/clock';
 import { checkOptimizationJob } from '../../src/track/check-job';
 
 const definition = trackerDefinition();
@@ -32,8 +33,8 @@ let close: () => Promise<void>;
 let endpoint: string;
 
 beforeEach(async () => {
-  clock = virtualClock(T0);
-  fake = new FakeAws(() => clock.now());
+  clock = virtualClock(T0.getTime());
+  fake = new FakeAws(() => new Date(clock.now()));
   const server = await fake.listen();
   close = server.close;
   endpoint = server.endpoint;
@@ -55,7 +56,10 @@ async function runWithHistory(
     clients,
     lambdas: {
       [CHECK_FUNCTION]: (payload: unknown) =>
-        checkOptimizationJob(payload, { sageMaker: clients.sagemaker as never, now: () => clock.now() }),
+        checkOptimizationJob(payload, {
+          sageMaker: clients.sagemaker as never,
+          now: () => new Date(clock.now()),
+        }),
     },
     clock,
     random: () => 0.5,

@@ -14,12 +14,8 @@ import {
   trackingInput,
   trackJob,
 } from '../../harness/tracker-on-fake-aws';
-import {
-  type ExecutionReport,
-  runExecution,
-  type VirtualClock,
-  virtualClock,
-} from '../../local/stepfunctions';
+import { type ExecutionReport, runExecution } from '../../local/stepfunctions';
+import { type VirtualClock, virtualClock } from '../../local/time/clock';
 import { DETAIL_TYPES } from '../../src/events/contract';
 import { executionArnFor } from '../../src/execution-arn';
 import type { TrackingSchedule } from '../../src/track/schedule';
@@ -49,8 +45,8 @@ let tracker: Tracker;
 let close: () => Promise<void>;
 
 beforeEach(async () => {
-  clock = virtualClock(T0);
-  fake = new FakeAws(() => clock.now());
+  clock = virtualClock(T0.getTime());
+  fake = new FakeAws(() => new Date(clock.now()));
   const server = await fake.listen();
   close = server.close;
   tracker = { clock, fake, clients: fakeClients(fake, server.endpoint), definition, random: () => 0.5 };

@@ -17,7 +17,7 @@ import {
   trackingInput,
   trackJob,
 } from '../../harness/tracker-on-fake-aws';
-import { type VirtualClock, virtualClock } from '../../local/stepfunctions';
+import { type VirtualClock, virtualClock } from '../../local/time/clock';
 import { DETAIL_TYPES } from '../../src/events/contract';
 import { executionArnFor } from '../../src/execution-arn';
 import { expectContractEvents } from '../support/contract';
@@ -37,8 +37,8 @@ let tracker: Tracker;
 let close: () => Promise<void>;
 
 beforeEach(async () => {
-  clock = virtualClock(T0);
-  fake = new FakeAws(() => clock.now());
+  clock = virtualClock(T0.getTime());
+  fake = new FakeAws(() => new Date(clock.now()));
   const server = await fake.listen();
   close = server.close;
   tracker = { clock, fake, clients: fakeClients(fake, server.endpoint), definition, random: () => 0.5 };
@@ -124,7 +124,7 @@ describe('the settle execution of a drop with variants', () => {
     // The second variant's tracking execution has started and not ended (the runner is sequential).
     const second = VARIANTS[1]?.jobName ?? '';
     fake.executions.push({
-      at: clock.now(),
+      at: new Date(clock.now()),
       stateMachineArn: STATE_MACHINE_ARN,
       name: second,
       executionArn: executionArnFor(STATE_MACHINE_ARN, second),

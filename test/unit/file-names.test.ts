@@ -50,7 +50,7 @@ describe('file names', () => {
 
   it('no two files of the product share a name outside the conventions', () => {
     const files = PRODUCT_FOLDERS.flatMap((folder) => filesUnder(join(ROOT, folder)));
-    expect(files).toEqual(expect.arrayContaining(['local/clock.ts', 'src/function-clock.ts']));
+    expect(files).toEqual(expect.arrayContaining(['local/time/clock.ts', 'src/function-clock.ts']));
     expect(sharedNames(files)).toEqual({});
   });
 
