@@ -22,9 +22,17 @@ const FAILED_ENTRIES = z.union([
 
 const OUTCOME = z.object({
   match: z.object({ name: z.string().optional(), nameContains: z.string().optional() }),
-  outcome: z.enum(['fail', 'hang']),
+  outcome: z.enum(['complete', 'fail', 'stop', 'hang']),
   reason: z.string().optional(),
   times: z.int().min(1).optional(),
+  durations: z
+    .object({
+      startingSeconds: z.number().min(0).optional(),
+      inProgressSeconds: z.number().min(0).optional(),
+      stoppingSeconds: z.number().min(0).optional(),
+    })
+    .optional(),
+  completesOnStop: z.boolean().optional(),
 });
 
 /** Thrown for a body of the wrong shape; the admin API answers it with 400. */

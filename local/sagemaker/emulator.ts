@@ -11,6 +11,7 @@ import type { CreateOptimizationJobResponse } from '@aws-sdk/client-sagemaker';
 import { FAILURE_REASON_MAX_LENGTH, type OptimizationJobStatusName } from '../../src/sagemaker-api/limits';
 import { AwsServiceError, validationError } from '../aws-error';
 import { type CancelTimer, type Clock, compressedClock } from '../time/clock';
+import { recommendedInferenceImage } from './inference-image';
 import { FaultController, type FaultSpec } from './job-faults';
 import { describeJob, isTerminal, type JobRecord, jobName } from './job-record';
 import { inspectSource, type JobWorkContext, writeOutputs } from './job-work';
@@ -324,6 +325,19 @@ class Emulator implements SageMakerEmulator {
         );
       }
       if (job.status === 'STOPPING') return;
+      if (job.outcome?.completesOnStop) {
+        // The override's race: the job completes as the stop arrives, which is then refused.
+        const now = Math.max(this.clock.now(), job.lastModifiedTime);
+        if (job.status === 'STARTING') {
+          job.startTime = now;
+          this.transition(job, 'INPROGRESS', now);
+        }
+        await this.apply(job, { kind: 'complete', at: now });
+        this.schedule(job);
+        throw validationError(
+          `Optimization job ${jobName(job)} cannot be stopped because its status is ${job.status}.`,
+        );
+      }
       const previous = job.status;
       const now = Math.max(this.clock.now(), job.lastModifiedTime);
       job.status = 'STOPPING';
@@ -439,6 +453,15 @@ class Emulator implements SageMakerEmulator {
         return;
       }
       case 'complete': {
+        if (job.outcome) {
+          // An overridden job read no model, so it writes no output; it reports the image AWS would.
+          job.recommendedInferenceImage = recommendedInferenceImage(
+            this.region,
+            job.request.DeploymentInstanceType ?? '',
+          );
+          this.finish(job, 'COMPLETED', at);
+          return;
+        }
         try {
           if (!job.outputWritten) {
             job.recommendedInferenceImage = await this.work(job, () => writeOutputs(this.context, job, at));

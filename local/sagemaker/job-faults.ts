@@ -1,9 +1,11 @@
 /**
  * SageMaker fault injection: the shared request faults, plus jobs whose outcome a test decides
- * (fail with a reason, or run until stopped).
+ * (complete, fail with a reason, end STOPPED, or run until stopped), with their own phase
+ * lengths.
  */
 import type { CreateOptimizationJobRequest } from '@aws-sdk/client-sagemaker';
 import { RequestFaults } from '../request-faults';
+import type { JobDurations } from './lifecycle';
 
 export { type ActiveFault, FAULT_ERRORS, type FaultError, type FaultSpec } from '../request-faults';
 
@@ -16,16 +18,25 @@ export type OutcomeMatch =
   | { name?: string; nameContains?: string };
 
 /**
- * Decides the outcome of matching jobs created from now on: `fail` ends the job FAILED with
- * `reason` when it would have completed; `hang` keeps it INPROGRESS until it is stopped (it
- * ignores MaxRuntimeInSeconds, so that callers' own timeouts can be tested). Either way the
- * job does not read its model. `times` limits how many jobs it applies to (default: all).
+ * Decides the outcome of matching jobs created from now on: `complete` ends the job COMPLETED
+ * (writing no output); `fail` ends it FAILED with `reason` when it would have completed; `stop`
+ * ends it STOPPED then, as if stopped outside the pipeline; `hang` keeps it INPROGRESS until it
+ * is stopped (it ignores MaxRuntimeInSeconds, so that callers' own timeouts can be tested). In
+ * every case the job does not read its model. `times` limits how many jobs it applies to
+ * (default: all).
  */
 export interface OutcomeOverride {
   match: OutcomeMatch;
-  outcome: 'fail' | 'hang';
+  outcome: 'complete' | 'fail' | 'stop' | 'hang';
   reason?: string;
   times?: number;
+  /** The job's phase lengths in simulated seconds, over the emulator's. */
+  durations?: Partial<JobDurations>;
+  /**
+   * The race at the end of a job: it completes just as StopOptimizationJob arrives, so the stop
+   * is refused (ValidationException) and the job is COMPLETED.
+   */
+  completesOnStop?: boolean;
 }
 
 /** An outcome override as {@link FaultController.listOutcomes} reports it. */
@@ -34,7 +45,10 @@ export interface ActiveOutcomeOverride extends OutcomeOverride {
 }
 
 /** The outcome a job was given at creation; stored with the job, so it survives a restart. */
-export type ResolvedOutcome = { outcome: 'fail'; reason: string } | { outcome: 'hang' };
+export type ResolvedOutcome = (
+  | { outcome: 'fail'; reason: string }
+  | { outcome: 'complete' | 'stop' | 'hang' }
+) & { durations?: Partial<JobDurations>; completesOnStop?: boolean };
 
 /** The FailureReason of an injected failure that names none. */
 export const DEFAULT_INJECTED_FAILURE_REASON =
@@ -88,8 +102,12 @@ export class FaultController extends RequestFaults {
       override.times -= 1;
       if (override.times <= 0) this.remove(override.id);
     }
-    return override.outcome === 'hang'
-      ? { outcome: 'hang' }
-      : { outcome: 'fail', reason: override.reason ?? DEFAULT_INJECTED_FAILURE_REASON };
+    const extras = {
+      ...(override.durations && { durations: override.durations }),
+      ...(override.completesOnStop && { completesOnStop: true }),
+    };
+    return override.outcome === 'fail'
+      ? { outcome: 'fail', reason: override.reason ?? DEFAULT_INJECTED_FAILURE_REASON, ...extras }
+      : { outcome: override.outcome, ...extras };
   }
 }

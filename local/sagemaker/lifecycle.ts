@@ -31,7 +31,9 @@ export type Transition =
   | { kind: 'stopped'; at: number };
 
 /** The job's next transition, or `undefined` if none is due (terminal, or hanging). */
-export function nextTransition(job: JobRecord, durations: JobDurations): Transition | undefined {
+export function nextTransition(job: JobRecord, defaults: JobDurations): Transition | undefined {
+  // An outcome override may give the job its own phase lengths.
+  const durations = { ...defaults, ...job.outcome?.durations };
   switch (job.status) {
     case 'STARTING':
       return { kind: 'start', at: job.creationTime + durations.startingSeconds * 1000 };
@@ -44,6 +46,7 @@ export function nextTransition(job: JobRecord, durations: JobDurations): Transit
       const deadline = started + maxRuntimeSeconds * 1000;
       if (deadline < done) return { kind: 'timeout', at: deadline, maxRuntimeSeconds };
       if (job.outcome?.outcome === 'fail') return { kind: 'fail', at: done, reason: job.outcome.reason };
+      if (job.outcome?.outcome === 'stop') return { kind: 'stopped', at: done };
       return { kind: 'complete', at: done };
     }
     case 'STOPPING':

@@ -1,13 +1,16 @@
 /** Fault injection on the SageMaker emulator, observed through the real SDK client. */
 import {
+  CreateOptimizationJobCommand,
   DescribeOptimizationJobCommand,
   ListOptimizationJobsCommand,
   SageMakerServiceException,
+  StopOptimizationJobCommand,
 } from '@aws-sdk/client-sagemaker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sageMakerEmulatorOptionsFromEnv } from '../../local/sagemaker/config';
 import type { SageMakerEmulatorOptions } from '../../local/sagemaker/emulator';
-import { errorOf, type Harness, startHarness } from './sagemaker-helpers';
+import { virtualClock } from '../../local/time/clock';
+import { advance, createRequest, errorOf, type Harness, startHarness } from './sagemaker-helpers';
 
 const harnesses: Harness[] = [];
 async function start(options: SageMakerEmulatorOptions = {}): Promise<Harness> {
@@ -149,5 +152,36 @@ describe('fault injection', () => {
     expect(() => sageMakerEmulatorOptionsFromEnv({ LOCAL_SAGEMAKER_THROTTLE_RATE: 'lots' })).toThrow(
       RangeError,
     );
+  });
+
+  it('gives overridden jobs their own phase lengths and outcome, and the complete-on-stop race', async () => {
+    const clock = virtualClock();
+    const h = await start({ clock });
+    const status = async (name: string) =>
+      (await h.client.send(new DescribeOptimizationJobCommand({ OptimizationJobName: name })))
+        .OptimizationJobStatus;
+    const durations = { startingSeconds: 10, inProgressSeconds: 100 };
+    h.emulator.faults.overrideOutcome({ match: { name: 'done' }, outcome: 'complete', durations });
+    h.emulator.faults.overrideOutcome({ match: { name: 'halted' }, outcome: 'stop', durations });
+    h.emulator.faults.overrideOutcome({ match: { name: 'photo' }, outcome: 'hang', completesOnStop: true });
+    for (const name of ['done', 'halted', 'photo']) {
+      await h.client.send(new CreateOptimizationJobCommand(createRequest(name)));
+    }
+    await advance(h, clock, 10);
+    expect(await status('done')).toBe('INPROGRESS');
+    await advance(h, clock, 99);
+    expect(await status('done')).toBe('INPROGRESS');
+    await advance(h, clock, 1);
+    const done = await h.client.send(new DescribeOptimizationJobCommand({ OptimizationJobName: 'done' }));
+    expect(done.OptimizationJobStatus).toBe('COMPLETED');
+    expect(done.OptimizationEndTime?.getTime()).toBe(Date.parse('2026-01-01T00:01:50.000Z'));
+    expect(done.OptimizationOutput?.RecommendedInferenceImage).toContain('djl-inference');
+    expect(await status('halted')).toBe('STOPPED');
+
+    const refused = await errorOf(() =>
+      h.client.send(new StopOptimizationJobCommand({ OptimizationJobName: 'photo' })),
+    );
+    expect(refused.name).toBe('ValidationException');
+    expect(await status('photo')).toBe('COMPLETED');
   });
 });
