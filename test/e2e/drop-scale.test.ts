@@ -15,7 +15,6 @@ import { writeSyntheticModel } from '../../bench/drop/synthetic-model';
 import { readEventsLog } from '../../harness/bus-events';
 import { type ChildStack, type StackStats, startChildStack } from '../../local/child-stack';
 import type { S3RequestRecord } from '../../local/s3-request-log';
-import { EXIT_CODES } from '../../src/cli/errors';
 import { runCli, startCli } from '../support/cli';
 import { type HoldProxy, type HoldRule, startHoldProxy } from '../support/hold-proxy';
 
