@@ -112,6 +112,12 @@ const EXPECTED: Record<string, string> = {
   boolean: 'a boolean',
 };
 
+/** The JSON type a value of the shape must have, as a SerializationException words it. */
+const expectedOf = (shape: Shape): string =>
+  EXPECTED[shape.type] ??
+  ({ list: 'a list', timestamp: 'a timestamp (epoch seconds)' } as Record<string, string>)[shape.type] ??
+  'an object';
+
 /** Whether `value` has the JSON type of the scalar shape. */
 function hasScalarType(shape: Shape, value: unknown): boolean {
   switch (shape.type) {
@@ -173,8 +179,7 @@ class Walk {
       case 'timestamp':
         return timestamp(value, path);
       default: {
-        if (!hasScalarType(shape, value))
-          throw serializationError(path, EXPECTED[shape.type] ?? shape.type, value);
+        if (!hasScalarType(shape, value)) throw serializationError(path, expectedOf(shape), value);
         for (const problem of scalarProblems(shape, value)) this.violations.add(path, value, problem);
         return value;
       }
@@ -221,7 +226,8 @@ class Walk {
     const member = (shape.member as { shape: string }).shape;
     return value.flatMap((item, i) => {
       const at = elementPath(path, i);
-      if (item === null || item === undefined) throw serializationError(at, 'a value', item);
+      if (item === null || item === undefined)
+        throw serializationError(at, expectedOf(shapeOf(this.model, member)), item);
       return [this.value(member, item, at)];
     });
   }
@@ -247,8 +253,7 @@ class Walk {
       if (item === null || item === undefined) {
         valueProblems.add('Member must not be null');
       } else if (valueShape.type in EXPECTED) {
-        if (!hasScalarType(valueShape, item))
-          throw serializationError(at, EXPECTED[valueShape.type] as string, item);
+        if (!hasScalarType(valueShape, item)) throw serializationError(at, expectedOf(valueShape), item);
         for (const problem of scalarProblems(valueShape, item)) valueProblems.add(problem);
         out[key] = item;
       } else {

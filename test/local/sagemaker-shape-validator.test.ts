@@ -183,7 +183,7 @@ describe('validateShape', () => {
       [{ Name: 'ab', Flag: 'yes' }, "Value at 'flag' must be a boolean, got string"],
       [{ Name: 'ab', At: 'soon' }, "Value at 'at' must be a timestamp (epoch seconds), got string"],
       [{ Name: 'ab', Items: 'ab' }, "Value at 'items' must be a list, got string"],
-      [{ Name: 'ab', Items: [null] }, "Value at 'items.1.member' must be a value, got null"],
+      [{ Name: 'ab', Items: [null] }, "Value at 'items.1.member' must be a string, got null"],
       [{ Name: 'ab', Env: { a: 1 } }, "Value at 'env.a' must be a string, got number"],
       [{ Name: 'ab', Nested: [] }, "Value at 'nested' must be an object, got array"],
     ];
