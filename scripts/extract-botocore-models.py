@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Extracts, from the botocore installed with this machine's Python, the AWS service-model facts
-the tests check the project against (test data; the tests read only the committed JSON):
+the tests check the project against (the emulator and the tests read only the committed JSON, never botocore):
 
-- test/fixtures/botocore/sagemaker-optimization-jobs.json: the input and output shapes of
-  Create/Describe/List/Stop/DeleteOptimizationJob, every shape they reach, trimmed to what
-  validation needs (members, required, enum, min, max, pattern, union), with the operations'
-  modeled errors.
+- local/sagemaker/botocore-model.json: the input and output shapes of
+  Create/Describe/List/Stop/DeleteOptimizationJob and the input shapes of DescribeModel and
+  ListModels, every shape they reach, trimmed to what validation needs (members, required,
+  enum, min, max, pattern, union), with the operations' modeled errors. The SageMaker emulator
+  validates its requests against it (local/sagemaker/shape-validator.ts), and the conformance
+  test compares the emulator with it. What a newer model has and this botocore lacks is added
+  by hand in local/sagemaker/api-model.ts, not here: this file stays botocore's own.
 - test/fixtures/botocore/modeled-errors.json: the error shapes each service the state machine
   calls models (SageMaker, EventBridge, Step Functions, Lambda), which decide Step Functions'
   error names (docs/state-machine.md, "Error names").
@@ -24,13 +27,18 @@ except ImportError:
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT = os.path.join(ROOT, "test", "fixtures", "botocore")
-OPERATIONS = [
-    "CreateOptimizationJob",
-    "DescribeOptimizationJob",
-    "ListOptimizationJobs",
-    "StopOptimizationJob",
-    "DeleteOptimizationJob",
-]
+SAGEMAKER_MODEL = os.path.join(ROOT, "local", "sagemaker", "botocore-model.json")
+# The operations the emulator serves, and which of their shapes it needs: the optimization-job
+# operations' outputs are checked by the conformance test; the model operations' are not.
+OPERATIONS = {
+    "CreateOptimizationJob": ("input", "output"),
+    "DescribeOptimizationJob": ("input", "output"),
+    "ListOptimizationJobs": ("input", "output"),
+    "StopOptimizationJob": ("input", "output"),
+    "DeleteOptimizationJob": ("input", "output"),
+    "DescribeModel": ("input",),
+    "ListModels": ("input",),
+}
 # Services of the state machine's Tasks, by botocore's name for them.
 ERROR_SERVICES = ["sagemaker", "events", "stepfunctions", "lambda"]
 KEPT = ["type", "required", "enum", "min", "max", "pattern", "union", "exception"]
@@ -70,8 +78,8 @@ def source(service, model):
     return f"botocore {botocore.__version__}: botocore/data/{service}/{model['metadata']['apiVersion']}/service-2.json"
 
 
-def write(name, data):
-    with open(os.path.join(OUT, name), "w", encoding="utf-8") as f:
+def write(path, data):
+    with open(path, "w", encoding="utf-8") as f:
         json.dump(data, f, indent=2, ensure_ascii=False)
         f.write("\n")
 
@@ -81,16 +89,16 @@ def main():
     model = load("sagemaker")
     operations = {}
     roots = []
-    for name in OPERATIONS:
+    for name, parts in OPERATIONS.items():
         op = model["operations"][name]
         entry = {"errors": [e["shape"] for e in op.get("errors", [])]}
-        for part in ("input", "output"):
+        for part in parts:
             if part in op:
                 entry[part] = op[part]["shape"]
                 roots.append(op[part]["shape"])
         operations[name] = entry
     write(
-        "sagemaker-optimization-jobs.json",
+        SAGEMAKER_MODEL,
         {
             "source": source("sagemaker", model),
             "generatedBy": "scripts/extract-botocore-models.py",
@@ -109,14 +117,14 @@ def main():
             "errors": sorted(n for n, s in m["shapes"].items() if s.get("exception")),
         }
     write(
-        "modeled-errors.json",
+        os.path.join(OUT, "modeled-errors.json"),
         {
             "generatedBy": "scripts/extract-botocore-models.py",
             "botocoreVersion": botocore.__version__,
             "services": services,
         },
     )
-    print(f"wrote {OUT} from botocore {botocore.__version__}")
+    print(f"wrote {SAGEMAKER_MODEL} and {OUT} from botocore {botocore.__version__}")
 
 
 main()

@@ -25,13 +25,17 @@ import {
   modelExists,
   modelNotFound,
   modelOfJob,
-  validateListModelsRequest,
-  validateModelNameRequest,
 } from './models';
 import { InMemoryObjectStore, type ObjectStore } from './object-store';
 import { UnsupportedOptimizationError } from './optimization-rules';
+import {
+  validateCreateRequest,
+  validateJobNameRequest,
+  validateListModelsRequest,
+  validateListRequest,
+  validateModelNameRequest,
+} from './request-rules';
 import { JobStateFile, loadState } from './state-file';
-import { validateCreateRequest, validateJobNameRequest, validateListRequest } from './validate';
 
 /** The account every emulated resource belongs to. */
 export const EMULATOR_ACCOUNT_ID = '000000000000';

@@ -10,19 +10,8 @@ import type {
   ModelSummary,
   OptimizationJobOutputConfig,
 } from '@aws-sdk/client-sagemaker';
-import {
-  LIST_MAX_RESULTS_DEFAULT,
-  LIST_MAX_RESULTS_MAX,
-  LIST_MAX_RESULTS_MIN,
-  MODEL_NAME_MAX_LENGTH,
-  MODEL_NAME_PATTERN,
-  NAME_CONTAINS_MAX_LENGTH,
-  NAME_CONTAINS_PATTERN,
-  NEXT_TOKEN_MAX_LENGTH,
-  SORT_ORDERS,
-} from '../../src/sagemaker-api/limits';
 import { validationError } from '../aws-error';
-import { asObject, type JsonObject, read, Violations } from './constraints';
+import type { ListModelsQuery } from './request-rules';
 
 /** One model. Times are epoch milliseconds of simulated time. */
 export interface ModelRecord {
@@ -38,9 +27,6 @@ export interface ModelRecord {
   /** The ARN of the job that registered it, so a job redone after a restart finds its own model. */
   createdBy: string;
 }
-
-/** `ListModels` sorts by these (`ModelSortKey`). */
-const MODEL_SORT_BY = ['Name', 'CreationTime'] as const;
 
 /** AWS's answer for a model that does not exist: a ValidationException naming its ARN. */
 export const modelNotFound = (arn: string) => validationError(`Could not find model "${arn}".`);
@@ -90,61 +76,6 @@ export function describeModel(model: ModelRecord): DescribeModelOutput {
     ...(model.executionRoleArn && { ExecutionRoleArn: model.executionRoleArn }),
     EnableNetworkIsolation: false,
   };
-}
-
-/** Validates the `ModelName` of a DescribeModel request and returns it. */
-export function validateModelNameRequest(body: unknown): string {
-  const input = asObject(body, '');
-  const v = new Violations();
-  const name = read.string(input, 'ModelName', 'modelName');
-  if (v.required('modelName', name) && name !== undefined) {
-    v.length('modelName', name, name.length, undefined, MODEL_NAME_MAX_LENGTH);
-    v.pattern('modelName', name, MODEL_NAME_PATTERN);
-  }
-  v.throwIfAny();
-  return name as string;
-}
-
-export interface ListModelsQuery {
-  nameContains?: string;
-  creationTimeAfter?: number;
-  creationTimeBefore?: number;
-  sortBy: (typeof MODEL_SORT_BY)[number];
-  sortOrder: (typeof SORT_ORDERS)[number];
-  maxResults: number;
-  nextToken?: string;
-}
-
-/** Validates a ListModels request and fills in its defaults. */
-export function validateListModelsRequest(body: unknown): ListModelsQuery {
-  const input: JsonObject = asObject(body, '');
-  const v = new Violations();
-  const nameContains = read.string(input, 'NameContains', 'nameContains');
-  if (nameContains !== undefined) {
-    v.length('nameContains', nameContains, nameContains.length, undefined, NAME_CONTAINS_MAX_LENGTH);
-    v.pattern('nameContains', nameContains, NAME_CONTAINS_PATTERN);
-  }
-  const maxResults = read.integer(input, 'MaxResults', 'maxResults');
-  if (maxResults !== undefined) v.range('maxResults', maxResults, LIST_MAX_RESULTS_MIN, LIST_MAX_RESULTS_MAX);
-  const nextToken = read.string(input, 'NextToken', 'nextToken');
-  if (nextToken !== undefined)
-    v.length('nextToken', nextToken, nextToken.length, undefined, NEXT_TOKEN_MAX_LENGTH);
-  const sortBy = read.string(input, 'SortBy', 'sortBy');
-  if (sortBy !== undefined) v.oneOf('sortBy', sortBy, MODEL_SORT_BY);
-  const sortOrder = read.string(input, 'SortOrder', 'sortOrder');
-  if (sortOrder !== undefined) v.oneOf('sortOrder', sortOrder, SORT_ORDERS);
-  const query: ListModelsQuery = {
-    nameContains,
-    creationTimeAfter: read.timestamp(input, 'CreationTimeAfter', 'creationTimeAfter'),
-    creationTimeBefore: read.timestamp(input, 'CreationTimeBefore', 'creationTimeBefore'),
-    // The API reference: SortBy defaults to CreationTime, SortOrder to Descending.
-    sortBy: (sortBy as ListModelsQuery['sortBy'] | undefined) ?? 'CreationTime',
-    sortOrder: (sortOrder as ListModelsQuery['sortOrder'] | undefined) ?? 'Descending',
-    maxResults: maxResults ?? LIST_MAX_RESULTS_DEFAULT,
-    nextToken,
-  };
-  v.throwIfAny();
-  return query;
 }
 
 type SortKey = [primary: number | string, name: string];

@@ -1,10 +1,9 @@
 /**
  * Limits of the SageMaker optimization-job API, as documented in the CreateOptimizationJob /
  * DescribeOptimizationJob API reference and the current `@aws-sdk/client-sagemaker` types.
- * The manifest schema (what users may ask for) and the local emulator (what the service
- * accepts) both read these, so they cannot disagree with each other; a test holds them to
- * botocore's service model, so they cannot both be wrong unnoticed
- * (test/local/sagemaker-conformance.test.ts).
+ * The manifest schema (what users may ask for) reads these; the local emulator (what the service
+ * accepts) validates against botocore's model itself (local/sagemaker/botocore-model.json). A
+ * test holds these constants to that model (test/local/sagemaker-conformance.test.ts).
  */
 import { OptimizationJobDeploymentInstanceType } from '@aws-sdk/client-sagemaker';
 

@@ -15,8 +15,9 @@ import { writeSyntheticModel } from '../../bench/drop/synthetic-model';
 import { readEventsLog } from '../../harness/bus-events';
 import { type ChildStack, type StackStats, startChildStack } from '../../local/child-stack';
 import type { S3RequestRecord } from '../../local/s3-request-log';
+import { EXIT_CODES } from '../../src/cli/errors';
 import { runCli, startCli } from '../support/cli';
-import { type HoldProxy, type HoldRule, startHoldProxy } from '../support/hold-proxy';
+import { type HoldProxy, startHoldProxy } from '../support/hold-proxy';
 
 const MIB = 1024 * 1024;
 const SHARD = 256 * MIB;

@@ -1,9 +1,10 @@
 /**
  * The SageMaker emulator and the manifest schema against botocore's SageMaker model, not against
- * our own limits (src/sagemaker-api/limits.ts, which both of them import). The model extract is test
- * data (test/fixtures/botocore/sagemaker-optimization-jobs.json, written by
- * scripts/extract-botocore-models.py from the installed botocore); every case below is
- * generated from it:
+ * our own limits (src/sagemaker-api/limits.ts). The model extract is botocore's own
+ * (local/sagemaker/botocore-model.json, written by scripts/extract-botocore-models.py from the
+ * installed botocore), without the additions the emulator makes to it by hand
+ * (local/sagemaker/api-model.ts); every case below is generated from it, for the five
+ * optimization-job operations:
  *
  * - a request that breaks one constraint of the model, at one location of the five operations'
  *   input, must get ValidationException naming that location;
@@ -16,10 +17,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as z from 'zod';
+import modelJson from '../../local/sagemaker/botocore-model.json';
 import { virtualClock } from '../../local/time/clock';
 import { manifestSchema } from '../../src/drop/manifest-schema';
 import * as limits from '../../src/sagemaker-api/limits';
-import modelJson from '../fixtures/botocore/sagemaker-optimization-jobs.json';
 import {
   type Constraint,
   conformanceProblems,
@@ -33,7 +34,13 @@ import {
 import { advance, type Harness, MODEL_FILES, putFolder, startHarness } from './sagemaker-helpers';
 
 const model = modelJson as unknown as ServiceModelExtract;
-const OPERATIONS = Object.keys(model.operations);
+const OPERATIONS = [
+  'CreateOptimizationJob',
+  'DescribeOptimizationJob',
+  'ListOptimizationJobs',
+  'StopOptimizationJob',
+  'DeleteOptimizationJob',
+];
 
 // ── Values of the model's string shapes ─────────────────────────────────────
 
@@ -99,7 +106,7 @@ const STRINGS: Record<string, StringSample> = {
 
 /**
  * Rules of the service beyond the model, which every valid request follows: the cross-field
- * rules the emulator enforces (local/sagemaker/validate.ts, `checkRules`).
+ * rules the emulator enforces (local/sagemaker/request-rules.ts, `checkModelSource`).
  */
 const ALSO_REQUIRED: Record<string, string[]> = {
   OptimizationJobModelSourceS3: ['S3Uri'],

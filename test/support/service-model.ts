@@ -1,5 +1,5 @@
 /**
- * Reading a botocore service-model extract (test/fixtures/botocore/, written by
+ * Reading a botocore service-model extract (local/sagemaker/botocore-model.json, written by
  * scripts/extract-botocore-models.py): the constraints an operation's input carries, member by
  * member and location by location, and whether a response conforms to an output shape.
  * The conformance test of the SageMaker emulator generates its cases from these.

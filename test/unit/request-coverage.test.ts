@@ -1,6 +1,6 @@
 /**
  * docs/manifest.md's coverage table lists every field of CreateOptimizationJobRequest, from
- * botocore's model (the extract in test/fixtures/botocore) and the JS SDK's: a field either
+ * botocore's model (the extract in local/sagemaker/botocore-model.json) and the JS SDK's: a field either
  * model gains fails here until the table says who sets it.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import type { ServiceModelExtract } from '../support/service-model';
 
 const DOC = readFileSync(new URL('../../docs/manifest.md', import.meta.url), 'utf8');
 const EXTRACT = JSON.parse(
-  readFileSync(new URL('../fixtures/botocore/sagemaker-optimization-jobs.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../local/sagemaker/botocore-model.json', import.meta.url), 'utf8'),
 ) as ServiceModelExtract;
 const REQUEST = 'CreateOptimizationJobRequest';
 const SETTERS = new Set(['manifest', 'stage', 'pipeline']);

@@ -1,7 +1,7 @@
-/** Unit tests of the SageMaker request validation for what the SDK client cannot send. */
+/** Unit tests of the SageMaker emulator's requests (local/sagemaker/request-rules.ts) for what the SDK client cannot send. */
 import { describe, expect, it } from 'vitest';
 import { AwsServiceError } from '../../local/aws-error';
-import { validateCreateRequest, validateListRequest } from '../../local/sagemaker/validate';
+import { validateCreateRequest, validateListRequest } from '../../local/sagemaker/request-rules';
 import { createRequest } from './sagemaker-helpers';
 
 function thrown(fn: () => unknown): AwsServiceError {
