@@ -78,7 +78,7 @@ describe('the local console from 820 to 1,600 px wide', () => {
 
   const row = (jobName: string) => page.locator(`#jobs-body tr[data-id="${jobName}"]`);
   const drop = (expect: ExampleDrop['expect']) => drops.find((d) => d.expect === expect) as ExampleDrop;
-  const fit = () => page.evaluate(measureFit);
+  const measure = () => page.evaluate(measureFit);
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -105,7 +105,7 @@ describe('the local console from 820 to 1,600 px wide', () => {
     }
     // The failed job's SageMaker status comes a moment after its event.
     await expect.poll(() => row(drop('Failed').jobName).locator('.status').textContent()).toBe('FAILED');
-    const at820 = await fit();
+    const at820 = await measure();
     expect(at820).toMatchObject({ clipped: [], overlapping: [], cutBadges: [] });
     expect(Math.max(at820.tableOverflow, at820.pageOverflow)).toBeLessThanOrEqual(0);
     expect(at820.headers).toEqual(expect.arrayContaining(['Job', 'Status', 'Duration', 'Last event']));
@@ -145,7 +145,7 @@ describe('the local console from 820 to 1,600 px wide', () => {
   it('at 1,600 px, shows every column, cut nowhere, and the reason whole', async () => {
     await page.setViewportSize({ width: 1600, height: 1000 });
     await row(drop('Failed').jobName).click();
-    const at1600 = await fit();
+    const at1600 = await measure();
     expect(at1600.headers).toEqual(['Drop', 'Job', 'Status', 'Tracking', 'Duration', 'Last event']);
     expect(at1600).toMatchObject({ clipped: [], overlapping: [], cutBadges: [] });
     expect(Math.max(at1600.tableOverflow, at1600.pageOverflow)).toBeLessThanOrEqual(0);
