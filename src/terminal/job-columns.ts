@@ -34,7 +34,7 @@ export const JOB_COLUMN_LABELS: Readonly<Record<JobColumnId, string>> = {
 export const JOB_COLUMN_DROP_ORDER: readonly JobColumnId[] = ['techniques', 'created', 'drop', 'tracking'];
 
 /** The terminal's job table, in the order it prints them. */
-export const TERMINAL_JOB_COLUMNS: readonly JobColumnId[] = [
+export const TERMINAL_JOB_COLUMNS = [
   'job',
   'status',
   'duration',
@@ -42,17 +42,20 @@ export const TERMINAL_JOB_COLUMNS: readonly JobColumnId[] = [
   'tracking',
   'lastEvent',
   'techniques',
-];
+] as const satisfies readonly JobColumnId[];
 
 /** The console page's jobs table, in the order it shows them. */
-export const CONSOLE_JOB_COLUMNS: readonly JobColumnId[] = [
+export const CONSOLE_JOB_COLUMNS = [
   'drop',
   'job',
   'status',
   'tracking',
   'duration',
   'lastEvent',
-];
+] as const satisfies readonly JobColumnId[];
+
+/** A column of the console page's jobs table. */
+export type ConsoleJobColumn = (typeof CONSOLE_JOB_COLUMNS)[number];
 
 /** The indexes in `columns` of those a narrow view gives up, in the order it gives them up. */
 export function dropIndexes(columns: readonly JobColumnId[]): number[] {
