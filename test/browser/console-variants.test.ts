@@ -74,7 +74,7 @@ describe('the local console, a drop with variants', () => {
     ]);
     expect(await group.locator('td[data-column="job"]').textContent()).toBe(`${dropJob} · 2 variants`);
 
-    // Nothing wider than the window: the table's cells cut their text, the page does not scroll sideways.
+    // Nothing wider than the window: the table gives up columns to fit, the page does not scroll sideways.
     const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
 
