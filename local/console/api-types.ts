@@ -16,7 +16,10 @@ export interface JobRow {
   dropKey?: string;
   jobName?: string;
   sageMakerStatus?: string;
+  /** Why the job failed: SageMaker's reason, else the Failed event's. */
   failureReason?: string;
+  /** Why the drop was rejected: the Upload Rejected event's errors. */
+  rejectionErrors?: { path: string; message: string }[];
   /** The newest tracking execution: its status and, while it runs, the state it is in. */
   tracking?: { status: string; state?: string; executions: number; polls: number };
   startedAt: number;

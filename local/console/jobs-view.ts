@@ -29,6 +29,16 @@ interface TrackingInputView {
   variants?: { name?: string; jobName?: string }[];
 }
 
+/** What a Failed or an Upload Rejected event says about why. */
+interface ReasonDetail {
+  failureReason?: unknown;
+  errors?: unknown[];
+}
+
+const isPathMessage = (e: unknown): e is { path: string; message: string } =>
+  typeof (e as { path?: unknown })?.path === 'string' &&
+  typeof (e as { message?: unknown })?.message === 'string';
+
 const OUTCOME_BY_EVENT: Record<string, Outcome> = {
   'Model Optimization Completed': 'completed',
   'Model Optimization Failed': 'failed',
@@ -123,6 +133,9 @@ export function buildJobRows(sources: JobSources): JobRow[] {
       row.outcome = outcome;
       row.endedAt = Date.parse(event.time);
     }
+    const { failureReason, errors } = event.detail as ReasonDetail;
+    if (outcome === 'failed' && typeof failureReason === 'string') row.failureReason ??= failureReason;
+    if (outcome === 'rejected' && Array.isArray(errors)) row.rejectionErrors = errors.filter(isPathMessage);
   }
   const sorted = [...rows.values()].sort((a, b) => b.startedAt - a.startedAt || a.id.localeCompare(b.id));
   return groupVariants(sorted);

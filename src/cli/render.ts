@@ -1,5 +1,6 @@
 /** Human renderings of jobs: one line, a table, a status page. */
 import { droppingColumns, fitTable } from '../terminal/fit-table';
+import { dropIndexes, JOB_COLUMN_LABELS, TERMINAL_JOB_COLUMNS } from '../terminal/job-columns';
 import type { DropProgress } from './follow-drop';
 import { formatDuration, formatTime } from './format';
 import type { JobSummary } from './job-list';
@@ -48,15 +49,7 @@ export function outcomeLine(view: JobView): string {
 }
 
 /** Column headers of the job tables (`list`, `watch` without a job). */
-export const JOB_TABLE_HEADERS = [
-  'JOB',
-  'STATUS',
-  'DURATION',
-  'CREATED',
-  'TRACKING',
-  'LAST EVENT',
-  'TECHNIQUES',
-];
+export const JOB_TABLE_HEADERS = TERMINAL_JOB_COLUMNS.map((id) => JOB_COLUMN_LABELS[id].toUpperCase());
 
 /** Table rows of job summaries (`list`, `watch` without a job). */
 export function jobRows(jobs: JobSummary[]): string[][] {
@@ -101,8 +94,8 @@ function groupRows(group: DropGroup): string[][] {
   return [head, ...rows];
 }
 
-/** Which job-table columns a narrow terminal gives up first: TECHNIQUES, CREATED, TRACKING. */
-export const JOB_TABLE_DROP_ORDER = [6, 3, 4];
+/** Which job-table columns a narrow terminal gives up first (src/terminal/job-columns.ts). */
+export const JOB_TABLE_DROP_ORDER = dropIndexes(TERMINAL_JOB_COLUMNS);
 
 /** The job table as lines that fit `columns` (docs/cli.md: how it narrows). */
 export function jobTable(entries: ListEntry[], columns: number): string[] {

@@ -51,8 +51,12 @@ describe('the local console, a drop with variants', () => {
 
     await page.goto(`${t.stack.endpoint}/_local/console`);
     const group = page.locator(`#jobs-body tr.group[data-id="${dropJob}"]`);
-    await expect.poll(() => group.locator('.sagemaker').textContent(), { timeout: 60_000 }).toBe('SETTLED');
-    await expect.poll(() => group.locator('.last-event').textContent()).toBe('Variants Settled');
+    await expect
+      .poll(() => group.locator('td[data-column="status"]').textContent(), { timeout: 60_000 })
+      .toBe('SETTLED');
+    await expect
+      .poll(() => group.locator('td[data-column="lastEvent"]').textContent())
+      .toBe('Variants Settled');
 
     // The group row, then its variants in manifest order, each naming its variant and job.
     const ids = await page
@@ -60,11 +64,17 @@ describe('the local console, a drop with variants', () => {
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
     expect(ids).toEqual([dropJob, awq, fp8]);
     const variants = page.locator('#jobs-body tr.variant');
-    expect(await variants.locator('td.key').allTextContents()).toEqual(['↳ awq-g5', '↳ fp8-g6e']);
-    expect(await variants.locator('.sagemaker').allTextContents()).toEqual(['COMPLETED', 'COMPLETED']);
-    expect(await group.locator('td.job').textContent()).toBe(`${dropJob} · 2 variants`);
+    expect(await variants.locator('td[data-column="drop"]').allTextContents()).toEqual([
+      '↳ awq-g5',
+      '↳ fp8-g6e',
+    ]);
+    expect(await variants.locator('td[data-column="status"]').allTextContents()).toEqual([
+      'COMPLETED',
+      'COMPLETED',
+    ]);
+    expect(await group.locator('td[data-column="job"]').textContent()).toBe(`${dropJob} · 2 variants`);
 
-    // Nothing wider than the window: the table's cells cut their text, the page does not scroll sideways.
+    // Nothing wider than the window: the table gives up columns to fit, the page does not scroll sideways.
     const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
 

@@ -68,14 +68,18 @@ describe('the local console', () => {
         .toBe(expected[d.expect]);
     }
     await expect
-      .poll(() => row(drop('a model without config.json').jobName).locator('td.sagemaker').textContent())
+      .poll(() =>
+        row(drop('a model without config.json').jobName).locator('td[data-column="status"]').textContent(),
+      )
       .toBe('FAILED');
     await expect
-      .poll(() => row(drop('tiny-llm as a .tar.gz').jobName).locator('td.sagemaker').textContent())
+      .poll(() =>
+        row(drop('tiny-llm as a .tar.gz').jobName).locator('td[data-column="status"]').textContent(),
+      )
       .toBe('COMPLETED');
-    expect(await row(drop('a bad manifest').jobName).locator('td.last-event').textContent()).toBe(
-      'Upload Rejected',
-    );
+    expect(
+      await row(drop('a bad manifest').jobName).locator('td[data-column="lastEvent"]').textContent(),
+    ).toBe('Upload Rejected');
     await shot('#jobs-view', 'jobs.png');
   });
 
@@ -237,10 +241,10 @@ describe('the local console', () => {
     expect(manifest.Contents?.[0]?.Size).toBe(2); // `{}`: the stage's defaults, as model-opt drop sends.
 
     const dropped = page.locator('#jobs-body tr', {
-      has: page.locator('td.key', { hasText: /^models\/tiny-llm\/optimization\.json$/ }),
+      has: page.locator('td[data-column="drop"]', { hasText: /^models\/tiny-llm\/optimization\.json$/ }),
     });
     // While it runs, its graph marks the state the execution is in.
-    await dropped.locator('td.job', { hasText: /^tiny-llm-/ }).click();
+    await dropped.locator('td[data-column="job"]', { hasText: /^tiny-llm-/ }).click();
     await page.locator('svg.graph[data-outcome="pending"] g.state.current').waitFor();
     await shot('#graph-view', 'graph-running.png');
     await expect.poll(() => dropped.getAttribute('data-outcome'), { timeout: 30_000 }).toBe('completed');

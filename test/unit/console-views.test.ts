@@ -99,6 +99,39 @@ describe('the console jobs table', () => {
       ['bad-123', 'rejected', 'REJECTED', Date.parse('2026-01-01T00:00:11Z')],
     ]);
   });
+
+  it("keeps why: a rejected drop's errors, a failed job's reason (SageMaker's first, else its event's)", () => {
+    const errors = [
+      { path: '$.deploymentInstanceType', message: '"ml.m5.large" is not an instance type' },
+      { path: '$.techniques[0]', message: 'unknown technique' },
+    ];
+    const job = (name: string) => execution(name, { jobName: name, model: { key: `models/${name}.tar.gz` } });
+    const rows = buildJobRows({
+      executions: [
+        execution('bad-1-rejected', { rejection: { jobName: 'bad-1', model: { key: 'models/bad/m.json' } } }),
+        job('told-1'),
+        job('untold-1'),
+      ],
+      events: [
+        event('Model Upload Rejected', 'bad-1', '2026-01-01T00:00:11Z', { errors }),
+        event('Model Optimization Failed', 'told-1', '2026-01-01T00:01:00Z', {
+          failureReason: 'from the event',
+        }),
+        event('Model Optimization Failed', 'untold-1', '2026-01-01T00:01:00Z', {
+          failureReason: 'the event says',
+        }),
+      ],
+      statuses: new Map([
+        ['told-1', { status: 'FAILED', failureReason: 'ClientError: no config.json in s3://b/models/told' }],
+        ['untold-1', { status: 'FAILED' }],
+      ]),
+      drops: [],
+    });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get('bad-1')?.rejectionErrors).toEqual(errors);
+    expect(byId.get('told-1')?.failureReason).toBe('ClientError: no config.json in s3://b/models/told');
+    expect(byId.get('untold-1')?.failureReason).toBe('the event says');
+  });
 });
 
 describe('the console jobs table, a drop with variants', () => {

@@ -6,11 +6,13 @@
  */
 import { describeLeftOut } from '../../../src/cli/drop-filter';
 import { formatBytes, formatDuration } from '../../../src/cli/format';
+import { CONSOLE_JOB_COLUMNS, type ConsoleJobColumn } from '../../../src/terminal/job-columns';
 import type { BusEvent, ConsoleConfig, ConsoleSnapshot, JobGraph, JobRow, StateVisit } from '../api-types';
 import { API, getConfig, getJobGraph, queryEvents, redrive } from './api';
 import { dropInBrowser, filesFromDataTransfer, filesFromFolderInput, type PickedFiles } from './browser-drop';
 import { byId, h } from './dom';
 import { drawGraph } from './graph-view';
+import { fitJobsTable, headerCells } from './jobs-table';
 
 interface PageState {
   config?: ConsoleConfig;
@@ -30,6 +32,8 @@ async function start(): Promise<void> {
   byId('stage').textContent = state.config.stage;
   byId('bucket').textContent = state.config.bucket;
   fillRuleChoices(state.config);
+  byId('jobs-head').replaceChildren(...headerCells());
+  watchJobsWidth();
   wireEvents();
   wireQueues();
   wireDrop();
@@ -54,6 +58,7 @@ function render(): void {
   renderJobs(snapshot);
   renderQueues(snapshot);
   const row = snapshot.jobs.find((j) => j.id === state.selected);
+  renderReason(row);
   const signature = row && JSON.stringify([row.tracking, row.sageMakerStatus, row.lastEvent]);
   if (row && signature !== state.graphSignature) {
     state.graphSignature = signature;
@@ -71,7 +76,6 @@ function renderJobs(snapshot: ConsoleSnapshot): void {
   const groups = new Set(snapshot.jobs.filter((j) => j.group).map((j) => j.id));
   const rows = snapshot.jobs.map((job) => {
     const grouped = job.dropJobName !== undefined && groups.has(job.dropJobName);
-    const elapsed = ((job.endedAt ?? snapshot.now) - job.startedAt) / 1000;
     const tr = h(
       'tr',
       {
@@ -80,34 +84,7 @@ function renderJobs(snapshot: ConsoleSnapshot): void {
         class: `${job.outcome}${kindClass(job)}${job.id === state.selected ? ' selected' : ''}`,
         tabindex: '0',
       },
-      // A variant's row sits under its group's, which names the drop: it names the variant.
-      job.variant && grouped
-        ? h(
-            'td',
-            { class: 'key variant-name', title: `${job.variant} of ${job.dropKey ?? ''}` },
-            `↳ ${job.variant}`,
-          )
-        : h('td', { class: 'key', title: job.dropKey ?? '' }, job.dropKey ?? ''),
-      jobCell(job),
-      h(
-        'td',
-        { class: 'sagemaker' },
-        h(
-          'span',
-          {
-            class: `status ${statusClass(groupStatus(job) ?? job.sageMakerStatus)}`,
-            title: job.failureReason ?? '',
-          },
-          groupStatus(job) ?? job.sageMakerStatus ?? '—',
-        ),
-      ),
-      h('td', { class: 'tracking' }, trackingText(job)),
-      h('td', { class: 'elapsed' }, formatDuration(elapsed)),
-      h(
-        'td',
-        { class: 'last-event' },
-        job.lastEvent?.replace(/^Model (Optimization (?=Variants))?/, '') ?? '—',
-      ),
+      ...CONSOLE_JOB_COLUMNS.map((column) => jobCell(column, job, grouped, snapshot.now)),
     );
     tr.addEventListener('click', () => select(job.id));
     tr.addEventListener('keydown', (event) => {
@@ -117,6 +94,69 @@ function renderJobs(snapshot: ConsoleSnapshot): void {
   });
   body.replaceChildren(...rows);
   byId('jobs-empty').hidden = rows.length > 0;
+  fitJobs();
+}
+
+const fitJobs = () => fitJobsTable(byId<HTMLTableElement>('jobs'), byId('jobs-box'), byId('jobs-cols'));
+
+/** The cell of one column of a job's row; `grouped`: a variant's row under its group's. */
+function jobCell(column: ConsoleJobColumn, job: JobRow, grouped: boolean, now: number): HTMLElement {
+  const td = (attributes: Record<string, string>, ...children: (Node | string)[]) =>
+    h('td', { 'data-column': column, ...attributes }, ...children);
+  switch (column) {
+    case 'drop':
+      // A variant's row sits under its group's, which names the drop: it names the variant.
+      return job.variant && grouped
+        ? td({ class: 'variant-name', title: `${job.variant} of ${job.dropKey ?? ''}` }, `↳ ${job.variant}`)
+        : td({ title: job.dropKey ?? '' }, job.dropKey ?? '');
+    case 'job':
+      return jobNameCell(job, td);
+    case 'status': {
+      const status = groupStatus(job) ?? job.sageMakerStatus;
+      return td(
+        {},
+        h('span', { class: `status ${statusClass(status)}`, title: job.failureReason ?? '' }, status ?? '—'),
+      );
+    }
+    case 'tracking':
+      return td({}, trackingText(job));
+    case 'duration':
+      return td({}, formatDuration(((job.endedAt ?? now) - job.startedAt) / 1000));
+    case 'lastEvent':
+      return td({}, job.lastEvent?.replace(/^Model (Optimization (?=Variants))?/, '') ?? '—');
+  }
+}
+
+/** Fits the table again when its box's width changes (a window resized, the layout switched). */
+function watchJobsWidth(): void {
+  let width = 0;
+  new ResizeObserver(([entry]) => {
+    const now = entry?.contentRect.width ?? 0;
+    if (now === width) return;
+    width = now;
+    fitJobs();
+  }).observe(byId('jobs-box'));
+}
+
+/** Why the selected job failed or its drop was rejected, whole: a cell or an events line cuts it. */
+function renderReason(row: JobRow | undefined): void {
+  const lines =
+    row?.outcome === 'rejected'
+      ? (row.rejectionErrors ?? []).map((e) => `${e.path}: ${e.message}`)
+      : row?.failureReason
+        ? [row.failureReason]
+        : [];
+  const heading =
+    row && `Why ${row.jobName ?? row.id} ${row.outcome === 'rejected' ? 'was rejected' : 'failed'}`;
+  const panel = byId('reason');
+  const signature = JSON.stringify([heading, lines]);
+  // Unchanged, it is left alone: a reader may be selecting its text to copy it.
+  if (panel.dataset.signature === signature) return;
+  panel.dataset.signature = signature;
+  panel.hidden = lines.length === 0;
+  panel.classList.toggle('rejected', row?.outcome === 'rejected');
+  byId('reason-heading').textContent = heading ?? '';
+  byId('reason-lines').replaceChildren(...lines.map((line) => h('li', { class: 'reason-text' }, line)));
 }
 
 /** ` group` for a drop with variants' row, ` variant` for a variant's. */
@@ -126,17 +166,19 @@ const kindClass = (job: JobRow): string => (job.group ? ' group' : job.variant ?
 const groupStatus = (job: JobRow): string | undefined =>
   job.group ? (job.outcome === 'settled' ? 'SETTLED' : 'WAITING') : undefined;
 
-function jobCell(job: JobRow): HTMLElement {
+function jobNameCell(
+  job: JobRow,
+  td: (attributes: Record<string, string>, ...children: (Node | string)[]) => HTMLElement,
+): HTMLElement {
   if (job.group) {
     const count = job.group.variants.length;
-    return h(
-      'td',
-      { class: 'job', title: `${job.id}: ${job.group.variants.map((v) => v.name).join(', ')}` },
+    return td(
+      { title: `${job.id}: ${job.group.variants.map((v) => v.name).join(', ')}` },
       h('span', { class: 'drop-job' }, job.id),
       h('span', { class: 'variant-count' }, ` · ${count} variant${count === 1 ? '' : 's'}`),
     );
   }
-  return h('td', { class: 'job', title: job.jobName ?? '' }, job.jobName ?? '—');
+  return td({ title: job.jobName ?? '' }, job.jobName ?? '—');
 }
 
 function trackingText(job: JobRow): string {
