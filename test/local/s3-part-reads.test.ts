@@ -147,6 +147,10 @@ describe('GetObjectAttributes', () => {
     expect(got.ObjectSize).toBe(BODY.length);
     expect(got.StorageClass).toBe('STANDARD');
     expect(got.ObjectParts?.TotalPartsCount).toBe(3);
+    // S3 lists no Part for an object stored without an additional checksum, and the local
+    // store keeps none, so no Checksum either (docs/local.md, Limits).
+    expect(got.ObjectParts?.Parts).toBeUndefined();
+    expect(got.Checksum).toBeUndefined();
     expect(got.VersionId).toBeDefined();
     expect(got.LastModified).toBeInstanceOf(Date);
   });
