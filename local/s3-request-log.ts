@@ -65,20 +65,19 @@ export class S3RequestLog {
 
   /** Records a request as the edge receives it (path-style URL), and its end once `res` finishes. */
   record(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://local');
-    const [bucket = '', ...rest] = url.pathname.slice(1).split('/');
+    // Split by hand, not by `new URL`: a target such as `//` is no URL (it threw, and the
+    // request answered 500), and `//b/k` would read as a host; S3 answers such targets itself.
+    const target = (req.url ?? '/').replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?]*/i, '');
+    const queryAt = target.indexOf('?');
+    const path = queryAt < 0 ? target : target.slice(0, queryAt);
+    const query = new URLSearchParams(queryAt < 0 ? '' : target.slice(queryAt + 1));
+    const [bucket = '', ...rest] = path.slice(1).split('/');
     const key = decodedOrRaw(rest.join('/'));
     const declared = req.headers['x-amz-decoded-content-length'] ?? req.headers['content-length'];
-    const partNumber = url.searchParams.get('partNumber');
+    const partNumber = query.get('partNumber');
     const record: S3RequestRecord = {
       at: Date.now(),
-      operation: s3Operation(
-        req.method ?? 'GET',
-        bucket,
-        key,
-        url.searchParams,
-        'x-amz-copy-source' in req.headers,
-      ),
+      operation: s3Operation(req.method ?? 'GET', bucket, key, query, 'x-amz-copy-source' in req.headers),
       bucket: decodedOrRaw(bucket),
       key,
       bytes: Number(declared ?? 0) || 0,

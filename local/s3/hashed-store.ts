@@ -402,7 +402,7 @@ export class HashedStore {
 
   async initiateUpload(bucket: string, key: string, metadata: Record<string, string>): Promise<string> {
     checkKey(key);
-    const uploadId = randomBytes(16).toString('hex');
+    const uploadId = newUploadId();
     const dir = this.uploadDir(bucket, uploadId);
     await mkdir(dir, { recursive: true });
     const upload: Omit<OpenUpload, 'uploadId'> = { key, metadata, initiated: Date.now() };
@@ -466,7 +466,11 @@ export class HashedStore {
     return parts.sort((a, b) => a.number - b.number);
   }
 
-  /** ListMultipartUploads: the bucket's open uploads, by key then by time initiated. */
+  /**
+   * ListMultipartUploads: the bucket's open uploads, by key then by time initiated, which is
+   * their ids' order (see {@link newUploadId}): S3 pages the uploads of one key by
+   * `upload-id-marker`, comparing ids as text.
+   */
   async listUploads(bucket: string): Promise<OpenUpload[]> {
     const dir = join(this.bucketDir(bucket), 'uploads');
     const uploads: OpenUpload[] = [];
@@ -481,7 +485,9 @@ export class HashedStore {
           initiated: upload.initiated ?? 0,
         });
     }
-    return uploads.sort((a, b) => compareKeys(a.key, b.key) || a.initiated - b.initiated);
+    return uploads.sort(
+      (a, b) => compareKeys(a.key, b.key) || (a.uploadId < b.uploadId ? -1 : a.uploadId > b.uploadId ? 1 : 0),
+    );
   }
 
   /**
@@ -894,6 +900,18 @@ class KeyIndex {
 /** S3's order of keys: their UTF-8 bytes (which is code point order, not JavaScript's UTF-16). */
 export function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+let uploadsStarted = 0;
+
+/**
+ * A new upload id: 32 hex digits that sort as the uploads began (the time in ms, a count, then
+ * random bytes), so paging by id (`upload-id-marker`) and by time agree.
+ */
+function newUploadId(): string {
+  uploadsStarted = (uploadsStarted + 1) % 0x10000;
+  const time = Date.now().toString(16).padStart(12, '0').slice(-12);
+  return `${time}${uploadsStarted.toString(16).padStart(4, '0')}${randomBytes(8).toString('hex')}`;
 }
 
 function hashOf(key: string): string {

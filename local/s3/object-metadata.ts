@@ -63,13 +63,39 @@ export function headersOf(metadata: Record<string, string>): Record<string, stri
 
 /** A header's bytes (read by Node as Latin-1) as UTF-8 when they are UTF-8, else as they came. */
 function decodeHeaderText(value: string): string {
-  const rfc2047 = /^=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=$/i.exec(value);
-  if (rfc2047) return Buffer.from(rfc2047[1] ?? '', 'base64').toString('utf8');
+  const words = encodedWords(value);
+  if (words !== undefined) return words;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is every code point below 0x80.
   if (/^[\x00-\x7f]*$/.test(value)) return value;
   const bytes = Buffer.from(value, 'latin1');
   const text = bytes.toString('utf8');
   return Buffer.from(text, 'utf8').equals(bytes) ? text : value;
+}
+
+/** An encoded word is `=?charset?B|Q?text?=`; only UTF-8 (and its ASCII subset) is taken. */
+const ENCODED_WORD = /=\?(?:UTF-8|US-ASCII)\?(?:B\?([A-Za-z0-9+/=]*)|Q\?([^?\s]*))\?=/gi;
+
+/**
+ * A value made only of RFC 2047 encoded words (base64 or Q, the whitespace between two words
+ * dropped, as RFC 2047 says), decoded; undefined when the value is anything else.
+ */
+function encodedWords(value: string): string | undefined {
+  const trimmed = value.trim();
+  if (!trimmed.startsWith('=?') || trimmed.replace(ENCODED_WORD, '').trim() !== '') return undefined;
+  const bytes: Buffer[] = [];
+  for (const [, base64, q] of trimmed.matchAll(ENCODED_WORD)) {
+    if (base64 !== undefined) bytes.push(Buffer.from(base64, 'base64'));
+    else {
+      const text = (q ?? '').replace(/_/g, ' ');
+      bytes.push(
+        Buffer.from(
+          text.replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+          'latin1',
+        ),
+      );
+    }
+  }
+  return Buffer.concat(bytes).toString('utf8');
 }
 
 /** A value for a header: as is when ASCII, else RFC 2047's base64 form, as S3 answers it. */
