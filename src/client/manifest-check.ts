@@ -7,16 +7,16 @@
  * which rejects it with every error and its path, as before.
  */
 import { readFileSync } from 'node:fs';
+import { DropError } from '../drop/drop-plan';
 import type { Manifest } from '../drop/manifest-schema';
 import { parseManifest } from '../drop/read-manifest';
 import { InvalidDropError, type ValidationIssue } from '../errors';
 import { mergeVariant } from '../job/settings';
 import { compatibilityIssues } from '../sagemaker-api/compatibility';
-import { DropError } from './drop-plan';
-import { CliError } from './errors';
+import { ClientError } from './errors';
 
-/** The manifest asks for a job SageMaker would fail; nothing was sent. Exit code 4. */
-export class IncompatibleManifestError extends CliError {
+/** The manifest asks for a job SageMaker would fail; nothing was sent. */
+export class IncompatibleManifestError extends ClientError {
   override readonly name = 'IncompatibleManifestError';
   constructor(
     readonly manifestPath: string,
