@@ -1,6 +1,6 @@
 /**
  * The pre-flight check of `model-opt drop`: a manifest asking for a job SageMaker would fail
- * (src/sagemaker-api/compatibility.ts) is refused before a byte is sent. The CLI cannot see the
+ * (src/sagemaker-api/compatibility.ts) is refused before a byte is sent. The client cannot see the
  * stage's defaults, so it judges what the manifest itself states: with no techniques in it, the
  * stage's apply and the pipeline checks them; with no instance type or environment, the rules
  * that need them refuse nothing here. A manifest that is not valid is left to the pipeline,
