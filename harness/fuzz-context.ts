@@ -4,7 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { findModelsBuckets } from '../src/cli/find-bucket';
+import { findModelsBuckets } from '../src/client';
 import type { FuzzContext } from './request-fuzzer';
 
 /** Reads the stack's bucket, state machine, queues, buses and topics through the AWS SDK. */

@@ -5,15 +5,13 @@
  */
 import { ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { tarGzFolder } from '../src/cli/tarball';
-import { classifyObject } from '../src/drop/classify';
+import { tarGzFolder } from '../src/client';
+import { classifyObject, DEFAULT_DROP_RULES } from '../src/drop';
 import { jobNameFor, uploadedVersion, variantJobNameFor } from '../src/job/job-name';
 import type { Target } from './stack-target';
 
 const TINY_LLM = new URL('../examples/tiny-llm/', import.meta.url).pathname;
 const BROKEN_MODEL = new URL('../examples/broken-model/', import.meta.url).pathname;
-/** The local stack's drop contract (serverless.yml's defaults). */
-const DROP_RULES = { modelsPrefix: 'models/', manifestName: 'optimization.json' };
 
 /** The event a drop must end in. */
 export type Expected = 'Completed' | 'Failed' | 'Stopped' | 'Rejected';
@@ -85,7 +83,7 @@ export async function storedDrops(target: Target, prefix: string): Promise<Drop[
           eventName: 'ObjectCreated:Put',
           eventTime: (version.LastModified ?? new Date()).toISOString(),
         },
-        DROP_RULES,
+        DEFAULT_DROP_RULES,
       );
       if (drop.kind !== 'artifact') continue;
       const identity = { bucket: target.bucket, key, version: uploadedVersion(version) };

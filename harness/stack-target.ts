@@ -10,7 +10,7 @@ import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { adminClient } from '../local/admin-client';
 import type { FaultSpec } from '../local/request-faults';
 import type { OutcomeOverride } from '../local/sagemaker';
-import { findModelsBuckets } from '../src/cli/find-bucket';
+import { findModelsBuckets } from '../src/client';
 import { readEventsLog, type StoredEvent } from './bus-events';
 
 export const UPLOAD_QUEUE = 'model-optimization-pipeline-local-UploadQueue';

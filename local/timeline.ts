@@ -4,12 +4,11 @@
  * (src/terminal/live-region.ts) that redraws in place and fits the width; otherwise it prints
  * one plain line per step, which reads well in CI logs.
  */
-import { shortEvent } from '../src/cli/render';
-import { classifyObject, type DropRules } from '../src/drop/classify';
-import type { S3ObjectRef } from '../src/drop/s3-notification';
+import { classifyObject, DEFAULT_DROP_RULES, type S3ObjectRef } from '../src/drop';
 import { slugify } from '../src/job/job-name';
 import { fitTable, type TableLayout } from '../src/terminal/fit-table';
 import { createLiveRegion, type LiveRegion } from '../src/terminal/live-region';
+import { shortEvent } from '../src/text-format';
 import type { Activity, ActivityLog } from './activity';
 
 interface Row {
@@ -21,9 +20,6 @@ interface Row {
   steps: string[];
   settledAt?: number;
 }
-
-/** The drop contract's defaults (serverless.yml keeps them for the local stage). */
-const DEFAULT_DROP_RULES: DropRules = { modelsPrefix: 'models/', manifestName: 'optimization.json' };
 
 const TERMINAL_EVENTS = new Set([
   'Model Optimization Completed',

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { imageRegistryAccounts, kmsKeyArns, manifestNetworks } from '../config/job-policy.cjs';
 import { normalizePrefix, prefixProblems } from '../config/stage-prefixes.cjs';
+import { DEFAULT_DROP_RULES } from './drop/drop-rules';
 import { environmentSchema, tagsSchema, techniquesSchema } from './drop/manifest-schema';
 import { ConfigError } from './errors';
 import type { JobPolicy } from './job/job-policy';
@@ -67,8 +68,8 @@ const envSchema = z
     EVENT_BUS_NAME: z.string().min(1),
     STATE_MACHINE_ARN: z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:.+$/),
     SAGEMAKER_ROLE_ARN: z.string().regex(ROLE_ARN_PATTERN),
-    MODELS_PREFIX: prefix('models/'),
-    MANIFEST_NAME: z.string().min(1).default('optimization.json'),
+    MODELS_PREFIX: prefix(DEFAULT_DROP_RULES.modelsPrefix),
+    MANIFEST_NAME: z.string().min(1).default(DEFAULT_DROP_RULES.manifestName),
     OUTPUT_PREFIX: prefix('optimized/'),
     OUTPUT_BUCKET: z.string().optional(),
     OUTPUT_KMS_KEY_ID: z.string().optional(),

@@ -17,8 +17,7 @@ import {
 import { pipelineQueuesBusy } from '../../harness/drop-audit';
 import { type ChildStack, type StackStats, startChildStack } from '../../local/child-stack';
 import type { S3RequestRecord } from '../../local/s3-request-log';
-import { listModelFolder } from '../../src/cli/model-folder';
-import { tarGzStream } from '../../src/cli/tarball';
+import { listModelFolder, tarGzStream } from '../../src/client';
 import { type MeasuredRun, procStats, startMeasured } from './measured-process';
 import { writeSyntheticModel } from './synthetic-model';
 

@@ -10,8 +10,8 @@
  */
 import type http from 'node:http';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { moveDeadLetters } from '../../src/cli/dlq-redrive';
-import { classifyObject, type DropRules } from '../../src/drop/classify';
+import { moveDeadLetters } from '../../src/client';
+import { classifyObject, DEFAULT_DROP_RULES, type DropRules } from '../../src/drop';
 import type { ActivityLog } from '../activity';
 import type { SageMakerEmulator } from '../sagemaker';
 import type { LocalServiceDescription } from '../service/description';
@@ -290,8 +290,8 @@ export function createConsole(options: ConsoleOptions): LocalConsole {
 function dropRules(description: LocalServiceDescription): DropRules {
   const env = description.functions.find((fn) => fn.environment.MODELS_PREFIX)?.environment ?? {};
   return {
-    modelsPrefix: env.MODELS_PREFIX ?? 'models/',
-    manifestName: env.MANIFEST_NAME ?? 'optimization.json',
+    modelsPrefix: env.MODELS_PREFIX ?? DEFAULT_DROP_RULES.modelsPrefix,
+    manifestName: env.MANIFEST_NAME ?? DEFAULT_DROP_RULES.manifestName,
   };
 }
 

@@ -4,7 +4,7 @@
  * eTag and version id, and S3's event name; the record gets what S3 adds: the key URL-encoded
  * (`+` for space), the bucket's `arn`, an ordering `sequencer`, and event version 2.1.
  */
-import { encodeS3Key } from '../../src/drop/decode-key';
+import { encodeS3Key } from '../../src/drop';
 
 /** The notification filter of one queue configuration: prefix and suffix on the decoded key. */
 export interface NotificationFilter {

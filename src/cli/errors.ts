@@ -1,7 +1,16 @@
 /**
- * The CLI's named errors. Each says what to do next and carries the process exit code
- * (docs/cli.md, "Exit codes").
+ * The CLI's own errors and its exit codes (docs/cli.md, "Exit codes"): the exit code of a job's
+ * outcome, and of every error the CLI expects, its own and the client library's.
  */
+import {
+  ClientError,
+  DropInterruptedError,
+  FileChangedError,
+  FileReadError,
+  JobNotFoundError,
+} from '../client/errors';
+import type { Outcome } from '../client/tracking';
+import { DropError } from '../drop/drop-plan';
 
 /** Exit codes of `model-opt`: the job outcome for `watch`, else 0 or an error class. */
 export const EXIT_CODES = {
@@ -19,7 +28,7 @@ export const EXIT_CODES = {
   interrupted: 130,
 } as const;
 
-/** An error the CLI reports as one line (plus a hint) and an exit code, without a stack trace. */
+/** An error of the CLI itself, reported as one line (plus a hint) and an exit code. */
 export class CliError extends Error {
   override readonly name: string = 'CliError';
   readonly exitCode: number = EXIT_CODES.usage;
@@ -30,68 +39,30 @@ export class UsageError extends CliError {
   override readonly name = 'UsageError';
 }
 
-/** Connection refused at AWS_ENDPOINT_URL: the local stack is not running. */
-export class StackNotRunningError extends CliError {
-  override readonly name = 'StackNotRunningError';
-  constructor(endpoint: string, options?: ErrorOptions) {
-    super(
-      `nothing answers at ${endpoint} (AWS_ENDPOINT_URL): is \`npm start\` running? Start the local stack with \`npm start\` (or \`npm start -- --no-examples\`), or unset AWS_ENDPOINT_URL to use AWS.`,
-      options,
-    );
+/** The exit code for an outcome: 0 Completed, 1 Failed, 2 Stopped, 3 Rejected or unknown. */
+export function exitCodeOf(outcome: Outcome): number {
+  switch (outcome) {
+    case 'Completed':
+      return EXIT_CODES.completed;
+    case 'Failed':
+      return EXIT_CODES.failed;
+    case 'Stopped':
+      return EXIT_CODES.stopped;
+    default:
+      return EXIT_CODES.unknown;
   }
 }
 
-/** AWS (or a custom endpoint) could not be reached: DNS, timeouts, no network. */
-export class EndpointUnreachableError extends CliError {
-  override readonly name = 'EndpointUnreachableError';
-}
-
-/** No credentials in the standard chain, or credentials AWS refuses. */
-export class CredentialsError extends CliError {
-  override readonly name = 'CredentialsError';
-}
-
-/** No region in the options, the environment or the profile. */
-export class MissingRegionError extends CliError {
-  override readonly name = 'MissingRegionError';
-  constructor(options?: ErrorOptions) {
-    super('no AWS region: pass --region, set AWS_REGION, or set a region in your profile', options);
-  }
-}
-
-/** A pipeline resource (bucket, queue, state machine) of the stage was not found. */
-export class ResourceNotFoundError extends CliError {
-  override readonly name = 'ResourceNotFoundError';
-}
-
-/** AWS refused a call for lack of permission. */
-export class PermissionError extends CliError {
-  override readonly name = 'PermissionError';
-}
-
-/** No optimization job of that name. */
-export class JobNotFoundError extends CliError {
-  override readonly name = 'JobNotFoundError';
-  override readonly exitCode = EXIT_CODES.unknown;
-  constructor(
-    readonly jobName: string,
-    options?: ErrorOptions,
-  ) {
-    super(`no job named ${jobName}; \`model-opt list\` shows the jobs`, options);
-  }
-}
-
-/** `stop` on a job that is no longer running. */
-export class JobNotRunningError extends CliError {
-  override readonly name = 'JobNotRunningError';
-  constructor(
-    readonly jobName: string,
-    readonly status: string,
-    options?: ErrorOptions,
-  ) {
-    super(
-      `job ${jobName} is ${status}: only a STARTING or INPROGRESS job can be stopped (\`model-opt status ${jobName}\`)`,
-      options,
-    );
-  }
+/**
+ * The exit code of an error the CLI expects, reported as one line: its own, the client
+ * library's, a drop that cannot be made. Undefined for anything else (a bug, an SDK error
+ * nothing explained), which exits as a usage error and shows its stack with MODEL_OPT_DEBUG.
+ */
+export function exitCodeOfError(error: unknown): number | undefined {
+  if (error instanceof CliError) return error.exitCode;
+  if (error instanceof JobNotFoundError) return EXIT_CODES.unknown;
+  if (error instanceof FileChangedError || error instanceof FileReadError) return EXIT_CODES.incomplete;
+  if (error instanceof DropInterruptedError) return EXIT_CODES.interrupted;
+  if (error instanceof ClientError || error instanceof DropError) return EXIT_CODES.usage;
+  return undefined;
 }

@@ -4,7 +4,7 @@
  */
 
 import { droppingColumns, fitTable } from '../terminal/fit-table';
-import { CliError } from './errors';
+import { exitCodeOfError } from './errors';
 import { tsv } from './format';
 
 /** The streams of one command run and how it writes to them. */
@@ -65,7 +65,7 @@ export function createOutput(options: {
       const e = error as { name?: string; message?: string; exitCode?: number };
       const message = e?.message ?? String(error);
       stderr.write(`model-opt: ${message}\n`);
-      if (!(error instanceof CliError) && process.env.MODEL_OPT_DEBUG)
+      if (exitCodeOfError(error) === undefined && process.env.MODEL_OPT_DEBUG)
         stderr.write(`${(error as Error).stack}\n`);
       if (options.json) {
         stdout.write(`${JSON.stringify({ error: { name: e?.name ?? 'Error', message } }, null, 2)}\n`);

@@ -3,9 +3,10 @@
  * a plain line every few seconds otherwise, nothing with --json unless stderr is a terminal.
  * What the bar says is {@link progressLine} alone; the rest only decides when to draw it.
  */
+
+import type { DropProgress } from '../client/drop-upload';
 import { createLiveRegion } from '../terminal/live-region';
-import type { DropProgress } from './drop-upload';
-import { formatBytes, formatDuration } from './format';
+import { formatBytes, formatDuration } from '../text-format';
 import { terminalStreams } from './live';
 import type { Output } from './output';
 

@@ -1,16 +1,13 @@
 /** Human renderings of jobs: one line, a table, a status page. */
+
+import type { DropProgress } from '../client/follow-drop';
+import type { JobSummary } from '../client/job-list';
+import type { JobView } from '../client/job-view';
+import type { Outcome } from '../client/tracking';
+import { type DropGroup, isDropGroup, type ListEntry } from '../client/variant-groups';
 import { droppingColumns, fitTable } from '../terminal/fit-table';
 import { dropIndexes, JOB_COLUMN_LABELS, TERMINAL_JOB_COLUMNS } from '../terminal/job-columns';
-import type { DropProgress } from './follow-drop';
-import { formatDuration, formatTime } from './format';
-import type { JobSummary } from './job-list';
-import type { JobView } from './job-view';
-import type { Outcome } from './tracking';
-import { type DropGroup, isDropGroup, type ListEntry } from './variant-groups';
-
-/** `Model Optimization Completed` → `Completed`; `-` for none. */
-export const shortEvent = (detailType: string | undefined): string =>
-  detailType ? detailType.replace(/^Model (Optimization|Upload) /, '') : '-';
+import { formatDuration, formatTime, shortEvent } from '../text-format';
 
 /** `name  STATUS  elapsed  last event`, for the live view of one job. */
 export function jobLine(view: JobView): string {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { CliError, EXIT_CODES } from './errors';
-import { explainError } from './explain-error';
+import { explainError } from '../client/explain-error';
+import { EXIT_CODES, exitCodeOfError } from './errors';
 import { createOutput } from './output';
 import { type GlobalOptions, openSession, type Session } from './session';
 
@@ -22,7 +22,7 @@ export async function runCommand(
   } catch (error) {
     const explained = explainError(error, process.env.AWS_ENDPOINT_URL || undefined);
     out.error(explained);
-    process.exitCode = explained instanceof CliError ? explained.exitCode : EXIT_CODES.usage;
+    process.exitCode = exitCodeOfError(explained) ?? EXIT_CODES.usage;
   } finally {
     session?.close();
   }

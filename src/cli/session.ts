@@ -1,7 +1,13 @@
-import { type Discovery, discover } from './discover';
+import { type Discovery, discover } from '../client/discover';
+import {
+  type Clients,
+  createClients,
+  resolveTarget,
+  type Target,
+  type TargetOptions,
+} from '../client/target';
+import { type Now, targetClock } from '../client/target-clock';
 import type { Output } from './output';
-import { type Clients, createClients, resolveTarget, type Target, type TargetOptions } from './target';
-import { type Now, targetClock } from './target-clock';
 
 /** The options every command takes (commander's `optsWithGlobals()`). */
 export interface GlobalOptions extends TargetOptions {

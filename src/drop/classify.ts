@@ -5,17 +5,13 @@
  * - anything else                    → ignored
  */
 import { InvalidDropError, type ValidationIssue } from '../errors';
+import type { DropRules } from './drop-rules';
 import type { S3ObjectRef } from './s3-notification';
 
 export const MODEL_ID_MAX_LENGTH = 128;
 const ARTIFACT_SUFFIX = '.tar.gz';
 /** SageMaker's own convention: `<model-id>/model.tar.gz` names the model by its folder. */
 const CONVENTIONAL_ARTIFACT_NAME = 'model.tar.gz';
-
-export interface DropRules {
-  modelsPrefix: string;
-  manifestName: string;
-}
 
 export type Drop =
   | { kind: 'ignored'; reason: string; object: S3ObjectRef }

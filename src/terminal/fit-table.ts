@@ -1,5 +1,4 @@
 /** A table that fits a terminal: the widest of several layouts that does, never a wrapped row. */
-import { table } from '../cli/format';
 import { displayWidth } from './text-width';
 
 /** One way to lay a table out: its headers and rows. */
@@ -31,4 +30,18 @@ export function droppingColumns(layout: TableLayout, dropOrder: number[]): Table
     layouts.push({ headers: layout.headers.filter(keep), rows: layout.rows.map((row) => row.filter(keep)) });
   }
   return layouts;
+}
+
+/** Columns padded to the widest cell, two spaces apart; the last column is not padded. */
+function table(headers: string[], rows: string[][]): string {
+  const all = [headers, ...rows];
+  const widths = headers.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  return all
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -1,5 +1,5 @@
 /**
- * Part-level resume (src/cli/open-upload.ts): a drop continues the open multipart upload an
+ * Part-level resume (src/client/open-upload.ts): a drop continues the open multipart upload an
  * interrupted drop left for a large file, and sends only the parts that are missing or differ.
  * The real drop code against the local S3 over HTTP; the open uploads are made with the SDK, as
  * a drop cut off mid-file leaves them, or by a drop interrupted while reading a part.
@@ -18,8 +18,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticModel } from '../../bench/drop/synthetic-model';
-import { DropInterruptedError } from '../../src/cli/drop-errors';
-import { dropModel } from '../../src/cli/drop-upload';
+import { dropModel } from '../../src/client/drop-upload';
+import { DropInterruptedError } from '../../src/client/errors';
 import { type ServedS3, serveS3 } from '../support/served-s3';
 
 const MIB = 1024 * 1024;

@@ -14,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticModel } from '../../bench/drop/synthetic-model';
 import { eventsOf } from '../../harness/bus-events';
 import type { S3RequestRecord } from '../../local/s3-request-log';
-import { FileReadError } from '../../src/cli/drop-errors';
-import { dropModel } from '../../src/cli/drop-upload';
-import { EXIT_CODES } from '../../src/cli/errors';
+import { EXIT_CODES, exitCodeOfError } from '../../src/cli/errors';
+import { dropModel } from '../../src/client/drop-upload';
+import { FileReadError } from '../../src/client/errors';
 import { jobNameFor, uploadedVersion } from '../../src/job/job-name';
 import { awsCli } from '../support/aws-cli';
 import { runCli, startCli } from '../support/cli';
@@ -107,7 +107,7 @@ describe('model-opt drop: bad input, interruptions, resumed drops', () => {
       [
         4,
         {
-          name: 'UsageError',
+          name: 'DropError',
           message:
             '--exclude takes a gitignore pattern that does not start with ! or # (use --include to bring something back): "!config.json"',
         },
@@ -229,9 +229,10 @@ describe('model-opt drop: bad input, interruptions, resumed drops', () => {
       openFile: failingDisk,
     });
 
-    await expect(dropping).rejects.toThrow(FileReadError);
-    await expect(dropping).rejects.toMatchObject({
-      exitCode: EXIT_CODES.incomplete,
+    const error = await dropping.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FileReadError);
+    expect(exitCodeOfError(error)).toBe(EXIT_CODES.incomplete);
+    expect(error).toMatchObject({
       message: `could not read ${shard}: EIO: i/o error, read; nothing was triggered. Run the same command again once the file can be read: what is in place is not sent again.`,
     });
     expect(await exists('models/unreadable/optimization.json')).toBe(false);

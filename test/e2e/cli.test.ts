@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DescribeOptimizationJobCommand } from '@aws-sdk/client-sagemaker';
 import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tarGzFolder } from '../../src/cli/tarball';
+import { tarGzFolder } from '../../src/client/tarball';
 import { runCli } from '../support/cli';
 import { startTestStack, type TestStack } from '../support/local-stack';
 

@@ -8,8 +8,8 @@ import { CreateOptimizationJobCommand, DescribeOptimizationJobCommand } from '@a
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsOf, TERMINAL } from '../../harness/bus-events';
-import { dropModel } from '../../src/cli/drop-upload';
-import { tarGzFolder } from '../../src/cli/tarball';
+import { dropModel } from '../../src/client/drop-upload';
+import { tarGzFolder } from '../../src/client/tarball';
 import { decodeS3Key } from '../../src/drop/decode-key';
 import { jobNameFor } from '../../src/job/job-name';
 import { loadEvent, s3NotificationOf } from '../support/events';

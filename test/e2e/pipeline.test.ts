@@ -5,8 +5,8 @@ import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsOf, TERMINAL } from '../../harness/bus-events';
-import { dropModel } from '../../src/cli/drop-upload';
-import { tarGzFolder } from '../../src/cli/tarball';
+import { dropModel } from '../../src/client/drop-upload';
+import { tarGzFolder } from '../../src/client/tarball';
 import { jobNameFor, uploadedVersion } from '../../src/job/job-name';
 import { startTestStack, type TestStack } from '../support/local-stack';
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsOf, TERMINAL } from '../../harness/bus-events';
-import { tarGzFolder } from '../../src/cli/tarball';
+import { tarGzFolder } from '../../src/client/tarball';
 import { jobNameFor, uploadedVersion } from '../../src/job/job-name';
 import { startTestStack, type TestStack } from '../support/local-stack';
 

@@ -3,13 +3,13 @@
  * terminal emulator (@xterm/headless), the assertions read its screen. Times are scripted.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DropProgress } from '../../src/cli/drop-upload';
-import type { JobSummary } from '../../src/cli/job-list';
-import type { JobView } from '../../src/cli/job-view';
 import { liveView } from '../../src/cli/live';
 import { createOutput, type Output } from '../../src/cli/output';
 import { uploadProgress } from '../../src/cli/progress';
 import { JOB_TABLE_DROP_ORDER, JOB_TABLE_HEADERS, jobLine, jobRows, jobTable } from '../../src/cli/render';
+import type { DropProgress } from '../../src/client/drop-upload';
+import type { JobSummary } from '../../src/client/job-list';
+import type { JobView } from '../../src/client/job-view';
 import { type ScreenRow, type VirtualTerminal, virtualTerminal } from '../support/terminal';
 
 const outputOn = (term: VirtualTerminal): Output =>

@@ -1,7 +1,7 @@
 /** The verdict `watch` prints when a job is over. */
 import { describe, expect, it } from 'vitest';
-import type { JobView } from '../../src/cli/job-view';
 import { outcomeLine } from '../../src/cli/render';
+import type { JobView } from '../../src/client/job-view';
 
 const view = (output: JobView['output']): JobView => ({
   jobName: 'llama-awq-1a2b3c4d5e',

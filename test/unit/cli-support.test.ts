@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { describeBody } from '../../src/cli/dlq-redrive';
+import { EXIT_CODES, exitCodeOfError, UsageError } from '../../src/cli/errors';
+import { parseSince } from '../../src/cli/format';
+import { describeBody } from '../../src/client/dlq-redrive';
 import {
   CredentialsError,
+  DropInterruptedError,
   EndpointUnreachableError,
+  FileReadError,
+  JobNotFoundError,
   StackNotRunningError,
-  UsageError,
-} from '../../src/cli/errors';
-import { explainError } from '../../src/cli/explain-error';
-import { formatDuration, parseSince } from '../../src/cli/format';
-import { resolveTarget } from '../../src/cli/target';
+} from '../../src/client/errors';
+import { explainError } from '../../src/client/explain-error';
+import { resolveTarget } from '../../src/client/target';
+import { DropError } from '../../src/drop/drop-plan';
+import { formatDuration } from '../../src/text-format';
 
 const refused = () =>
   Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' });
@@ -34,6 +39,33 @@ describe('explainError', () => {
     );
     const other = Object.assign(new Error('bad'), { name: 'ValidationException' });
     expect(explainError(other, undefined)).toBe(other);
+  });
+});
+
+describe('exit codes of errors', () => {
+  it('maps the client library’s and the drop’s named errors to exit codes, and nothing else', () => {
+    const cause = new Error('EIO');
+    expect(
+      [
+        new UsageError('bad'),
+        new StackNotRunningError('http://localhost:4566'),
+        new DropError('no files'),
+        new JobNotFoundError('j'),
+        new FileReadError('a.bin', cause),
+        new DropInterruptedError('interrupted'),
+        new Error('a bug'),
+        Object.assign(new Error('x'), { name: 'ValidationException' }),
+      ].map(exitCodeOfError),
+    ).toEqual([
+      EXIT_CODES.usage,
+      EXIT_CODES.usage,
+      EXIT_CODES.usage,
+      EXIT_CODES.unknown,
+      EXIT_CODES.incomplete,
+      EXIT_CODES.interrupted,
+      undefined,
+      undefined,
+    ]);
   });
 });
 

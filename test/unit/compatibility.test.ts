@@ -12,9 +12,9 @@ import fc from 'fast-check';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { unsupportedOptimization } from '../../local/sagemaker/optimization-rules';
-import { EXIT_CODES } from '../../src/cli/errors';
-import { planLocalDrop } from '../../src/cli/local-drop';
-import { IncompatibleManifestError, manifestCompatibilityIssues } from '../../src/cli/manifest-check';
+import { EXIT_CODES, exitCodeOfError } from '../../src/cli/errors';
+import { planLocalDrop } from '../../src/client/local-drop';
+import { IncompatibleManifestError, manifestCompatibilityIssues } from '../../src/client/manifest-check';
 import { type Manifest, manifestSchema, type TechniqueEntry } from '../../src/drop/manifest-schema';
 import { buildCreateJobRequest } from '../../src/job/build-request';
 import { type DefaultSettings, resolveSettings } from '../../src/job/settings';
@@ -217,7 +217,7 @@ describe('model-opt drop refuses an incompatible manifest before planning any up
       }
     })() as IncompatibleManifestError;
     expect(error).toBeInstanceOf(IncompatibleManifestError);
-    expect(error.exitCode).toBe(EXIT_CODES.usage);
+    expect(exitCodeOfError(error)).toBe(EXIT_CODES.usage);
     expect(error.issues.map((i) => i.path)).toEqual(['$.techniques[0]']);
     expect(error.message).toContain('$.techniques[0]: sharding cannot be combined with another technique');
 

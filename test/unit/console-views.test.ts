@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { EventPatternError, EventsLog, filterEvents, type LoggedEvent } from '../../local/console/events-log';
 import { buildJobRows } from '../../local/console/jobs-view';
 import type { ExecutionRecord } from '../../local/stepfunctions/service';
-import { DropError, planDrop } from '../../src/cli/drop-plan';
+import { DropError, planDrop } from '../../src/drop/drop-plan';
 
 const event = (
   type: string,

@@ -7,8 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { variantNames } from '../../src/cli/drop-upload';
-import type { LocalDrop } from '../../src/cli/local-drop';
+import { variantNames } from '../../src/client/drop-upload';
+import type { LocalDrop } from '../../src/client/local-drop';
 import { DEFAULT_MAX_MANIFEST_BYTES } from '../../src/config';
 
 const dir = mkdtempSync(join(tmpdir(), 'variant-names-'));

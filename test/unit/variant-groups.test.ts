@@ -4,9 +4,9 @@
  */
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { type DropProgress, worstOutcome } from '../../src/cli/follow-drop';
-import type { JobSummary } from '../../src/cli/job-list';
 import { dropLines, dropVerdict, entryRows } from '../../src/cli/render';
+import { type DropProgress, worstOutcome } from '../../src/client/follow-drop';
+import type { JobSummary } from '../../src/client/job-list';
 import {
   type DropGroup,
   type DropVariants,
@@ -14,7 +14,7 @@ import {
   isDropGroup,
   settleChains,
   variantNamePrefix,
-} from '../../src/cli/variant-groups';
+} from '../../src/client/variant-groups';
 import { jobNameFor, variantJobNameFor } from '../../src/job/job-name';
 
 const identity = { bucket: 'drops', key: 'models/llama/optimization.json', version: 'v1' };

@@ -1,20 +1,23 @@
 /**
  * Drops from the browser: a model folder or a `.tar.gz` dropped on the page (or chosen) is
  * uploaded to the stack's S3 the way `model-opt drop` uploads it — the same plan
- * (src/cli/drop-plan.ts), so the folder's files first and its manifest last — one plain S3
+ * (src/drop/drop-plan.ts), so the folder's files first and its manifest last — one plain S3
  * PutObject each. XMLHttpRequest rather than fetch: only it reports upload progress. The local
  * S3 checks no signature, so the requests are unsigned. A folder leaves out what `model-opt drop`
- * leaves out by default (src/cli/drop-filter.ts): `.git/`, caches, and what its `.modelignore`
+ * leaves out by default (src/drop/drop-filter.ts): `.git/`, caches, and what its `.modelignore`
  * names.
  */
 import {
+  type DropFile,
   type DropFilter,
+  type DropInput,
+  type DropPlan,
   dropFilter,
   type LeftOut,
   MODELIGNORE,
+  planDrop,
   splitFiles,
-} from '../../../src/cli/drop-filter';
-import { type DropFile, type DropInput, type DropPlan, planDrop } from '../../../src/cli/drop-plan';
+} from '../../../src/drop';
 import type { ConsoleConfig } from '../api-types';
 
 /** Progress of a drop: the object being put, and bytes of the whole drop. */

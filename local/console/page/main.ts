@@ -4,9 +4,9 @@
  * arrive as server-sent events (routes.ts says why); the graph and events are fetched when the
  * snapshot says they changed.
  */
-import { describeLeftOut } from '../../../src/cli/drop-filter';
-import { formatBytes, formatDuration } from '../../../src/cli/format';
+import { describeLeftOut } from '../../../src/drop';
 import { CONSOLE_JOB_COLUMNS, type ConsoleJobColumn } from '../../../src/terminal/job-columns';
+import { formatBytes, formatDuration } from '../../../src/text-format';
 import type { BusEvent, ConsoleConfig, ConsoleSnapshot, JobGraph, JobRow, StateVisit } from '../api-types';
 import { API, getConfig, getJobGraph, queryEvents, redrive } from './api';
 import { dropInBrowser, filesFromDataTransfer, filesFromFolderInput, type PickedFiles } from './browser-drop';

@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_LEFT_OUT, describeLeftOut } from '../drop-filter';
-import { DROP_DEFAULTS, type DropResult, dropModel } from '../drop-upload';
-import { formatBytes } from '../format';
-import { planLocalDrop } from '../local-drop';
+import { DROP_DEFAULTS, type DropResult, dropModel } from '../../client/drop-upload';
+import { planLocalDrop } from '../../client/local-drop';
+import { MIB } from '../../client/part-size';
+import { DEFAULT_LEFT_OUT, describeLeftOut } from '../../drop/drop-filter';
+import { formatBytes } from '../../text-format';
 import type { Output } from '../output';
-import { MIB } from '../part-size';
 import { uploadProgress } from '../progress';
 import { runCommand } from '../run-command';
 

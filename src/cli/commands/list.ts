@@ -1,8 +1,8 @@
 import type { OptimizationJobStatus } from '@aws-sdk/client-sagemaker';
 import { Command, InvalidArgumentError } from 'commander';
+import { listEntries } from '../../client/job-list';
 import { OPTIMIZATION_JOB_STATUSES } from '../../sagemaker-api/limits';
 import { parseSince } from '../format';
-import { listEntries } from '../job-list';
 import { entryRows, JOB_TABLE_HEADERS } from '../render';
 import { runCommand } from '../run-command';
 import { positiveInteger } from './options';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { listDeadLetters, moveDeadLetters } from '../dlq-redrive';
-import { formatTime } from '../format';
+import { listDeadLetters, moveDeadLetters } from '../../client/dlq-redrive';
+import { formatTime } from '../../text-format';
 import { runCommand } from '../run-command';
 import { positiveInteger } from './options';
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { viewJob } from '../job-view';
+import { viewJob } from '../../client/job-view';
 import { statusPage } from '../render';
 import { runCommand } from '../run-command';
 

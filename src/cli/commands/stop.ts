@@ -1,6 +1,7 @@
 import { Command } from 'commander';
-import { exitCodeOf, followJob } from '../follow-job';
-import { stopJob } from '../job-stop';
+import { followJob } from '../../client/follow-job';
+import { stopJob } from '../../client/job-stop';
+import { exitCodeOf } from '../errors';
 import { liveView } from '../live';
 import { jobIdentity, jobLine, outcomeLine } from '../render';
 import { runCommand } from '../run-command';

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
-import { findWatchTarget, followDrop, type WatchTarget } from '../follow-drop';
-import { exitCodeOf, followJob } from '../follow-job';
+import { findWatchTarget, followDrop, type WatchTarget } from '../../client/follow-drop';
+import { followJob } from '../../client/follow-job';
+import { type JobSummary, listEntries } from '../../client/job-list';
+import { isDropGroup, type ListEntry } from '../../client/variant-groups';
+import { exitCodeOf } from '../errors';
 import { parseSince } from '../format';
-import { type JobSummary, listEntries } from '../job-list';
 import { type LiveView, liveView } from '../live';
 import {
   dropIdentities,
@@ -19,7 +21,6 @@ import {
 } from '../render';
 import { runCommand } from '../run-command';
 import type { Session } from '../session';
-import { isDropGroup, type ListEntry } from '../variant-groups';
 import { positiveInteger, seconds } from './options';
 
 interface WatchOptions {

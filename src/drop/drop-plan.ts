@@ -3,10 +3,10 @@
  * from the uploader's side. `model-opt drop` plans with it over files on disk, the local
  * console over files dropped into a browser; only the upload differs. No I/O here.
  */
-import { CliError } from './errors';
+import { DEFAULT_DROP_RULES, type DropRules } from './drop-rules';
 
-/** A drop that cannot be made as asked: not a `.tar.gz`, an empty folder. */
-export class DropError extends CliError {
+/** A drop that cannot be made as asked: not a `.tar.gz`, an empty folder, a pattern that cannot be used. */
+export class DropError extends Error {
   override readonly name = 'DropError';
 }
 
@@ -56,12 +56,9 @@ export const DEFAULT_MANIFEST_TEXT = '{}';
  * Plans a drop. A `.tar.gz` is one upload to `<models>/<id>.tar.gz`; a folder's files go to
  * `<models>/<id>/…` in path order, and its manifest (given, its own, else `{}`) goes last.
  */
-export function planDrop<T>(
-  input: DropInput<T>,
-  rules: { modelsPrefix?: string; manifestName?: string } = {},
-): DropPlan<T> {
-  const modelsPrefix = rules.modelsPrefix ?? 'models/';
-  const manifestName = rules.manifestName ?? 'optimization.json';
+export function planDrop<T>(input: DropInput<T>, rules: Partial<DropRules> = {}): DropPlan<T> {
+  const modelsPrefix = rules.modelsPrefix ?? DEFAULT_DROP_RULES.modelsPrefix;
+  const manifestName = rules.manifestName ?? DEFAULT_DROP_RULES.manifestName;
   if (input.kind === 'artifact') {
     if (!input.name.endsWith('.tar.gz')) throw new DropError(`a file drop must be a .tar.gz: ${input.name}`);
     const modelId = input.modelId ?? input.name.slice(0, -'.tar.gz'.length);

@@ -48,7 +48,7 @@ export interface Tracking {
   state: 'NOT_STARTED' | 'RUNNING' | 'PUBLISHED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 }
 
-/** The parts of the tracking input the CLI shows (src/job/tracking-input.ts). */
+/** The parts of the tracking input a job view shows (src/job/tracking-input.ts). */
 export interface TrackingInputView {
   model?: {
     bucket?: string;

@@ -11,9 +11,9 @@ import { crc32 } from 'node:zlib';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { bytesInMemory, bytesOfFile } from '../../src/cli/file-checksums';
-import { candidatePartSizes, MIB, partSizeFor } from '../../src/cli/part-size';
-import { type RemoteObject, remoteHolds } from '../../src/cli/resume-check';
+import { bytesInMemory, bytesOfFile } from '../../src/client/file-checksums';
+import { candidatePartSizes, MIB, partSizeFor } from '../../src/client/part-size';
+import { type RemoteObject, remoteHolds } from '../../src/client/resume-check';
 
 const dir = mkdtempSync(join(tmpdir(), 'mop-resume-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

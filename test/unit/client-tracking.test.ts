@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { readTracking } from '../../src/cli/tracking';
+import { readTracking } from '../../src/client/tracking';
 import { executionArnFor } from '../../src/execution-arn';
 
 const sfn = new SFNClient({ region: 'us-east-1' });

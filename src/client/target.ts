@@ -1,5 +1,5 @@
 /**
- * Where the CLI talks to: the local stack when AWS_ENDPOINT_URL is set, else AWS through the
+ * Where the client talks to: the local stack when AWS_ENDPOINT_URL is set, else AWS through the
  * standard credential chain. One set of SDK clients, configured once.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -8,7 +8,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
-/** The global options every command takes. */
+/** What selects a target: the options every `model-opt` command takes. */
 export interface TargetOptions {
   profile?: string;
   region?: string;
@@ -26,7 +26,7 @@ export interface Target {
   profile?: string;
 }
 
-/** The SDK clients the commands use. */
+/** The SDK clients the library works with. */
 export interface Clients {
   s3: S3Client;
   sageMaker: SageMakerClient;

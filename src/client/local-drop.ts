@@ -1,14 +1,15 @@
 /**
  * What `model-opt drop` sends from the local disk, decided before anything is sent: the files
  * are found and checked here, then ordered by the drop plan every uploader shares
- * ({@link planDrop}). Every bad input is refused with a {@link DropError} (exit code 4), and a
- * manifest asking for a job SageMaker would fail with an IncompatibleManifestError (exit code 4,
- * manifest-check.ts), so nothing reaches the bucket.
+ * ({@link planDrop}). Every bad input is refused with a {@link DropError}, and a manifest asking
+ * for a job SageMaker would fail with an IncompatibleManifestError (manifest-check.ts), so
+ * nothing reaches the bucket.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { dropFilter, type LeftOut, MODELIGNORE } from './drop-filter';
-import { DropError, type DropFile, type DropPlan, planDrop } from './drop-plan';
+import { dropFilter, type LeftOut, MODELIGNORE } from '../drop/drop-filter';
+import { DropError, type DropFile, type DropPlan, planDrop } from '../drop/drop-plan';
+import { DEFAULT_DROP_RULES, type DropRules } from '../drop/drop-rules';
 import { assertManifestCompatible } from './manifest-check';
 import { registeredSourceOf } from './manifest-source';
 import { type FolderFile, measureLeftOut, scanModelFolder } from './model-folder';
@@ -59,9 +60,9 @@ const localFile = (path: string, stat: { size: number; mtimeMs: number }): Local
 
 /** Plans the drop of `options.path`; throws {@link DropError} for a path that cannot be dropped. */
 export function planLocalDrop(options: LocalDropOptions): LocalDrop {
-  const rules = {
-    modelsPrefix: options.modelsPrefix ?? 'models/',
-    manifestName: options.manifestName ?? 'optimization.json',
+  const rules: DropRules = {
+    modelsPrefix: options.modelsPrefix ?? DEFAULT_DROP_RULES.modelsPrefix,
+    manifestName: options.manifestName ?? DEFAULT_DROP_RULES.manifestName,
   };
   const stat = statOf(options.path);
   if (!stat) throw new DropError(`no such file or folder: ${options.path}`);

@@ -7,10 +7,10 @@ import { type Dirent, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeLeftOut, dropFilter, splitFiles } from '../../src/cli/drop-filter';
-import { UsageError } from '../../src/cli/errors';
-import { planLocalDrop } from '../../src/cli/local-drop';
-import { measureLeftOut, scanModelFolder } from '../../src/cli/model-folder';
+import { planLocalDrop } from '../../src/client/local-drop';
+import { measureLeftOut, scanModelFolder } from '../../src/client/model-folder';
+import { describeLeftOut, dropFilter, splitFiles } from '../../src/drop/drop-filter';
+import { DropError } from '../../src/drop/drop-plan';
 
 const dir = mkdtempSync(join(tmpdir(), 'mop-filter-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -127,7 +127,7 @@ describe('dropFilter', () => {
 
   it('refuses an option pattern that is empty or that gitignore would read as a negation or a comment', () => {
     for (const rules of [{ exclude: ['!x'] }, { include: ['#x'] }, { exclude: [' '] }])
-      expect(() => dropFilter(rules)).toThrow(UsageError);
+      expect(() => dropFilter(rules)).toThrow(DropError);
   });
 });
 

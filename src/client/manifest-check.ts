@@ -1,22 +1,22 @@
 /**
  * The pre-flight check of `model-opt drop`: a manifest asking for a job SageMaker would fail
- * (src/sagemaker-api/compatibility.ts) is refused before a byte is sent. The CLI cannot see the
+ * (src/sagemaker-api/compatibility.ts) is refused before a byte is sent. The client cannot see the
  * stage's defaults, so it judges what the manifest itself states: with no techniques in it, the
  * stage's apply and the pipeline checks them; with no instance type or environment, the rules
  * that need them refuse nothing here. A manifest that is not valid is left to the pipeline,
  * which rejects it with every error and its path, as before.
  */
 import { readFileSync } from 'node:fs';
+import { DropError } from '../drop/drop-plan';
 import type { Manifest } from '../drop/manifest-schema';
 import { parseManifest } from '../drop/read-manifest';
 import { InvalidDropError, type ValidationIssue } from '../errors';
 import { mergeVariant } from '../job/settings';
 import { compatibilityIssues } from '../sagemaker-api/compatibility';
-import { DropError } from './drop-plan';
-import { CliError } from './errors';
+import { ClientError } from './errors';
 
-/** The manifest asks for a job SageMaker would fail; nothing was sent. Exit code 4. */
-export class IncompatibleManifestError extends CliError {
+/** The manifest asks for a job SageMaker would fail; nothing was sent. */
+export class IncompatibleManifestError extends ClientError {
   override readonly name = 'IncompatibleManifestError';
   constructor(
     readonly manifestPath: string,

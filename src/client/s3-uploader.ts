@@ -20,7 +20,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { FileChangedError, FileReadError } from './drop-errors';
+import { FileChangedError, FileReadError } from './errors';
 import { findOpenUpload, type ListedPart, partHolds } from './open-upload';
 import { partCount, partSizeFor } from './part-size';
 import { type Slot, UploadSlots } from './upload-slots';

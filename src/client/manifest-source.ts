@@ -5,7 +5,7 @@
  * and the pipeline reports those mistakes with their paths, as for any drop.
  */
 import { readFileSync } from 'node:fs';
-import { DropError } from './drop-plan';
+import { DropError } from '../drop/drop-plan';
 
 /** The registered model a manifest file names as its source, or undefined. */
 export function registeredSourceOf(manifestPath: string): string | undefined {

@@ -1,5 +1,5 @@
 import {
-  CliError,
+  ClientError,
   CredentialsError,
   EndpointUnreachableError,
   MissingRegionError,
@@ -36,11 +36,11 @@ function networkCodes(error: unknown): string[] {
 }
 
 /**
- * Turns an AWS SDK or network error into a {@link CliError} that says what to do, or returns it
+ * Turns an AWS SDK or network error into a {@link ClientError} that says what to do, or returns it
  * unchanged when there is nothing better to say. `endpoint` is AWS_ENDPOINT_URL when set.
  */
 export function explainError(error: unknown, endpoint: string | undefined): unknown {
-  if (error instanceof CliError) return error;
+  if (error instanceof ClientError) return error;
   const e = error as { name?: string; message?: string };
   const codes = networkCodes(error);
   if (codes.includes('ECONNREFUSED')) {

@@ -5,9 +5,9 @@ import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { discover } from '../../src/cli/discover';
-import { ResourceNotFoundError } from '../../src/cli/errors';
-import { resolveTarget } from '../../src/cli/target';
+import { discover } from '../../src/client/discover';
+import { ResourceNotFoundError } from '../../src/client/errors';
+import { resolveTarget } from '../../src/client/target';
 
 const config = { region: 'eu-west-1' };
 const clients = {

@@ -59,7 +59,7 @@ export interface DropFollowOptions {
   startedAt?: number;
 }
 
-/** Worst first: what a drop's exit code is when its variants ended differently (docs/cli.md). */
+/** Worst first: a drop's outcome when its variants ended differently (`watch` exits with it, docs/cli.md). */
 const SEVERITY: Outcome[] = ['Unknown', 'Rejected', 'Failed', 'Stopped', 'Completed'];
 
 /** The worst of the outcomes: Unknown, then Failed, then Stopped, then Completed. */

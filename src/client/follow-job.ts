@@ -5,7 +5,7 @@
  */
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { EXIT_CODES, JobNotFoundError } from './errors';
+import { JobNotFoundError } from './errors';
 import { type JobView, viewJob } from './job-view';
 import type { Now } from './target-clock';
 import type { Outcome } from './tracking';
@@ -39,20 +39,6 @@ export interface FollowResult {
   view?: JobView;
   /** Why the outcome is `Unknown`. */
   reason?: string;
-}
-
-/** The exit code for an outcome: 0 Completed, 1 Failed, 2 Stopped, 3 Rejected or unknown. */
-export function exitCodeOf(outcome: Outcome): number {
-  switch (outcome) {
-    case 'Completed':
-      return EXIT_CODES.completed;
-    case 'Failed':
-      return EXIT_CODES.failed;
-    case 'Stopped':
-      return EXIT_CODES.stopped;
-    default:
-      return EXIT_CODES.unknown;
-  }
 }
 
 /** Polls until the job's outcome is known, the job fails to appear, the timeout passes or `signal` aborts. */

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { createGzip } from 'node:zlib';
 import { pack } from 'tar-stream';
-import { FileChangedError, FileReadError } from './drop-errors';
+import { FileChangedError, FileReadError } from './errors';
 import { type FolderFile, listModelFolder } from './model-folder';
 
 /**

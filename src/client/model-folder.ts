@@ -6,7 +6,7 @@
  */
 import { type Dirent, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { DropFilter, LeftOut } from './drop-filter';
+import type { DropFilter, LeftOut } from '../drop/drop-filter';
 
 /** One file of the folder, with what `drop` checks to see it did not change. */
 export interface FolderFile {

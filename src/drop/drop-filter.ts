@@ -6,8 +6,9 @@
  * here: `model-opt drop` and the local console's page share it.
  */
 import ignore from 'ignore';
-import { UsageError } from './errors';
-import { formatBytes } from './format';
+import { formatBytes } from '../text-format';
+import { DropError } from './drop-plan';
+import { DEFAULT_DROP_RULES } from './drop-rules';
 
 /** Left out of every folder drop unless brought back (the hub's own upload tools skip these). */
 export const DEFAULT_LEFT_OUT = ['.git/', '.cache/', '__pycache__/', '.DS_Store'] as const;
@@ -45,15 +46,15 @@ export interface LeftOut {
 
 const checkPattern = (option: string) => (pattern: string) => {
   if (pattern.trim() === '' || pattern.startsWith('!') || pattern.startsWith('#'))
-    throw new UsageError(
+    throw new DropError(
       `${option} takes a gitignore pattern that does not start with ! or # (use --include to bring something back): ${JSON.stringify(pattern)}`,
     );
   return pattern;
 };
 
-/** The filter for a folder drop; throws {@link UsageError} for a pattern that cannot be used. */
+/** The filter for a folder drop; throws {@link DropError} for a pattern that cannot be used. */
 export function dropFilter(rules: DropFilterRules = {}): DropFilter {
-  const manifestName = rules.manifestName ?? 'optimization.json';
+  const manifestName = rules.manifestName ?? DEFAULT_DROP_RULES.manifestName;
   // Case-sensitive, as git is on Linux (the library's default ignores case).
   const patterns = ignore({ ignorecase: false })
     .add([...DEFAULT_LEFT_OUT, `/${MODELIGNORE}`])
