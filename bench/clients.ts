@@ -19,7 +19,7 @@ import { fuzzContext } from '../harness/fuzz-context';
 import { type Drop, dropModel } from '../harness/model-drops';
 import { emptyTally, fuzzRequests, sendAll } from '../harness/request-fuzzer';
 import { connect } from '../harness/stack-target';
-import { type StackStats, startChildStack } from '../local/child-stack';
+import { type StackStats, startChildStack } from '../local/startup/child-stack';
 
 const { values } = parseArgs({
   options: {

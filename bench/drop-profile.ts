@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startChildStack } from '../local/child-stack';
+import { startChildStack } from '../local/startup/child-stack';
 import { type MeasuredRun, procStats, startMeasured } from './drop/measured-process';
 import { type CpuProfile, summariseProfile } from './drop/profile-summary';
 import { writeSyntheticModel } from './drop/synthetic-model';

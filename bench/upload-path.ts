@@ -24,8 +24,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { keyPath } from '../harness/dropped-uploads';
 import { fuzzContext } from '../harness/fuzz-context';
-import { startChildStack } from '../local/child-stack';
 import { AwsChunkedDecoder } from '../local/s3/aws-chunked';
+import { startChildStack } from '../local/startup/child-stack';
 import { median } from './cold/runs';
 
 const { values } = parseArgs({

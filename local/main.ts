@@ -13,16 +13,16 @@ import { fitTable } from '../src/terminal/fit-table';
 import { createLiveRegion, type LiveRegion } from '../src/terminal/live-region';
 import { truncateLine } from '../src/terminal/text-width';
 import { EventsLog } from './console/events-log';
-import { dropExamples, type ExampleDrop } from './examples';
-import { installLastResort } from './last-resort';
+import { installLastResort } from './diagnostics/last-resort';
+import { shortKey, startTimeline } from './diagnostics/timeline';
 import { DEFAULT_PORT, type LocalStack, PROJECT_ROOT, startLocalStack } from './stack';
 import { claimDataDir } from './startup/data-dir';
+import { dropExamples, type ExampleDrop } from './startup/examples';
 import { checkNodeVersion } from './startup/node-version';
 import { assertPortFree, explainListenError } from './startup/port';
 import { exitOnStartupError, StartupError } from './startup/startup-error';
 import { stopOnSignals } from './startup/stop-on-signals';
 import { aslExecutor } from './stepfunctions/executor';
-import { shortKey, startTimeline } from './timeline';
 
 const HELP = `Usage: npm start -- [options]
 

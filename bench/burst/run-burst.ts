@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type AuditRow, audit, settle } from '../../harness/drop-audit';
 import { type Drop, dropModel } from '../../harness/model-drops';
 import { connect, type Target } from '../../harness/stack-target';
-import { startChildStack } from '../../local/child-stack';
+import { startChildStack } from '../../local/startup/child-stack';
 
 export interface BurstOptions {
   drops: number;

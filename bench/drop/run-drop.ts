@@ -15,8 +15,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { pipelineQueuesBusy } from '../../harness/drop-audit';
-import { type ChildStack, type StackStats, startChildStack } from '../../local/child-stack';
-import type { S3RequestRecord } from '../../local/s3-request-log';
+import type { S3RequestRecord } from '../../local/diagnostics/s3-request-log';
+import { type ChildStack, type StackStats, startChildStack } from '../../local/startup/child-stack';
 import { listModelFolder, tarGzStream } from '../../src/client';
 import { type MeasuredRun, procStats, startMeasured } from './measured-process';
 import { writeSyntheticModel } from './synthetic-model';

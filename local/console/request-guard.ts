@@ -15,7 +15,7 @@
  *   pointing here, which sends no Origin) is refused; a navigation to the console is not.
  */
 import type http from 'node:http';
-import type { EmulatorHttpResponse } from '../aws-json';
+import type { EmulatorHttpResponse } from '../protocol/aws-json';
 
 /** Host names that reach a loopback listener. */
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];

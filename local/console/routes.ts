@@ -12,7 +12,7 @@ import type http from 'node:http';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { moveDeadLetters } from '../../src/client';
 import { classifyObject, DEFAULT_DROP_RULES, type DropRules } from '../../src/drop';
-import type { ActivityLog } from '../activity';
+import type { ActivityLog } from '../diagnostics/activity';
 import type { SageMakerEmulator } from '../sagemaker';
 import type { LocalServiceDescription } from '../service/description';
 import type { LocalQueue } from '../sqs/queue';

@@ -11,15 +11,15 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AwsServiceError } from '../aws-error';
+import type { ErrorSite } from '../diagnostics/internal-errors';
+import { AwsServiceError } from '../protocol/aws-error';
 import {
   type AwsJsonContentType,
   awsJsonErrorResponse,
   type EmulatorHttpResponse,
   handleAwsJsonRequest,
-} from '../aws-json';
-import type { ErrorSite } from '../internal-errors';
-import { REPLAY_KEY_HEADER } from '../replay-key';
+} from '../protocol/aws-json';
+import { REPLAY_KEY_HEADER } from '../protocol/replay-key';
 import type { S3Service } from '../s3/s3-service';
 import type { SnsService } from '../sns/service';
 import { keepIdleConnections } from './keep-alive';

@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AwsServiceError } from '../aws-error';
-import { CountedFault, RequestFaults } from '../request-faults';
+import { AwsServiceError } from '../protocol/aws-error';
+import { CountedFault, RequestFaults } from '../protocol/request-faults';
 import { compilePattern } from './pattern-matcher';
 import { PutJournal } from './put-journal';
 

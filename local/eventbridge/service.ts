@@ -1,7 +1,7 @@
 /** Local EventBridge on the wire (awsJson 1.1, `AWSEvents.<Operation>`). */
 import * as z from 'zod';
-import { AwsServiceError } from '../aws-error';
-import { dispatchOperation, optional, parseInput } from '../aws-json';
+import { AwsServiceError } from '../protocol/aws-error';
+import { dispatchOperation, optional, parseInput } from '../protocol/aws-json';
 import type { LocalBus } from './bus';
 
 export const EVENTS_TARGET_PREFIX = 'AWSEvents';

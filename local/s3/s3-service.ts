@@ -8,7 +8,7 @@
  */
 import type http from 'node:http';
 import type { Readable } from 'node:stream';
-import type { ErrorSite } from '../internal-errors';
+import type { ErrorSite } from '../diagnostics/internal-errors';
 import type { ObjectStore, StoredObject } from '../sagemaker/object-store';
 import { HashedStore, type Written } from './hashed-store';
 import {

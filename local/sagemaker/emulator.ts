@@ -9,7 +9,7 @@
  */
 import type { CreateOptimizationJobResponse } from '@aws-sdk/client-sagemaker';
 import { FAILURE_REASON_MAX_LENGTH, type OptimizationJobStatusName } from '../../src/sagemaker-api/limits';
-import { AwsServiceError, validationError } from '../aws-error';
+import { AwsServiceError, validationError } from '../protocol/aws-error';
 import { type CancelTimer, type Clock, compressedClock } from '../time/clock';
 import { recommendedInferenceImage } from './inference-image';
 import { FaultController, type FaultSpec } from './job-faults';

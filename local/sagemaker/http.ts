@@ -3,7 +3,7 @@
  * `x-amz-target` header and body to {@link handleSageMakerRequest}.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type EmulatorHttpResponse, handleAwsJsonRequest } from '../aws-json';
+import { type EmulatorHttpResponse, handleAwsJsonRequest } from '../protocol/aws-json';
 import type { SageMakerEmulator } from './emulator';
 
 /** The `x-amz-target` prefix of SageMaker operations (`SageMaker.CreateOptimizationJob`). */

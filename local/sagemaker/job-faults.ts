@@ -4,10 +4,10 @@
  * lengths.
  */
 import type { CreateOptimizationJobRequest } from '@aws-sdk/client-sagemaker';
-import { RequestFaults } from '../request-faults';
+import { RequestFaults } from '../protocol/request-faults';
 import type { JobDurations } from './lifecycle';
 
-export { type ActiveFault, FAULT_ERRORS, type FaultError, type FaultSpec } from '../request-faults';
+export { type ActiveFault, FAULT_ERRORS, type FaultError, type FaultSpec } from '../protocol/request-faults';
 
 /**
  * Which jobs an outcome override applies to: a predicate on the CreateOptimizationJob request,

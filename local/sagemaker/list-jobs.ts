@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ListOptimizationJobsResponse } from '@aws-sdk/client-sagemaker';
-import { validationError } from '../aws-error';
+import { validationError } from '../protocol/aws-error';
 import { type JobRecord, jobName, optimizationTypes, summarizeJob } from './job-record';
 import type { ListQuery } from './request-rules';
 

@@ -10,7 +10,7 @@ import type {
   ModelSummary,
   OptimizationJobOutputConfig,
 } from '@aws-sdk/client-sagemaker';
-import { validationError } from '../aws-error';
+import { validationError } from '../protocol/aws-error';
 import type { ListModelsQuery } from './request-rules';
 
 /** One model. Times are epoch milliseconds of simulated time. */

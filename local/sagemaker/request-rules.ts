@@ -11,7 +11,7 @@ import {
   type OptimizationJobStatusName,
   type SORT_ORDERS,
 } from '../../src/sagemaker-api/limits';
-import { validationError } from '../aws-error';
+import { validationError } from '../protocol/aws-error';
 import { inputShape, SAGEMAKER_MODEL } from './api-model';
 import { type JsonObject, validateShape } from './shape-validator';
 

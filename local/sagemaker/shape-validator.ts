@@ -10,7 +10,7 @@
  *
  * What the model cannot say (rules across members, state) is the caller's, once this passes.
  */
-import { AwsServiceError, validationError } from '../aws-error';
+import { AwsServiceError, validationError } from '../protocol/aws-error';
 import { type ServiceModel, type Shape, shapeOf } from './api-model';
 
 /** A JSON object as parsed from a request body. */

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { EmulatorHttpResponse } from '../aws-json';
+import type { EmulatorHttpResponse } from '../protocol/aws-json';
 
 export interface PublishedMessage {
   messageId: string;

@@ -6,7 +6,7 @@
  * Times are simulated milliseconds from the stack's clock.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { AwsServiceError } from '../aws-error';
+import { AwsServiceError } from '../protocol/aws-error';
 import type { CancelTimer, Clock } from '../time/clock';
 
 /** A message attribute as the SQS API carries it (`Binary` values base64-encoded). */

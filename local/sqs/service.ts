@@ -3,8 +3,8 @@
  * and its tools use. Queues are found by the last segment of `QueueUrl` (any host), or by ARN.
  */
 import * as z from 'zod';
-import { AwsServiceError } from '../aws-error';
-import { dispatchOperation, optional, parseInput } from '../aws-json';
+import { AwsServiceError } from '../protocol/aws-error';
+import { dispatchOperation, optional, parseInput } from '../protocol/aws-json';
 import type { LocalQueue, MessageAttributes } from './queue';
 
 export const SQS_TARGET_PREFIX = 'AmazonSQS';

@@ -1,7 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { sendReplayKey } from '../replay-key';
+import { sendReplayKey } from '../protocol/replay-key';
 import type { AwsClients } from './resources';
 
 /** Where the runner's SDK clients go. */

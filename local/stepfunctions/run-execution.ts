@@ -23,7 +23,7 @@
  */
 import { type RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import { stateMachineArnOf } from '../../src/execution-arn';
-import { taskReplayKey } from '../replay-key';
+import { taskReplayKey } from '../protocol/replay-key';
 import { type Clock, systemClock } from '../time/clock';
 import { ExecutionAccounting, type LibraryEvent } from './accounting';
 import {

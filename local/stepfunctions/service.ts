@@ -6,9 +6,9 @@
  */
 import * as z from 'zod';
 import { executionArnFor } from '../../src/execution-arn';
-import { AwsServiceError } from '../aws-error';
-import { dispatchOperation, optional, parseInput } from '../aws-json';
-import { RequestFaults } from '../request-faults';
+import { AwsServiceError } from '../protocol/aws-error';
+import { dispatchOperation, optional, parseInput } from '../protocol/aws-json';
+import { RequestFaults } from '../protocol/request-faults';
 import type { Clock } from '../time/clock';
 import { ExecutionStore } from './execution-store';
 import type { ResumePoint } from './run-execution';

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { DescribeOptimizationJobCommand } from '@aws-sdk/client-sagemaker';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropExamples, type ExampleDrop } from '../../local/examples';
 import { PROJECT_ROOT } from '../../local/stack';
+import { dropExamples, type ExampleDrop } from '../../local/startup/examples';
 import { launchChromium, outputFolder } from '../support/browser';
 import { startTestStack, type TestStack } from '../support/local-stack';
 

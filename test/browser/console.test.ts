@@ -13,10 +13,10 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAPPY_PATH } from '../../harness/tracker-on-fake-aws';
-import { adminClient } from '../../local/admin-client';
+import { adminClient } from '../../local/admin/admin-client';
 import { compilePattern } from '../../local/eventbridge/pattern-matcher';
-import { dropExamples, type ExampleDrop } from '../../local/examples';
 import { PROJECT_ROOT } from '../../local/stack';
+import { dropExamples, type ExampleDrop } from '../../local/startup/examples';
 import { launchChromium, outputFolder } from '../support/browser';
 import { startTestStack, type TestStack } from '../support/local-stack';
 

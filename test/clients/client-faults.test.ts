@@ -37,7 +37,7 @@ import { fuzzContext } from '../../harness/fuzz-context';
 import { dropModel } from '../../harness/model-drops';
 import { describeFailure, type FuzzTally, fuzzRequests, sendAll } from '../../harness/request-fuzzer';
 import { connect } from '../../harness/stack-target';
-import { type ChildStack, startChildStack } from '../../local/child-stack';
+import { type ChildStack, startChildStack } from '../../local/startup/child-stack';
 
 const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 1414);
 const FUZZ_REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 5000);

@@ -17,7 +17,7 @@ import { audit, settle } from '../../harness/drop-audit';
 import { FAST_JOB_ENV, FAST_PIPELINE_ENV } from '../../harness/fast-pipeline';
 import { type Drop, dropModel, storedDrops } from '../../harness/model-drops';
 import { connect } from '../../harness/stack-target';
-import { type ChildStack, startChildStack } from '../../local/child-stack';
+import { type ChildStack, startChildStack } from '../../local/startup/child-stack';
 
 const SEEDS = (process.env.CRASH_SEEDS ?? '1401,1402,1403').split(',').map(Number);
 const KILLS = 5;

@@ -13,7 +13,7 @@ import { DescribeOptimizationJobCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticModel } from '../../bench/drop/synthetic-model';
 import { eventsOf } from '../../harness/bus-events';
-import type { S3RequestRecord } from '../../local/s3-request-log';
+import type { S3RequestRecord } from '../../local/diagnostics/s3-request-log';
 import { EXIT_CODES, exitCodeOfError } from '../../src/cli/errors';
 import { dropModel } from '../../src/client/drop-upload';
 import { FileReadError } from '../../src/client/errors';

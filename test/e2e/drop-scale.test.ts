@@ -13,8 +13,8 @@ import { ListOptimizationJobsCommand, SageMakerClient } from '@aws-sdk/client-sa
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticModel } from '../../bench/drop/synthetic-model';
 import { readEventsLog } from '../../harness/bus-events';
-import { type ChildStack, type StackStats, startChildStack } from '../../local/child-stack';
-import type { S3RequestRecord } from '../../local/s3-request-log';
+import type { S3RequestRecord } from '../../local/diagnostics/s3-request-log';
+import { type ChildStack, type StackStats, startChildStack } from '../../local/startup/child-stack';
 import { EXIT_CODES } from '../../src/cli/errors';
 import { runCli, startCli } from '../support/cli';
 import { type HoldProxy, startHoldProxy } from '../support/hold-proxy';

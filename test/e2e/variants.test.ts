@@ -14,7 +14,7 @@ import { type StoredEvent, TERMINAL } from '../../harness/bus-events';
 import { FAST_JOB_ENV, FAST_PIPELINE_ENV } from '../../harness/fast-pipeline';
 import { type Drop, dropManifest, redeliver } from '../../harness/model-drops';
 import { connect, type Target } from '../../harness/stack-target';
-import { type ChildStack, startChildStack } from '../../local/child-stack';
+import { type ChildStack, startChildStack } from '../../local/startup/child-stack';
 import { DETAIL_TYPES } from '../../src/events/contract';
 
 const SETTLED = DETAIL_TYPES.settled;

@@ -25,8 +25,8 @@ import {
   variantJobs,
 } from '../../harness/model-drops';
 import { connect, type Target } from '../../harness/stack-target';
-import { startChildStack } from '../../local/child-stack';
-import type { FaultSpec } from '../../local/request-faults';
+import type { FaultSpec } from '../../local/protocol/request-faults';
+import { startChildStack } from '../../local/startup/child-stack';
 import { DETAIL_TYPES } from '../../src/events/contract';
 import { executionArnFor } from '../../src/execution-arn';
 import { startTestStack, type TestStack } from '../support/local-stack';

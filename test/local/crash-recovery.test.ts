@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLocalBus } from '../../local/eventbridge/bus';
-import { taskReplayKey } from '../../local/replay-key';
+import { taskReplayKey } from '../../local/protocol/replay-key';
 import { runExecution } from '../../local/stepfunctions';
 import { virtualClock } from '../../local/time/clock';
 

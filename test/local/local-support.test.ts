@@ -2,8 +2,8 @@
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AwsServiceError } from '../../local/aws-error';
-import { awsJsonErrorResponse, operationFromTarget, toAwsJson } from '../../local/aws-json';
+import { AwsServiceError } from '../../local/protocol/aws-error';
+import { awsJsonErrorResponse, operationFromTarget, toAwsJson } from '../../local/protocol/aws-json';
 import { forEachArchiveFile, ModelSourceError } from '../../local/sagemaker/model-source';
 import { parseS3Uri } from '../../local/sagemaker/s3-uri';
 import { compressedClock, virtualClock } from '../../local/time/clock';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RequestFaults } from '../../local/request-faults';
+import { RequestFaults } from '../../local/protocol/request-faults';
 
 describe('request faults with a time window', () => {
   it('fails every matching call for durationSeconds of simulated time, then lets calls through', () => {

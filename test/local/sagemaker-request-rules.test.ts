@@ -1,6 +1,6 @@
 /** Unit tests of the SageMaker emulator's requests (local/sagemaker/request-rules.ts) for what the SDK client cannot send. */
 import { describe, expect, it } from 'vitest';
-import { AwsServiceError } from '../../local/aws-error';
+import { AwsServiceError } from '../../local/protocol/aws-error';
 import { validateCreateRequest, validateListRequest } from '../../local/sagemaker/request-rules';
 import { createRequest } from './sagemaker-helpers';
 

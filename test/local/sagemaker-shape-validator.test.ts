@@ -5,7 +5,7 @@
  */
 import { OptimizationJobDeploymentInstanceType } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
-import { AwsServiceError } from '../../local/aws-error';
+import { AwsServiceError } from '../../local/protocol/aws-error';
 import {
   BOTOCORE_MODEL,
   inputShape,

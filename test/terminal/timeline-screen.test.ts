@@ -6,8 +6,8 @@
  */
 import { Console } from 'node:console';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActivityLog } from '../../local/activity';
-import { startTimeline } from '../../local/timeline';
+import { ActivityLog } from '../../local/diagnostics/activity';
+import { startTimeline } from '../../local/diagnostics/timeline';
 import { logicalLines, type ScreenRow, type VirtualTerminal, virtualTerminal } from '../support/terminal';
 
 const T0 = Date.parse('2026-11-29T10:00:00Z');

@@ -5,7 +5,7 @@
 
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { dropModel } from '../src/client';
+import { dropModel } from '../../src/client';
 
 export interface ExampleDrop {
   name: string;

@@ -8,9 +8,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { adminClient } from './admin-client';
-import { printService } from './service/description';
-import { LOCK_FILE, readLock } from './startup/data-dir';
+import { adminClient } from '../admin/admin-client';
+import { printService } from '../service/description';
+import { LOCK_FILE, readLock } from './data-dir';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 

@@ -4,11 +4,11 @@
  * (src/terminal/live-region.ts) that redraws in place and fits the width; otherwise it prints
  * one plain line per step, which reads well in CI logs.
  */
-import { classifyObject, DEFAULT_DROP_RULES, type S3ObjectRef } from '../src/drop';
-import { slugify } from '../src/job/job-name';
-import { fitTable, type TableLayout } from '../src/terminal/fit-table';
-import { createLiveRegion, type LiveRegion } from '../src/terminal/live-region';
-import { shortEvent } from '../src/text-format';
+import { classifyObject, DEFAULT_DROP_RULES, type S3ObjectRef } from '../../src/drop';
+import { slugify } from '../../src/job/job-name';
+import { fitTable, type TableLayout } from '../../src/terminal/fit-table';
+import { createLiveRegion, type LiveRegion } from '../../src/terminal/live-region';
+import { shortEvent } from '../../src/text-format';
 import type { Activity, ActivityLog } from './activity';
 
 interface Row {

@@ -4,7 +4,7 @@
  * later calls (an outcome override without a `match` failed every CreateOptimizationJob).
  */
 import * as z from 'zod';
-import { FAULT_ERRORS } from './request-faults';
+import { FAULT_ERRORS } from '../protocol/request-faults';
 
 const FAULT = z.object({
   service: z.enum(['sagemaker', 'stepfunctions', 'eventbridge']),
