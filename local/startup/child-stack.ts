@@ -12,7 +12,7 @@ import { adminClient } from '../admin/admin-client';
 import { printService } from '../service/description';
 import { LOCK_FILE, readLock } from './data-dir';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ChildStackOptions {
   dataDir: string;
