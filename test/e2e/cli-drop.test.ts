@@ -114,7 +114,8 @@ describe('model-opt drop: bad input, interruptions, resumed drops', () => {
       ],
     ]);
     expect(writes('')).toEqual([]);
-  });
+    // Eight CLI processes start at once: on 2 shared cores, their start-up alone can pass 30 s.
+  }, 120_000);
 
   it('refuses a manifest combining sharding with quantization before any request (exit 4); uploaded by the AWS CLI, it gives one Model Upload Rejected naming the rule', async () => {
     const folder = join(dir, 'shard-and-quantize');
@@ -176,7 +177,7 @@ describe('model-opt drop: bad input, interruptions, resumed drops', () => {
     await expect(
       t.sageMaker.send(new DescribeOptimizationJobCommand({ OptimizationJobName: jobName })),
     ).rejects.toMatchObject({ name: 'ResourceNotFound' });
-  });
+  }, 120_000);
 
   it('a file that changes while it is sent ends the drop with exit code 5, and nothing is triggered', async () => {
     const model = writeSyntheticModel(join(dir, 'changing'), { shards: 1, shardBytes: 30 * MIB });
