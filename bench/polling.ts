@@ -2,7 +2,8 @@
  * npm run bench:polling — what tracking a job costs, measured by running the real state
  * machine (statemachines/track-optimization-job.asl.json) with the local runner on a virtual
  * clock: Waits and retry intervals advance the clock instead of sleeping, and the SDK clients
- * talk in-process to the same FakeAws the tests use. The naive Wait→Describe→Choice loop
+ * talk in-process to the local stack's SageMaker emulator, EventBridge bus and Step Functions
+ * service (harness/local-aws.ts), as the tests do. The naive Wait→Describe→Choice loop
  * (bench/naive-polling.asl.json) runs the same jobs side by side.
  *
  * Each sample is a job of the nominal length scaled by a uniform factor in (0.9, 1], so the
@@ -12,17 +13,10 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { FakeAws } from '../harness/fake-aws';
-import {
-  fakeClients,
-  STATE_MACHINE_ARN,
-  trackerDefinition,
-  trackingInput,
-  trackJob,
-} from '../harness/tracker-on-fake-aws';
-import { type ExecutionReport, prepareDefinition, runExecution } from '../local/stepfunctions';
+import type { LocalAws } from '../harness/local-aws';
+import { startTracker, trackingInput, trackJob } from '../harness/tracker-on-local-aws';
+import type { ExecutionReport } from '../local/stepfunctions';
 import { virtualClock } from '../local/time/clock';
-import { executionArnFor } from '../src/execution-arn';
 import { MAX_RUNTIME_MAX_SECONDS } from '../src/sagemaker-api/limits';
 
 const USD_PER_TRANSITION = 0.025 / 1000;
@@ -70,20 +64,24 @@ interface Design {
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
 
-function setUp(jobName: string, jobSeconds: number) {
+const NAIVE = {
+  name: 'naive-polling',
+  definition: readFileSync(new URL('./naive-polling.asl.json', import.meta.url), 'utf8'),
+};
+
+/** A job that starts running 60 s after creation and ends `jobSeconds` after it. */
+async function setUp(jobName: string, jobSeconds: number, random: () => number) {
   const clock = virtualClock(T0.getTime());
-  const fake = new FakeAws(() => new Date(clock.now()));
-  const endsAt = new Date(T0.getTime() + jobSeconds * 1000);
-  fake.addJob({
+  const local = await startTracker({ clock, random, others: [NAIVE] });
+  await local.createJob({
     name: jobName,
-    startsAt: new Date(T0.getTime() + 60_000),
-    endsAt,
+    endsAfterSeconds: jobSeconds,
     maxRuntimeInSeconds: MAX_RUNTIME_MAX_SECONDS,
   });
-  return { clock, fake, endsAt, clients: fakeClients(fake) };
+  return { local, endsAt: new Date(T0.getTime() + jobSeconds * 1000) };
 }
 
-function measure(fake: FakeAws, endsAt: Date, jobSeconds: number, reports: ExecutionReport[]): Sample {
+function measure(local: LocalAws, endsAt: Date, jobSeconds: number, reports: ExecutionReport[]): Sample {
   const counts = {
     jobSeconds,
     transitions: reports.reduce((sum, r) => sum + r.billedTransitions, 0),
@@ -99,42 +97,41 @@ function measure(fake: FakeAws, endsAt: Date, jobSeconds: number, reports: Execu
       latencySeconds: Number.POSITIVE_INFINITY,
     };
   }
-  const terminal = fake.events.find((e) => e.detailType !== 'Model Optimization Started');
+  const terminal = local.putEvents().find((e) => e.detailType !== 'Model Optimization Started');
   if (!terminal) throw new Error('tracking ended without a terminal event');
   return { ...counts, latencySeconds: (terminal.at.getTime() - endsAt.getTime()) / 1000 };
 }
 
-const tracker: Design = (() => {
-  const definition = trackerDefinition();
-  return {
-    label: 'check function + Retry (this design)',
-    async run(jobName, jobSeconds, random) {
-      const { clock, fake, endsAt, clients } = setUp(jobName, jobSeconds);
-      const input = trackingInput(jobName, { maxRuntimeInSeconds: MAX_RUNTIME_MAX_SECONDS });
-      const reports = await trackJob({ clock, fake, clients, definition, random }, input);
-      return measure(fake, endsAt, jobSeconds, reports);
-    },
-  };
-})();
+/** Runs one sample on fresh emulators, and closes them. */
+async function sample(
+  jobName: string,
+  jobSeconds: number,
+  random: () => number,
+  run: (local: LocalAws) => Promise<ExecutionReport[]>,
+): Promise<Sample> {
+  const { local, endsAt } = await setUp(jobName, jobSeconds, random);
+  try {
+    return measure(local, endsAt, jobSeconds, await run(local));
+  } finally {
+    await local.close();
+  }
+}
+
+const tracker: Design = {
+  label: 'check function + Retry (this design)',
+  run: (jobName, jobSeconds, random) =>
+    sample(jobName, jobSeconds, random, (local) =>
+      trackJob(local, trackingInput(jobName, { maxRuntimeInSeconds: MAX_RUNTIME_MAX_SECONDS })),
+    ),
+};
 
 function naiveLoop(pollSeconds: number): Design {
-  const definition = prepareDefinition(
-    readFileSync(new URL('./naive-polling.asl.json', import.meta.url), 'utf8'),
-  );
   return {
     label: `aws-sdk loop: Wait ${pollSeconds} s → Describe → Choice`,
-    async run(jobName, jobSeconds, random) {
-      const { clock, fake, endsAt, clients } = setUp(jobName, jobSeconds);
-      const report = await runExecution({
-        definition,
-        input: { ...trackingInput(jobName), pollSeconds },
-        context: { executionArn: executionArnFor(STATE_MACHINE_ARN, jobName) },
-        clients,
-        clock,
-        random,
-      });
-      return measure(fake, endsAt, jobSeconds, [report]);
-    },
+    run: (jobName, jobSeconds, random) =>
+      sample(jobName, jobSeconds, random, (local) =>
+        local.runChain(NAIVE.name, jobName, { ...trackingInput(jobName), pollSeconds }),
+      ),
   };
 }
 

@@ -130,14 +130,18 @@ export function createLocalBus(options: LocalBusOptions): LocalBus {
           `Entries must have 1 to 10 items, got ${Array.isArray(entries) ? entries.length : typeof entries}`,
         );
       }
-      faults.requests.check('PutEvents');
+      faults.requests.check('PutEvents', input);
       const results = entries.map((entry, index) => {
         const putBefore = replayKey === undefined ? undefined : journal.eventId(replayKey, index);
         if (putBefore) return { EventId: putBefore };
         const problem = entryProblem(entry, buses);
         if (problem) return problem;
-        if (faults.failedEntries.take()) {
-          return { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected failure: the entry was not put' };
+        const failure = faults.failedEntries.take(entry);
+        if (failure) {
+          return {
+            ErrorCode: failure.code ?? 'InternalFailure',
+            ErrorMessage: failure.message ?? 'Injected failure: the entry was not put',
+          };
         }
         const busName = busNameOf(entry.EventBusName);
         const event: EventBridgeEvent = {

@@ -14,19 +14,30 @@ export const FAULT_ERRORS = {
 /** The name of an injectable request error. */
 export type FaultError = keyof typeof FAULT_ERRORS;
 
+/** An error name AWS could send (`__type`): letters, digits and dots. */
+const ERROR_NAME = /^[A-Za-z][A-Za-z0-9.]{0,127}$/;
+
 /**
  * A request fault: `error` is returned either with probability `rate` (0..1) on each matching
  * call, or on each of the next `count` matching calls (then the fault is gone). Give exactly one
  * of the two. `operations` (e.g. `['DescribeOptimizationJob']`) restricts it; default: all.
  * `durationSeconds` (simulated, from injection) ends the fault early, e.g. `rate: 1` for a
  * stretch of throttling.
+ *
+ * Any other error a service may answer (ResourceNotFound, ValidationException …) is injected by
+ * naming it with its `statusCode` (and, optionally, `message`). `match`, for in-process callers
+ * only, narrows the fault to requests whose decoded input it accepts.
  */
 export interface FaultSpec {
-  error: FaultError;
+  error: FaultError | (string & {});
+  /** The HTTP status; required for an error not in {@link FAULT_ERRORS}. */
+  statusCode?: number;
+  message?: string;
   rate?: number;
   count?: number;
   operations?: string[];
   durationSeconds?: number;
+  match?: (input: unknown) => boolean;
 }
 
 /** An injected fault as {@link RequestFaults.list} reports it. */
@@ -48,8 +59,17 @@ export function checkSpec(
   spec: Omit<FaultSpec, 'error'> & { error?: string },
   errors: readonly string[] = Object.keys(FAULT_ERRORS),
 ): void {
-  if (spec.error !== undefined && !errors.includes(spec.error)) {
-    throw new RangeError(`unknown fault error ${spec.error}; one of ${errors.join(', ')}`);
+  if (spec.statusCode !== undefined) {
+    if (!(Number.isInteger(spec.statusCode) && spec.statusCode >= 400 && spec.statusCode <= 599)) {
+      throw new RangeError(`fault statusCode must be an HTTP error status, got ${spec.statusCode}`);
+    }
+    if (spec.error !== undefined && !ERROR_NAME.test(spec.error)) {
+      throw new RangeError(`fault error must be an error name, got ${spec.error}`);
+    }
+  } else if (spec.error !== undefined && !errors.includes(spec.error)) {
+    throw new RangeError(
+      `unknown fault error ${spec.error}; one of ${errors.join(', ')}, or give its statusCode`,
+    );
   }
   if ((spec.rate === undefined) === (spec.count === undefined)) {
     throw new RangeError('a fault needs exactly one of rate or count');
@@ -109,14 +129,19 @@ export class RequestFaults {
     return this.faults.map((fault) => ({ ...fault }));
   }
 
-  /** Throws the injected error if a fault fires for this call of `operation`. */
-  check(operation: string): void {
+  /** Throws the injected error if a fault fires for this call of `operation` on `input`. */
+  check(operation: string, input?: unknown): void {
     this.expire();
     for (const fault of this.faults) {
+      if (fault.match && !fault.match(input)) continue;
       if (!fires(fault, operation, this.random)) continue;
       if (fault.count === 0) this.remove(fault.id);
-      const { statusCode, message } = FAULT_ERRORS[fault.error];
-      throw new AwsServiceError(fault.error, message, statusCode);
+      const known = FAULT_ERRORS[fault.error as FaultError] as (typeof FAULT_ERRORS)[FaultError] | undefined;
+      throw new AwsServiceError(
+        fault.error,
+        fault.message ?? known?.message ?? fault.error,
+        fault.statusCode ?? known?.statusCode ?? 400,
+      );
     }
   }
 
@@ -129,27 +154,40 @@ export class RequestFaults {
 }
 
 /**
+ * A counted fault that is not an error of the call: `code` and `message` say how the item
+ * fails (default: the caller's), `match` (in-process callers only) which items it applies to.
+ */
+export interface CountedFaultSpec {
+  rate?: number;
+  count?: number;
+  code?: string;
+  message?: string;
+  match?: (item: unknown) => boolean;
+}
+
+/**
  * A fault that is not an error of the call, e.g. EventBridge entries reported as failed inside
- * a successful PutEvents: `take()` says whether it fires for this item.
+ * a successful PutEvents: `take(item)` returns the spec when it fires for this item.
  */
 export class CountedFault {
-  private spec?: { rate?: number; count?: number };
+  private spec?: CountedFaultSpec;
 
   constructor(private readonly random: () => number = Math.random) {}
 
-  set(spec: { rate?: number; count?: number } | undefined): void {
+  set(spec: CountedFaultSpec | undefined): void {
     if (spec) checkSpec(spec, []);
     this.spec = spec && { ...spec };
   }
 
-  get(): { rate?: number; count?: number } | undefined {
+  get(): CountedFaultSpec | undefined {
     return this.spec && { ...this.spec };
   }
 
-  take(): boolean {
-    if (!this.spec || !fires(this.spec, undefined, this.random)) return false;
-    if (this.spec.count === 0) this.spec = undefined;
-    return true;
+  take(item?: unknown): CountedFaultSpec | undefined {
+    const spec = this.spec;
+    if (!spec || (spec.match && !spec.match(item)) || !fires(spec, undefined, this.random)) return undefined;
+    if (spec.count === 0) this.spec = undefined;
+    return spec;
   }
 }
 

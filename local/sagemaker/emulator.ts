@@ -102,6 +102,8 @@ export interface SageMakerEmulator {
   handle(operation: string, input: unknown): Promise<unknown>;
   /** Applies every transition that is due; resolves once they are done. */
   settle(): Promise<void>;
+  /** How many requests of each operation the emulator was sent (refused ones included). */
+  requestCounts(): Record<string, number>;
   /** Stops all timers and waits for work in flight. The emulator answers no more requests. */
   close(): Promise<void>;
 }
@@ -138,6 +140,7 @@ class Emulator implements SageMakerEmulator {
   /** Jobs reading their model or writing their output right now: minutes, for a large model. */
   private readonly working = new Set<JobRecord>();
   private closed = false;
+  private readonly requests = new Map<string, number>();
 
   constructor(options: SageMakerEmulatorOptions) {
     this.region = options.region ?? 'us-east-1';
@@ -177,8 +180,9 @@ class Emulator implements SageMakerEmulator {
     if (!(SAGEMAKER_OPERATIONS as readonly string[]).includes(operation)) {
       throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
     }
+    this.requests.set(operation, (this.requests.get(operation) ?? 0) + 1);
     if (this.closed) throw new AwsServiceError('ServiceUnavailable', 'The emulator has been closed', 503);
-    this.faults.check(operation);
+    this.faults.check(operation, input);
     switch (operation as (typeof SAGEMAKER_OPERATIONS)[number]) {
       case 'CreateOptimizationJob':
         return this.create(input);
@@ -195,6 +199,10 @@ class Emulator implements SageMakerEmulator {
       case 'ListModels':
         return this.listModels(input);
     }
+  }
+
+  requestCounts(): Record<string, number> {
+    return Object.fromEntries(this.requests);
   }
 
   async settle(): Promise<void> {

@@ -326,8 +326,12 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
       for (const controller of running.values()) controller.abort();
       await Promise.allSettled([...settled.values()]);
     },
+    /** Resolves once the execution has ended and its record is final (at once if it never ran). */
+    async settled(executionArn: string): Promise<void> {
+      await settled.get(executionArn);
+    },
     async handle(operation: string, input: unknown): Promise<unknown> {
-      faults.check(operation);
+      faults.check(operation, input);
       return dispatchOperation(operations, operation, input);
     },
   };

@@ -12,7 +12,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAPPY_PATH } from '../../harness/tracker-on-fake-aws';
+import { HAPPY_PATH } from '../../harness/tracker-on-local-aws';
 import { adminClient } from '../../local/admin/admin-client';
 import { compilePattern } from '../../local/eventbridge/pattern-matcher';
 import { PROJECT_ROOT } from '../../local/stack';

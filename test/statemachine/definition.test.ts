@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { TRACKER_ASL } from '../../harness/tracker-on-fake-aws';
+import { TRACKER_ASL } from '../../harness/tracker-on-local-aws';
 import {
   AWS_SDK_ERROR_NAMING,
   PUT_EVENTS_ERROR_NAMING,

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { PutEvent } from '../../harness/fake-aws';
+import type { PutEvent } from '../../harness/local-aws';
 import { DETAIL_TYPES, detailSchemas, EVENT_SOURCE, type EventKind, kindOf } from '../../src/events/contract';
 
 /**

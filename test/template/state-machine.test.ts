@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { TRACKER_ASL } from '../../harness/tracker-on-fake-aws';
+import { TRACKER_ASL } from '../../harness/tracker-on-local-aws';
 import { packagedTemplate, resource, roleStatements } from '../support/template';
 
 const template = packagedTemplate();
