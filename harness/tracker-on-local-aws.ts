@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { type ExecutionReport, type PreparedDefinition, prepareDefinition } from '../local/stepfunctions';
+import type { ExecutionReport } from '../local/stepfunctions';
 import type { VirtualClock } from '../local/time/clock';
 import { SCHEMA_VERSION } from '../src/events/contract';
 import { settleExecutionName } from '../src/job/job-name';
@@ -32,11 +32,6 @@ export const HAPPY_PATH = [
   'Route',
   'PutTerminalEvent',
 ];
-
-/** The tracking state machine, parsed and prepared once. */
-export function trackerDefinition(path: URL = TRACKER_ASL): PreparedDefinition {
-  return prepareDefinition(readFileSync(path, 'utf8'));
-}
 
 /** The input start-optimization would send for a job of this name. */
 export function trackingInput(

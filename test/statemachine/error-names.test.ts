@@ -1,13 +1,16 @@
 /**
  * The local runner names service errors as Step Functions does (docs/state-machine.md, "Error
  * names"): per integration, a modeled error by its class, any other by the service's generic
- * class. Each case runs a one-Task definition against a FakeAws answering with the error, over
- * HTTP through the real SDK clients. Which errors a service models is checked against botocore's
+ * class. Each case runs a one-Task definition against the local stack's emulators
+ * (harness/local-aws.ts), over HTTP through the real SDK clients, the emulator answering the
+ * call with the error injected as a request fault. Which errors a service models is checked against botocore's
  * models (test/fixtures/botocore/modeled-errors.json, scripts/extract-botocore-models.py).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeAws } from '../../harness/fake-aws';
-import { type AwsClients, localClients, runExecution } from '../../local/stepfunctions';
+import { LocalAws } from '../../harness/local-aws';
+import type { RequestFaults } from '../../local/request-faults';
+import { FAULT_ERRORS, type FaultError } from '../../local/request-faults';
+import { runExecution } from '../../local/stepfunctions';
 import { AWS_SDK_ERROR_NAMING } from '../../local/stepfunctions/error-naming';
 import { virtualClock } from '../../local/time/clock';
 import botocoreErrors from '../fixtures/botocore/modeled-errors.json';
@@ -15,25 +18,35 @@ import botocoreErrors from '../fixtures/botocore/modeled-errors.json';
 const EXECUTION_ARN = 'arn:aws:states:us-east-1:000000000000:execution:error-names:run-1';
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:other';
 
-let fake: FakeAws;
-let clients: AwsClients;
-let close: () => Promise<void>;
+const clock = virtualClock(Date.parse('2026-05-01T12:00:00.000Z'));
+let local: LocalAws;
 beforeAll(async () => {
-  fake = new FakeAws(() => new Date());
-  const server = await fake.listen();
-  close = server.close;
-  clients = localClients({ endpoint: server.endpoint, maxAttempts: 1 });
+  local = await LocalAws.start({ clock, stateMachines: [], http: true });
 });
-afterAll(() => close());
+afterAll(() => local.close());
+
+/** Where each service's request faults are injected. */
+const faultsOf = (service: 'sagemaker' | 'sfn' | 'events'): RequestFaults =>
+  service === 'sagemaker'
+    ? local.sagemaker.faults
+    : service === 'sfn'
+      ? local.stepFunctions.faults
+      : local.bus.faults.requests;
 
 /** The Error a one-Task execution of `resource` records when the service answers `__type`. */
 async function errorNameOf(
   resource: string,
   parameters: Record<string, unknown>,
-  target: string,
+  [service, operation]: [service: 'sagemaker' | 'sfn' | 'events', operation: string],
   type: string,
 ): Promise<string | undefined> {
-  fake.inject(target, { status: 400, type, message: `injected ${type}` });
+  faultsOf(service).inject({
+    error: type,
+    statusCode: FAULT_ERRORS[type as FaultError]?.statusCode ?? 400,
+    message: `injected ${type}`,
+    count: 1,
+    operations: [operation],
+  });
   const report = await runExecution({
     definition: {
       StartAt: 'Call',
@@ -41,8 +54,8 @@ async function errorNameOf(
     },
     input: {},
     context: { executionArn: EXECUTION_ARN },
-    clients,
-    clock: virtualClock(Date.parse('2026-05-01T12:00:00.000Z')),
+    clients: local.clients,
+    clock,
   });
   expect(report.status).toBe('FAILED');
   expect(report.error?.Cause).toContain(`Error Code: ${type}`);
@@ -65,7 +78,7 @@ describe('Step Functions error names in the local runner', () => {
     ['ThrottlingException', 'SageMaker.SageMakerException'],
     ['InternalFailure', 'SageMaker.SageMakerException'],
   ])('aws-sdk:sagemaker: %s → %s', async (type, expected) => {
-    expect(await errorNameOf(...stopJob, 'SageMaker.StopOptimizationJob', type)).toBe(expected);
+    expect(await errorNameOf(...stopJob, ['sagemaker', 'StopOptimizationJob'], type)).toBe(expected);
   });
 
   it.each([
@@ -74,7 +87,7 @@ describe('Step Functions error names in the local runner', () => {
   ])('aws-sdk:sfn: %s → %s', async (type, expected) => {
     const resource = 'arn:aws:states:::aws-sdk:sfn:startExecution';
     const parameters = { StateMachineArn: STATE_MACHINE_ARN, Name: 'n' };
-    expect(await errorNameOf(resource, parameters, 'AWSStepFunctions.StartExecution', type)).toBe(expected);
+    expect(await errorNameOf(resource, parameters, ['sfn', 'StartExecution'], type)).toBe(expected);
   });
 
   it.each([
@@ -83,9 +96,7 @@ describe('Step Functions error names in the local runner', () => {
     ['ThrottlingException', 'StepFunctions.AWSStepFunctionsException'],
   ])('states:startExecution (optimized): %s → %s', async (type, expected) => {
     const resource = 'arn:aws:states:::states:startExecution';
-    expect(await errorNameOf(resource, startExecution, 'AWSStepFunctions.StartExecution', type)).toBe(
-      expected,
-    );
+    expect(await errorNameOf(resource, startExecution, ['sfn', 'StartExecution'], type)).toBe(expected);
   });
 
   it.each([
@@ -94,7 +105,7 @@ describe('Step Functions error names in the local runner', () => {
     ['InternalFailure', 'EventBridge.AmazonEventBridgeException'],
   ])('events:putEvents (optimized): %s → %s', async (type, expected) => {
     const resource = 'arn:aws:states:::events:putEvents';
-    expect(await errorNameOf(resource, putEvents, 'AWSEvents.PutEvents', type)).toBe(expected);
+    expect(await errorNameOf(resource, putEvents, ['events', 'PutEvents'], type)).toBe(expected);
   });
 
   it('takes "modeled" from the SDK, which models exactly the errors botocore’s models do', () => {

@@ -1,76 +1,54 @@
 /**
  * The state history an execution record keeps (local/stepfunctions/state-history.ts), folded
- * from the runner's events while the real tracking definition runs, and what the console's
- * graph makes of it (local/console/page/graph-model.ts).
+ * from the runner's events while the real tracking definition runs in the local Step Functions
+ * service (harness/local-aws.ts), and what the console's graph makes of it
+ * (local/console/page/graph-model.ts).
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAws, type FakeJobSpec } from '../../harness/fake-aws';
+import type { JobSpec, LocalAws } from '../../harness/local-aws';
 import {
-  CHECK_FUNCTION,
-  fakeClients,
   HAPPY_PATH,
-  STATE_MACHINE_ARN,
+  startTracker,
   TRACKER_ASL,
-  trackerDefinition,
   trackingInput,
-} from '../../harness/tracker-on-fake-aws';
+  trackJob,
+} from '../../harness/tracker-on-local-aws';
 import type { AslDefinition, ExecutionView } from '../../local/console/api-types';
 import { END, stateGraph, traceExecutions } from '../../local/console/page/graph-model';
-import { runExecution } from '../../local/stepfunctions';
-import { recordStateEvent, type StateVisit } from '../../local/stepfunctions/state-history';
-import { type VirtualClock, virtualClock } from '../../local/time/clock';
-import { checkOptimizationJob } from '../../src/track/check-job';
+import { virtualClock } from '../../local/time/clock';
 
-const definition = trackerDefinition();
 const asl = JSON.parse(readFileSync(TRACKER_ASL, 'utf8')) as AslDefinition;
 const T0 = new Date('2026-03-01T08:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
-let clock: VirtualClock;
-let fake: FakeAws;
-let close: () => Promise<void>;
-let endpoint: string;
+let local: LocalAws;
 
 beforeEach(async () => {
-  clock = virtualClock(T0.getTime());
-  fake = new FakeAws(() => new Date(clock.now()));
-  const server = await fake.listen();
-  close = server.close;
-  endpoint = server.endpoint;
+  local = await startTracker({ clock: virtualClock(T0.getTime()), random: () => 0.5, http: true });
 });
-afterEach(() => close());
+afterEach(() => local.close());
 
-/** Runs one execution for `job`, folding its events as the stack's execution records do. */
+/** Tracks `job` and returns its execution as the Step Functions service recorded it. */
 async function runWithHistory(
-  job: FakeJobSpec,
+  job: JobSpec,
   options: Parameters<typeof trackingInput>[1] = {},
 ): Promise<ExecutionView> {
-  fake.addJob(job);
-  const clients = fakeClients(fake, endpoint);
-  const record: { history?: StateVisit[] } = {};
-  const report = await runExecution({
-    definition,
-    input: trackingInput(job.name, options),
-    context: { executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${job.name}` },
-    clients,
-    lambdas: {
-      [CHECK_FUNCTION]: (payload: unknown) =>
-        checkOptimizationJob(payload, {
-          sageMaker: clients.sagemaker as never,
-          now: () => new Date(clock.now()),
-        }),
-    },
-    clock,
-    random: () => 0.5,
-    onStateEvent: (event, time) => recordStateEvent(record, event, time.getTime()),
-  });
-  return { name: job.name, status: report.status, startDate: T0.getTime(), history: record.history ?? [] };
+  await local.createJob(job);
+  await trackJob(local, trackingInput(job.name, options));
+  const record = local.executions().find((e) => e.name === job.name);
+  if (!record) throw new Error(`no execution named ${job.name}`);
+  return {
+    name: record.name,
+    status: record.status,
+    startDate: record.startDate,
+    history: record.history ?? [],
+  };
 }
 
 describe('execution state history', () => {
   it('keeps one visit per state entered, with its input, its output and the polls as CheckJob retries', async () => {
-    const execution = await runWithHistory({ name: 'completes', endsAt: at(1530) });
+    const execution = await runWithHistory({ name: 'completes', endsAfterSeconds: 1530 });
 
     expect(execution.history.map((v) => v.state)).toEqual(HAPPY_PATH);
     const check = execution.history.find((v) => v.state === 'CheckJob');
@@ -93,9 +71,14 @@ describe('execution state history', () => {
   });
 
   it('records a caught error on the state that caught it, and the graph takes the Catch edge', async () => {
-    fake.inject('SageMaker.StopOptimizationJob', { status: 400, type: 'ResourceNotFound' }, 1);
+    local.sagemaker.faults.inject({
+      error: 'ResourceNotFound',
+      statusCode: 400,
+      count: 1,
+      operations: ['StopOptimizationJob'],
+    });
     const execution = await runWithHistory(
-      { name: 'stop-not-found', stopDelayMs: 30_000 },
+      { name: 'stop-not-found', outcome: 'hang', durations: { stoppingSeconds: 30 } },
       { maxRuntimeInSeconds: 600, tracking: { timeoutGraceSeconds: 300 } },
     );
 

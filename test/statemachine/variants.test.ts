@@ -2,72 +2,61 @@
  * The settle branch of the real statemachines/track-optimization-job.asl.json: a drop with
  * variants has one tracking chain per variant job and one `<drop>-variants` execution that
  * puts `Model Optimization Variants Settled` once every chain has ended. Run by the local
- * runner on a virtual clock against FakeAws (which answers DescribeExecution from the chains
- * the test ran).
+ * runner on a virtual clock against the local stack's emulators (harness/local-aws.ts): the
+ * settle check's DescribeExecution reads the Step Functions service's own executions.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAws } from '../../harness/fake-aws';
+import type { JobSpec, LocalAws } from '../../harness/local-aws';
 import {
-  fakeClients,
-  STATE_MACHINE_ARN,
+  STATE_MACHINE_NAME,
   settleDrop,
   settleInput,
-  type Tracker,
-  trackerDefinition,
+  startTracker,
   trackingInput,
   trackJob,
-} from '../../harness/tracker-on-fake-aws';
-import { type VirtualClock, virtualClock } from '../../local/time/clock';
+} from '../../harness/tracker-on-local-aws';
+import { virtualClock } from '../../local/time/clock';
 import { DETAIL_TYPES } from '../../src/events/contract';
-import { executionArnFor } from '../../src/execution-arn';
+import type { SettleInput } from '../../src/job/tracking-input';
 import { expectContractEvents } from '../support/contract';
 
-const definition = trackerDefinition();
 const T0 = new Date('2026-03-01T08:00:00.000Z');
-const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const DROP = 'llama-abc1234567';
 const VARIANTS = [
   { name: 'awq-g5', jobName: 'llama-awq-g5-1111111111' },
   { name: 'fp8-g6e', jobName: 'llama-fp8-g6e-2222222222' },
 ];
 
-let clock: VirtualClock;
-let fake: FakeAws;
-let tracker: Tracker;
-let close: () => Promise<void>;
+let local: LocalAws;
 
 beforeEach(async () => {
-  clock = virtualClock(T0.getTime());
-  fake = new FakeAws(() => new Date(clock.now()));
-  const server = await fake.listen();
-  close = server.close;
-  tracker = { clock, fake, clients: fakeClients(fake, server.endpoint), definition, random: () => 0.5 };
+  local = await startTracker({ clock: virtualClock(T0.getTime()), random: () => 0.5, http: true });
 });
-afterEach(() => close());
+afterEach(() => local.close());
 
-/** Tracks one variant's job as start-optimization would: its input names the variant and the drop. */
-function trackVariant(index: number, tracking = {}) {
+/** The tracking input start-optimization gives a variant's job: it names the variant and the drop. */
+function variantInput(index: number, tracking = {}) {
   const variant = VARIANTS[index];
   if (!variant) throw new Error(`no variant ${index}`);
-  return trackJob(tracker, {
-    ...trackingInput(variant.jobName, { tracking }),
-    variant: variant.name,
-    dropJobName: DROP,
-  });
+  return { ...trackingInput(variant.jobName, { tracking }), variant: variant.name, dropJobName: DROP };
 }
+
+/** Tracks one variant's job to the end. */
+const trackVariant = (index: number, tracking = {}) => trackJob(local, variantInput(index, tracking));
+
+/** Creates the job of variant `index`. */
+const createVariantJob = (index: number, spec: Omit<JobSpec, 'name'>) =>
+  local.createJob({ name: VARIANTS[index]?.jobName ?? '', ...spec });
+
+const events = () => local.putEvents();
 
 describe('the settle execution of a drop with variants', () => {
   it('puts one Settled after both variants’ terminal events, one row each in manifest order', async () => {
-    fake.addJob({ name: VARIANTS[0]?.jobName ?? '', endsAt: at(1530) });
-    fake.addJob({
-      name: VARIANTS[1]?.jobName ?? '',
-      endsAt: at(900),
-      finalStatus: 'FAILED',
-      failureReason: 'OOM',
-    });
+    await createVariantJob(0, { endsAfterSeconds: 1530 });
+    await createVariantJob(1, { endsAfterSeconds: 900, outcome: 'fail', reason: 'OOM' });
     await trackVariant(0);
     await trackVariant(1);
-    const [report] = await settleDrop(tracker, settleInput(DROP, VARIANTS));
+    const [report] = await settleDrop(local, settleInput(DROP, VARIANTS));
 
     expect(report?.status).toBe('SUCCEEDED');
     expect(report?.path).toEqual([
@@ -77,13 +66,7 @@ describe('the settle execution of a drop with variants', () => {
       'RouteSettle',
       'PutSettledEvent',
     ]);
-    const details = expectContractEvents(fake.events, [
-      'started',
-      'completed',
-      'started',
-      'failed',
-      'settled',
-    ]);
+    const details = expectContractEvents(events(), ['started', 'completed', 'started', 'failed', 'settled']);
     for (const [index, detail] of details.slice(0, 4).entries()) {
       const variant = VARIANTS[Math.floor(index / 2)];
       expect(detail).toMatchObject({ variant: variant?.name, dropJobName: DROP, jobName: variant?.jobName });
@@ -118,20 +101,13 @@ describe('the settle execution of a drop with variants', () => {
   });
 
   it('waits while a variant is still tracked, continues past its poll budget, and settles once it ends', async () => {
-    fake.addJob({ name: VARIANTS[0]?.jobName ?? '', endsAt: at(600) });
-    fake.addJob({ name: VARIANTS[1]?.jobName ?? '', endsAt: at(600), finalStatus: 'STOPPED' });
+    await createVariantJob(0, { endsAfterSeconds: 600 });
+    await createVariantJob(1, { endsAfterSeconds: 600, outcome: 'stop' });
     await trackVariant(0);
-    // The second variant's tracking execution has started and not ended (the runner is sequential).
-    const second = VARIANTS[1]?.jobName ?? '';
-    fake.executions.push({
-      at: new Date(clock.now()),
-      stateMachineArn: STATE_MACHINE_ARN,
-      name: second,
-      executionArn: executionArnFor(STATE_MACHINE_ARN, second),
-      input: {},
-    });
+    // The second variant's tracking execution is started, and waits (the harness runs one at a time).
+    await local.startExecution(STATE_MACHINE_NAME, VARIANTS[1]?.jobName ?? '', variantInput(1));
     const input = settleInput(DROP, VARIANTS, { pollsPerExecution: 3 });
-    const [first] = await settleDrop(tracker, input, { maxExecutions: 1 });
+    const [first] = await settleDrop(local, input, { maxExecutions: 1 });
 
     expect(first?.path).toEqual([
       'WhichExecution',
@@ -142,34 +118,29 @@ describe('the settle execution of a drop with variants', () => {
     ]);
     const polls = first?.attempts.filter((a) => a.state === 'CheckVariants') ?? [];
     expect(polls.map((p) => p.error)).toEqual([...Array(3).fill('JobStillRunning.60s'), undefined]);
-    const continuation = fake.executions.at(-1);
-    expect(continuation?.name).toBe(`${DROP}-variants-c1`);
-    expect(fake.events.map((e) => e.detailType)).not.toContain(DETAIL_TYPES.settled);
+    const continuation = local.executions().at(-1);
+    expect(continuation).toMatchObject({ name: `${DROP}-variants-c1`, status: 'RUNNING' });
+    expect(events().map((e) => e.detailType)).not.toContain(DETAIL_TYPES.settled);
 
-    await trackVariant(1);
-    const [last] = await settleDrop(tracker, continuation?.input as typeof input, {
+    const [tracked] = await trackVariant(1);
+    expect(tracked?.status).toBe('SUCCEEDED');
+    const [last] = await settleDrop(local, JSON.parse(continuation?.input ?? '{}') as SettleInput, {
       name: continuation?.name ?? '',
     });
     expect(last?.path).toEqual(['WhichExecution', 'CheckVariants', 'RouteSettle', 'PutSettledEvent']);
-    const details = expectContractEvents(fake.events, [
-      'started',
-      'completed',
-      'started',
-      'stopped',
-      'settled',
-    ]);
+    const details = expectContractEvents(events(), ['started', 'completed', 'started', 'stopped', 'settled']);
     expect(details[4].variants.map((v: { status: string }) => v.status)).toEqual(['COMPLETED', 'STOPPED']);
   });
 
   it('follows a variant’s tracking chain through its continuations to the terminal event', async () => {
-    fake.addJob({ name: VARIANTS[0]?.jobName ?? '', endsAt: at(3000) });
-    fake.addJob({ name: VARIANTS[1]?.jobName ?? '', endsAt: at(600) });
+    await createVariantJob(0, { endsAfterSeconds: 3000 });
+    await createVariantJob(1, { endsAfterSeconds: 600 });
     const chain = await trackVariant(0, { pollsPerExecution: 5 });
     expect(chain.length).toBeGreaterThan(2);
     await trackVariant(1);
-    await settleDrop(tracker, settleInput(DROP, VARIANTS));
+    await settleDrop(local, settleInput(DROP, VARIANTS));
 
-    const details = expectContractEvents(fake.events, [
+    const details = expectContractEvents(events(), [
       'started',
       'completed',
       'started',
@@ -183,40 +154,41 @@ describe('the settle execution of a drop with variants', () => {
   });
 
   it('reports a variant whose tracking failed without a terminal event from SageMaker', async () => {
-    fake.addJob({ name: VARIANTS[0]?.jobName ?? '', endsAt: at(600) });
-    fake.addJob({
-      name: VARIANTS[1]?.jobName ?? '',
-      endsAt: at(600),
-      finalStatus: 'FAILED',
-      failureReason: 'bad',
-    });
+    await createVariantJob(0, { endsAfterSeconds: 600 });
+    await createVariantJob(1, { endsAfterSeconds: 600, outcome: 'fail', reason: 'bad' });
     await trackVariant(0);
     // Every attempt to put the second variant's terminal event fails: its execution fails.
-    fake.inject(
-      'AWSEvents.PutEvents',
-      { status: 500, type: 'InternalException' },
-      100,
-      (body) => body.Entries?.[0]?.DetailType === DETAIL_TYPES.failed,
-    );
+    local.bus.faults.requests.inject({
+      error: 'InternalException',
+      statusCode: 500,
+      count: 100,
+      operations: ['PutEvents'],
+      match: (input) =>
+        (input as { Entries?: { DetailType?: string }[] }).Entries?.[0]?.DetailType === DETAIL_TYPES.failed,
+    });
     const [tracked] = await trackVariant(1);
     expect(tracked?.status).toBe('FAILED');
-    await settleDrop(tracker, settleInput(DROP, VARIANTS));
+    await settleDrop(local, settleInput(DROP, VARIANTS));
 
-    const details = expectContractEvents(fake.events, ['started', 'completed', 'started', 'settled']);
+    const details = expectContractEvents(events(), ['started', 'completed', 'started', 'settled']);
     expect(details[3].variants[1]).toMatchObject({ name: 'fp8-g6e', status: 'FAILED', failureReason: 'bad' });
   });
 
   it('retries a throttled DescribeExecution with backoff and still settles once', async () => {
-    fake.addJob({ name: VARIANTS[0]?.jobName ?? '', endsAt: at(600) });
-    fake.addJob({ name: VARIANTS[1]?.jobName ?? '', endsAt: at(600) });
+    await createVariantJob(0, { endsAfterSeconds: 600 });
+    await createVariantJob(1, { endsAfterSeconds: 600 });
     await trackVariant(0);
     await trackVariant(1);
-    fake.inject('AWSStepFunctions.DescribeExecution', { status: 400, type: 'ThrottlingException' }, 2);
-    const [report] = await settleDrop(tracker, settleInput(DROP, VARIANTS));
+    local.stepFunctions.faults.inject({
+      error: 'ThrottlingException',
+      count: 2,
+      operations: ['DescribeExecution'],
+    });
+    const [report] = await settleDrop(local, settleInput(DROP, VARIANTS));
 
     expect(report?.status).toBe('SUCCEEDED');
     const errors = report?.attempts.filter((a) => a.state === 'CheckVariants').map((a) => a.error);
     expect(errors).toEqual(['StepFunctionsUnavailable', 'StepFunctionsUnavailable', undefined]);
-    expectContractEvents(fake.events, ['started', 'completed', 'started', 'completed', 'settled']);
+    expectContractEvents(events(), ['started', 'completed', 'started', 'completed', 'settled']);
   });
 });
