@@ -6,6 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 
 /** An event as the local bus logged it. */
 export interface StoredEvent {
+  /** When it was put, to the second (ISO 8601). */
+  time: string;
+  'event-bus-name': string;
   'detail-type': string;
   source: string;
   detail: Record<string, any>;

@@ -38,6 +38,7 @@ import {
 } from '../local/stepfunctions';
 import {
   createStepFunctionsService,
+  type ExecuteDefinition,
   type ExecutionRecord,
   SFN_TARGET_PREFIX,
   type StepFunctionsService,
@@ -188,8 +189,8 @@ export class LocalAws {
   /** The events the bus accepted, in order, read from its events log. */
   putEvents(): PutEvent[] {
     return readEventsLog(this.eventsLog).map((event) => ({
-      at: new Date((event as unknown as { time: string }).time),
-      eventBusName: (event as unknown as { 'event-bus-name': string })['event-bus-name'],
+      at: new Date(event.time),
+      eventBusName: event['event-bus-name'],
       source: event.source,
       detailType: event['detail-type'],
       detail: event.detail,
@@ -257,7 +258,7 @@ export class LocalAws {
     onStateEntered,
     onTaskSucceeded,
     onStateEvent,
-  }: Parameters<Parameters<typeof createStepFunctionsService>[0]['execute']>[0]): Promise<unknown> {
+  }: Parameters<ExecuteDefinition>[0]): Promise<unknown> {
     const arn = execution.executionArn;
     this.arrivals.push(arn);
     await new Promise<void>((resolve) => this.held.set(arn, resolve));
