@@ -8,8 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalAws } from '../../harness/local-aws';
-import type { RequestFaults } from '../../local/request-faults';
-import { FAULT_ERRORS, type FaultError } from '../../local/request-faults';
+import { FAULT_ERRORS, type FaultError, type RequestFaults } from '../../local/protocol/request-faults';
 import { runExecution } from '../../local/stepfunctions';
 import { AWS_SDK_ERROR_NAMING } from '../../local/stepfunctions/error-naming';
 import { virtualClock } from '../../local/time/clock';
