@@ -17,9 +17,9 @@ import { join } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { type EmulatorHttpResponse, handleAwsJsonRequest } from '../local/protocol/aws-json';
 import { createLocalBus, type LocalBus } from '../local/eventbridge/bus';
 import { createEventBridgeService, EVENTS_TARGET_PREFIX } from '../local/eventbridge/service';
+import { type EmulatorHttpResponse, handleAwsJsonRequest } from '../local/protocol/aws-json';
 import {
   createSageMakerEmulator,
   handleSageMakerRequest,
