@@ -1,7 +1,7 @@
 /**
  * The local stack's own SageMaker emulator, EventBridge bus and Step Functions service, in
  * process on one virtual clock: what the state-machine tests and `bench:polling` run the real
- * definitions on. The SDK clients reach them over HTTP (`listen`) or through an in-process
+ * definitions on. The SDK clients reach them over HTTP (`http: true`) or through an in-process
  * request handler (fast enough for the benchmark's tens of thousands of polls).
  *
  * Executions run one at a time, when the harness says so: a StartExecution (by a test or by a
