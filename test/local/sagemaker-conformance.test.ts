@@ -17,6 +17,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as z from 'zod';
+import { NEWER_INSTANCE_TYPES } from '../../local/sagemaker/api-model';
 import modelJson from '../../local/sagemaker/botocore-model.json';
 import { virtualClock } from '../../local/time/clock';
 import { manifestSchema } from '../../src/drop/manifest-schema';
@@ -751,26 +752,6 @@ const NOT_IN_THE_MODEL: Partial<Record<keyof typeof limits, string>> = {
   LIST_MAX_RESULTS_DEFAULT: 'the API reference’s prose (MaxResults defaults to 50)',
 };
 
-/**
- * Instance types @aws-sdk/client-sagemaker (3.1142) knows and botocore 1.43.11 does not: the
- * SDK's model is newer. Regenerating the extract from a newer botocore empties this list.
- */
-const INSTANCE_TYPES_NEWER_THAN_THE_EXTRACT = [
-  'ml.g7.2xlarge',
-  'ml.g7.4xlarge',
-  'ml.g7.8xlarge',
-  'ml.g7.12xlarge',
-  'ml.g7.24xlarge',
-  'ml.g7.48xlarge',
-  'ml.g7e.2xlarge',
-  'ml.g7e.4xlarge',
-  'ml.g7e.8xlarge',
-  'ml.g7e.12xlarge',
-  'ml.g7e.24xlarge',
-  'ml.g7e.48xlarge',
-  'ml.p6-b200.48xlarge',
-];
-
 /** Strings to compare two regular expressions on: each pattern's samples and random text. */
 const PATTERN_PROBES = fc.sample(
   fc.string({
@@ -814,10 +795,7 @@ describe('src/sagemaker-api/limits.ts against the model', () => {
       set(Object.keys(shapeOf(model, 'OptimizationConfig').members ?? {})),
     );
     expect(set(limits.DEPLOYMENT_INSTANCE_TYPES)).toEqual(
-      set([
-        ...(enumOf('OptimizationJobDeploymentInstanceType') ?? []),
-        ...INSTANCE_TYPES_NEWER_THAN_THE_EXTRACT,
-      ]),
+      set([...(enumOf('OptimizationJobDeploymentInstanceType') ?? []), ...NEWER_INSTANCE_TYPES]),
     );
   });
 
