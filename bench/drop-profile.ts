@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startChildStack } from '../local/startup/child-stack';
+import { clientEnvFor } from '../local/wiring/client-env';
 import { type MeasuredRun, procStats, startMeasured } from './drop/measured-process';
 import { type CpuProfile, summariseProfile } from './drop/profile-summary';
 import { writeSyntheticModel } from './drop/synthetic-model';
@@ -63,15 +64,7 @@ try {
       speed: 60,
       nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '500'],
     });
-    const env = {
-      ...process.env,
-      AWS_ENDPOINT_URL: stack.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'bench',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    };
+    const env = { ...process.env, ...clientEnvFor(stack.endpoint, 'us-east-1') };
     let window: { from: number; to: number; stackCpu: number; run: MeasuredRun };
     try {
       const bucket = spawnSync(

@@ -17,6 +17,7 @@ import {
 import { pipelineQueuesBusy } from '../../harness/drop-audit';
 import type { S3RequestRecord } from '../../local/diagnostics/s3-request-log';
 import { type ChildStack, type StackStats, startChildStack } from '../../local/startup/child-stack';
+import { clientEnvFor } from '../../local/wiring/client-env';
 import { listModelFolder, tarGzStream } from '../../src/client';
 import { type MeasuredRun, procStats, startMeasured } from './measured-process';
 import { writeSyntheticModel } from './synthetic-model';
@@ -122,15 +123,7 @@ export async function benchSize(options: SizeOptions): Promise<SizeResult> {
       speed: 60,
       env: { LOCAL_SAGEMAKER_STARTING_SECONDS: '30', LOCAL_SAGEMAKER_INPROGRESS_SECONDS: '60' },
     });
-    const env = {
-      ...process.env,
-      AWS_ENDPOINT_URL: stack.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'bench',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    };
+    const env = { ...process.env, ...clientEnvFor(stack.endpoint, 'us-east-1') };
     const s3 = new S3Client({
       endpoint: stack.endpoint,
       region: 'us-east-1',
