@@ -4,7 +4,7 @@
  * that arrives while the stack stops is a repeat, never a second Ctrl-C meaning "hurry": it is
  * ignored. The stop is bounded instead (`timeoutMs`), and Ctrl-\ (SIGQUIT) quits at once.
  *
- * `npm start` runs `node --import tsx`, not the tsx command: that one runs the script in a child
+ * `npm start` runs `node --import tsx/esm`, not the tsx command: that one runs the script in a child
  * and, when the child does not acknowledge a signal within 30 ms (a busy machine), sends it
  * again and then SIGKILL, which cut the stop short (CI: "Stopping…" without "Stopped.").
  */

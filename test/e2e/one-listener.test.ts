@@ -72,7 +72,7 @@ function listeningPorts(pids: number[]): number[] {
 it('listens on one TCP port, the endpoint it prints', { timeout: 120_000 }, async () => {
   child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'local/main.ts'), '--no-examples', '--quiet', '--data-dir', dataDir],
+    ['--import', 'tsx/esm', join(ROOT, 'local/main.ts'), '--no-examples', '--quiet', '--data-dir', dataDir],
     {
       cwd: ROOT,
       env: { ...process.env, LOCAL_PORT: '0' },

@@ -34,7 +34,7 @@ interface Run {
   stderr: string;
 }
 
-/** `node [nodeArgs] --import tsx local/main.ts args`, as `npm start -- args` runs it, with `env`. */
+/** `node [nodeArgs] --import tsx/esm local/main.ts args`, as `npm start -- args` runs it, with `env`. */
 function start(
   args: string[],
   options: { nodeArgs?: string[]; env?: Record<string, string> } = {},
@@ -43,7 +43,7 @@ function start(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [...nodeArgs, '--import', 'tsx', join(ROOT, 'local/main.ts'), ...args],
+      [...nodeArgs, '--import', 'tsx/esm', join(ROOT, 'local/main.ts'), ...args],
       {
         cwd: ROOT,
         // Never the default port 4566, even when a case goes wrong and a stack starts.
