@@ -1,11 +1,21 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects, so that a run can pick by what a test checks (`npm test -- --project NAME`):
+ * - `template`: the packaged CloudFormation template, read as a file (its global setup
+ *   packages the service in each stage shape once);
+ * - `faults`: the seeded fault-injection suites, which drive the pipeline's and the client's
+ *   code paths hundreds of times under injected errors, kills and bursts;
+ * - `runtime`: everything else, the code running on the Node that runs the tests.
+ * `npm test` runs all three. `.ci/run` runs all three on Node 22 and `runtime` on Node 24.
+ */
+const FAULTS = ['test/faults/**/*.test.ts', 'test/clients/client-faults.test.ts', 'test/clients/repeated-crashes.test.ts'];
+const TEMPLATE = ['test/template/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
-    globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
@@ -14,5 +24,16 @@ export default defineConfig({
     // on 2 cores. One worker more than the cores overlaps the waits: on 2 cores the suite took
     // 288 s with the default and 186 s with 3 workers.
     maxWorkers: availableParallelism() + 1,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'template', include: TEMPLATE, globalSetup: ['test/global-setup.ts'] },
+      },
+      { extends: true, test: { name: 'faults', include: FAULTS } },
+      {
+        extends: true,
+        test: { name: 'runtime', include: ['test/**/*.test.ts'], exclude: [...TEMPLATE, ...FAULTS] },
+      },
+    ],
   },
 });

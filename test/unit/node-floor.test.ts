@@ -50,10 +50,10 @@ function testRuns(script: string): string[] {
     if (exportPath) exported = exportPath[1];
     const expectNode = /^(?:PATH="\$NODE(\d+)_BIN:\$PATH" )?expect_node (\d+)$/.exec(line);
     if (expectNode) checked = (expectNode[1] ?? exported) === expectNode[2] ? expectNode[2] : undefined;
-    const test = /^(?:PATH="\$NODE(\d+)_BIN:\$PATH" )?npm test$/.exec(line);
+    const test = /^(?:PATH="\$NODE(\d+)_BIN:\$PATH" )?npm test( .+)?$/.exec(line);
     if (test) {
       const node = test[1] ?? exported ?? 'system';
-      runs.push(checked === node ? node : `unchecked ${node}`);
+      runs.push(`${checked === node ? node : `unchecked ${node}`}${test[2] ?? ''}`);
       checked = undefined;
     }
   }
@@ -104,8 +104,8 @@ describe('the Node floor', () => {
 describe('.ci/run', () => {
   const script = read('.ci/run');
 
-  it('runs npm test on Node 22, then on Node 24, each checked, and never on Node 20', () => {
-    expect(testRuns(script)).toEqual(['22', '24']);
+  it('runs npm test on Node 22, then on Node 24 (every project with --full, else the runtime project), each checked, and never on Node 20', () => {
+    expect(testRuns(script)).toEqual(['22', '24', '24 -- --project runtime']);
     expect(script).not.toMatch(/node ?v?20|node20/i);
   });
 
@@ -147,5 +147,8 @@ describe('.ci/run', () => {
     expect(
       testRuns(lines('PATH="$NODE24_BIN:$PATH" expect_node 24', 'PATH="$NODE24_BIN:$PATH" npm test')),
     ).toEqual(['24']);
+    expect(testRuns(lines('expect_node 22', 'npm test -- --project runtime'))).toEqual([
+      'unchecked system -- --project runtime',
+    ]);
   });
 });
