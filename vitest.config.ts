@@ -10,7 +10,11 @@ import { defineConfig } from 'vitest/config';
  * - `runtime`: everything else, the code running on the Node that runs the tests.
  * `npm test` runs all three. `.ci/run` runs all three on Node 22 and `runtime` on Node 24.
  */
-const FAULTS = ['test/faults/**/*.test.ts', 'test/clients/client-faults.test.ts', 'test/clients/repeated-crashes.test.ts'];
+const FAULTS = [
+  'test/faults/**/*.test.ts',
+  'test/clients/client-faults.test.ts',
+  'test/clients/repeated-crashes.test.ts',
+];
 const TEMPLATE = ['test/template/**/*.test.ts'];
 
 export default defineConfig({
