@@ -6,6 +6,7 @@
  * makes serverless-esbuild hang instead of exiting.
  */
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -30,6 +31,9 @@ export function offlineSlsEnv(options: {
     HOME: options.home,
     AWS_EC2_METADATA_DISABLED: 'true',
     SLS_TELEMETRY_DISABLED: '1',
+    // V8's code cache for the Framework's CommonJS, which a start spends most of its CPU
+    // compiling (an `sls` start: 2.6 s of CPU without it, 2.0 s with it, once warm).
+    NODE_COMPILE_CACHE: join(tmpdir(), 'model-optimization-pipeline-cache', 'node-compile-cache'),
     ...(options.workFolder && { ESBUILD_WORK_FOLDER: options.workFolder }),
   };
   for (const name of Object.keys(env)) if (/_ARN$/.test(name)) delete env[name];
