@@ -13,7 +13,13 @@ if ! command -v cfn-lint >/dev/null 2>&1; then
   exit 1
 fi
 
-work="${1:-$(mktemp -d)}"
+if [ -n "${1:-}" ]; then
+  work="$1"
+else
+  # A folder of its own goes when the script ends; a work-dir the caller names stays.
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+fi
 mkdir -p "$work/home"
 export HOME="$work/home" AWS_EC2_METADATA_DISABLED=true SLS_TELEMETRY_DISABLED=1
 
