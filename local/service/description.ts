@@ -6,10 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalNaming, resolveCfn } from './cfn-values';
-import { offlineSlsEnv, runSls, SLS_PROJECT_ROOT } from './sls-cli';
+import { offlineSlsEnv, runSls, SLS_CACHE_DIR, SLS_PROJECT_ROOT } from './sls-cli';
 
 export interface LocalFunction {
   /** The key under `functions:` (what `sls invoke local -f` takes). */
@@ -113,18 +112,17 @@ export async function printService(stage: string, region: string): Promise<Print
   ];
   const hash = createHash('sha256').update(JSON.stringify([stage, region]));
   for (const file of inputs) hash.update(file).update(readFileSync(join(ROOT, file)));
-  const cacheDir = join(tmpdir(), 'model-optimization-pipeline-cache');
-  const cacheFile = join(cacheDir, `sls-print-${hash.digest('hex').slice(0, 16)}.json`);
+  const cacheFile = join(SLS_CACHE_DIR, `sls-print-${hash.digest('hex').slice(0, 16)}.json`);
   if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8'));
 
-  const home = join(cacheDir, 'home');
+  const home = join(SLS_CACHE_DIR, 'home');
   mkdirSync(home, { recursive: true });
   // CloudFormation references stay references; they are resolved locally below.
   const { stdout } = await runSls(['print', '--stage', stage, '--region', region, '--format', 'json'], {
     env: offlineSlsEnv({ home }),
   });
   const printed = JSON.parse(stdout.slice(stdout.indexOf('{'))) as PrintedService;
-  mkdirSync(cacheDir, { recursive: true });
+  mkdirSync(SLS_CACHE_DIR, { recursive: true });
   writeFileSync(cacheFile, JSON.stringify(printed));
   return printed;
 }

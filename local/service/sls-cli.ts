@@ -12,6 +12,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** Where the Framework's caches go: `sls print` results (description.ts) and V8's code cache. */
+export const SLS_CACHE_DIR = join(tmpdir(), 'model-optimization-pipeline-cache');
+
 /** The repository root, where serverless.yml is. */
 export const SLS_PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -33,7 +36,7 @@ export function offlineSlsEnv(options: {
     SLS_TELEMETRY_DISABLED: '1',
     // V8's code cache for the Framework's CommonJS, which a start spends most of its CPU
     // compiling (an `sls` start: 2.6 s of CPU without it, 2.0 s with it, once warm).
-    NODE_COMPILE_CACHE: join(tmpdir(), 'model-optimization-pipeline-cache', 'node-compile-cache'),
+    NODE_COMPILE_CACHE: join(SLS_CACHE_DIR, 'node-compile-cache'),
     ...(options.workFolder && { ESBUILD_WORK_FOLDER: options.workFolder }),
   };
   for (const name of Object.keys(env)) if (/_ARN$/.test(name)) delete env[name];
