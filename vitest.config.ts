@@ -1,34 +1,9 @@
-import { readdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { removeEndedBuildFolders } from './test/support/sls';
 
-/**
- * `sls` bundles into `.esbuild-test-<pid>/` in the project (test/support/sls.ts), one per test
- * process, and a worker that vitest ends with a signal cannot remove its own. At the end of the
- * run, this process's folder (the global setup's) and those of processes that no longer run
- * go; another run's live ones stay.
- */
-function removeEndedBuildFolders(): void {
-  const root = new URL('.', import.meta.url).pathname;
-  for (const entry of readdirSync(root)) {
-    const pid = /^\.esbuild-test-(\d+)$/.exec(entry)?.[1];
-    const ended = pid !== undefined && (Number(pid) === process.pid || !isRunning(Number(pid)));
-    if (ended) rmSync(join(root, entry), { recursive: true, force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-// vitest evaluates this file for the root and for each project: the removal runs as often, and
-// finds nothing the second time.
+// `sls` bundles into a `.esbuild-test-<pid>/` folder in the project per test process; they go
+// when the run ends. (The removal finds nothing if this file is evaluated more than once.)
 process.once('exit', removeEndedBuildFolders);
 
 /**

@@ -25,6 +25,7 @@ import {
   MARKER_FILE,
 } from '../../local/startup/data-dir';
 import { checkNodeVersion } from '../../local/startup/node-version';
+import { BUILD_FOLDER } from '../support/sls';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -168,10 +169,9 @@ describe('npm start refuses to start, says why and what to do, exit 2, no stack 
     // Other test files write gitignored build folders in the project while this runs, and
     // remove them: .esbuild-test-<pid>/ (bundles) and .serverless/ (`sls invoke local`, seen
     // in a full run). Only the project's own entries are compared.
-    const buildOutput = /^(\.esbuild-test-\d+|\.serverless)$/;
     const projectEntries = () =>
       readdirSync(ROOT)
-        .filter((entry) => !buildOutput.test(entry))
+        .filter((entry) => !BUILD_FOLDER.test(entry) && entry !== '.serverless')
         .sort();
     const before = projectEntries();
     const run = await start(['--port', '0', '--no-examples', '--data-dir', '.']);

@@ -1,13 +1,16 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { offlineSlsEnv, runSls } from '../../local/service/sls-cli';
+import { offlineSlsEnv, runSls, SLS_PROJECT_ROOT } from '../../local/service/sls-cli';
 
 /**
  * Part of the junk ARNs the global setup exports while packaging (STATE_MACHINE_ARN and the
  * like, as docs/local.md has users export them for `sls invoke local`): no template may hold it.
  */
 export const SHELL_ARN_MARKER = 'exported-in-the-shell';
+
+/** The esbuild work folder of a test process, in the project: `.esbuild-test-<pid>`. */
+export const BUILD_FOLDER = /^\.esbuild-test-(\d+)$/;
 
 /** Environment for the Framework CLI in tests: offline, a scratch HOME, a work folder per test process. */
 export function slsEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -45,4 +48,26 @@ export function invokeResult<T = Record<string, unknown>>(stdout: string): T {
   const end = stdout.indexOf('\n}', start);
   if (start === 0 && !stdout.startsWith('{\n')) throw new Error(`no JSON result in: ${stdout}`);
   return JSON.parse(stdout.slice(start, end + 2)) as T;
+}
+
+/**
+ * Removes the work folders of this process and of processes that no longer run; another run's
+ * live ones stay. For the end of a test run: a worker that vitest ends with a signal cannot
+ * remove its own.
+ */
+export function removeEndedBuildFolders(): void {
+  for (const entry of readdirSync(SLS_PROJECT_ROOT)) {
+    const pid = BUILD_FOLDER.exec(entry)?.[1];
+    const ended = pid !== undefined && (Number(pid) === process.pid || !isRunning(Number(pid)));
+    if (ended) rmSync(join(SLS_PROJECT_ROOT, entry), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
