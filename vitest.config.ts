@@ -1,10 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
-import { removeEndedBuildFolders } from './test/support/sls';
-
-// `sls` bundles into a `.esbuild-test-<pid>/` folder in the project per test process; they go
-// when the run ends. (The removal finds nothing if this file is evaluated more than once.)
-process.once('exit', removeEndedBuildFolders);
 
 /**
  * Three projects, so that a run can pick by what a test checks (`npm test -- --project NAME`):
@@ -25,6 +20,7 @@ const TEMPLATE = ['test/template/**/*.test.ts'];
 export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
+    globalSetup: ['test/build-folders-cleanup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
