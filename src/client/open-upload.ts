@@ -80,6 +80,9 @@ function fits(part: ListedPart, layout: { size: number; partSize: number }): boo
   return part.size === expected;
 }
 
+// The two listings page by hand. The SDK has no paginator for ListMultipartUploads (two
+// markers), and its ListParts paginator follows NextPartNumberMarker, which a last page may
+// carry too (the local stack's does): IsTruncated is what says a page is the last.
 async function listUploads(s3: S3Client, bucket: string, key: string, signal?: AbortSignal) {
   const uploads: { uploadId: string; initiated: number }[] = [];
   let keyMarker: string | undefined;
