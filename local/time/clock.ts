@@ -45,10 +45,23 @@ function realTimer(fn: () => void, realMs: number, unref: boolean): CancelTimer 
  */
 export function compressedClock(speed: number, start: number = Date.now()): Clock {
   if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`clock speed must be > 0, got ${speed}`);
+  const now = () => start + (Date.now() - start) * speed;
+  // A real timer can fire before Date.now() has moved on by its whole delay (a millisecond's
+  // rounding, which at ×600,000 is 10 minutes of clock time), so a timer whose clock time has
+  // not come yet is armed again for the rest.
+  const at = (fn: () => void, ms: number, unref: boolean): CancelTimer => {
+    const due = now() + Math.max(0, ms);
+    let cancel: CancelTimer;
+    const arm = () => {
+      cancel = realTimer(() => (now() >= due ? fn() : arm()), (due - now()) / speed, unref);
+    };
+    arm();
+    return () => cancel();
+  };
   return {
-    now: () => start + (Date.now() - start) * speed,
-    setTimeout: (fn, ms) => realTimer(fn, Math.max(0, ms) / speed, true),
-    sleep: (ms) => new Promise((resolve) => realTimer(resolve, Math.max(0, ms) / speed, false)),
+    now,
+    setTimeout: (fn, ms) => at(fn, ms, true),
+    sleep: (ms) => new Promise((resolve) => at(resolve, ms, false)),
   };
 }
 
